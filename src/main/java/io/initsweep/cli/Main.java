@@ -1,0 +1,49 @@
+package io.initsweep.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+
+/**
+ * The {@code initsweep} command line: the composition root that parses arguments, wires the pieces together and
+ * maps outcomes to exit codes ({@link ExitCodes}).
+ */
+@Command(name = "initsweep", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Sweeps weight initialization x depth x activation x seed on Apache Spark with Deeplearning4j.",
+        subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(System.out, System.err, args));
+    }
+
+    /** Runs a command as {@code main} would, without exiting; tests use this to follow the CLI's path. */
+    public static int execute(PrintStream out, PrintStream err, String... args) {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            err.println("error: " + e);
+            e.printStackTrace(err);
+            return ExitCodes.RUNTIME_FAILURE;
+        });
+        return commandLine.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"initsweep " + (version == null ? "(development build)" : version)};
+        }
+    }
+}

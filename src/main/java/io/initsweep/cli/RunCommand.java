@@ -1,0 +1,198 @@
+package io.initsweep.cli;
+
+import io.initsweep.data.DataException;
+import io.initsweep.data.Dataset;
+import io.initsweep.data.Datasets;
+import io.initsweep.dl4j.Nd4jRuntime;
+import io.initsweep.grid.Cell;
+import io.initsweep.grid.Grid;
+import io.initsweep.report.CellOutcome;
+import io.initsweep.report.Summary;
+import io.initsweep.schema.Tables;
+import io.initsweep.spark.SparkSessions;
+import io.initsweep.spark.SweepLock;
+import io.initsweep.spark.SweepRunner;
+import io.initsweep.spark.Warehouse;
+import io.initsweep.spec.SpecError;
+import io.initsweep.spec.SpecException;
+import io.initsweep.spec.SpecParser;
+import io.initsweep.spec.SweepSpec;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+/** {@code initsweep run SPEC}: train every missing cell of a spec and commit the tables. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Train every cell of a sweep spec that has no result yet, and write the tables.",
+                "Exit codes: 0 every cell has a row; 3 some cells failed; 2 bad spec, data or usage "
+                        + "(nothing written); 1 run-time failure (rerun to resume)."})
+final class RunCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec command;
+
+    @Parameters(index = "0", paramLabel = "SPEC", description = "the sweep spec (YAML), e.g. conf/sweeps/quickstart.yaml")
+    Path spec;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "warehouse",
+            description = "where the tables go: a local path or a Hadoop file system URI (default: ${DEFAULT-VALUE})")
+    String out;
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master (default: spark-submit's, else " + SparkSessions.DEFAULT_MASTER + ")")
+    String master;
+
+    @Option(names = "--force", description = "retrain cells that already have results, replacing them")
+    boolean force;
+
+    @Option(names = "--retry-failed", description = "retrain cells whose earlier run failed")
+    boolean retryFailed;
+
+    @Option(names = "--ui", description = "serve the Spark web UI of a local run on 127.0.0.1:4040")
+    boolean ui;
+
+    @Option(names = "--no-layers", description = "skip the per-layer statistics (layers table)")
+    boolean noLayers;
+
+    @Option(names = "--test-fail-first-attempt", hidden = true, split = ",",
+            description = "test only: cell ids whose first task attempt throws")
+    Set<String> failFirstAttempt = Set.of();
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = command.commandLine().getOut();
+        PrintWriter err = command.commandLine().getErr();
+        SweepSpec sweep;
+        Map<Long, Dataset> datasets = new TreeMap<>();
+        List<Cell> cells;
+        try {
+            sweep = SpecParser.parse(spec);
+            String problem = nativeThreadProblem(sweep);
+            if (problem != null) {
+                err.println("error: " + problem);
+                return ExitCodes.USAGE;
+            }
+            for (long dataSeed : Grid.dataSeeds(sweep)) {
+                datasets.put(dataSeed, Datasets.synthetic(sweep.dataset(), dataSeed));
+            }
+            cells = Grid.expand(sweep, datasets);
+        } catch (SpecException e) {
+            for (SpecError error : e.errors()) {
+                err.println("error: " + error);
+            }
+            return ExitCodes.USAGE;
+        } catch (DataException e) {
+            err.println("error: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        datasets.values().forEach(d -> out.println("dataset: " + d));
+
+        SparkSession spark = SparkSessions.create(master, sweep.execution().coresPerCell(), ui);
+        SweepRunner runner = new SweepRunner(spark, out);
+        SweepRunner.Outcome outcome;
+        try {
+            if (retryFailed) {
+                retryFailed(spark, sweep, cells);
+            }
+            outcome = runner.run(sweep, cells, datasets, new SweepRunner.Options(out(), force, !noLayers,
+                    failFirstAttempt));
+        } catch (SweepLock.HeldException e) {
+            err.println("error: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        List<CellOutcome> outcomes = outcomes(spark, sweep, cells);
+        out.println();
+        out.print(Summary.render(Summary.lines(outcomes), sweep.targetLoss() != null));
+        long failed = outcomes.stream().filter(o -> "failed".equals(o.status())).count();
+        long missing = outcomes.stream().filter(o -> o.status() == null).count();
+        long diverged = outcomes.stream().filter(o -> "diverged".equals(o.status())).count();
+        out.printf("%n%d cells (%d trained now, %d earlier): %d ok, %d diverged, %d failed%s. Tables: %s%n",
+                cells.size(), outcome.trained(), outcome.alreadyDone(), cells.size() - failed - missing - diverged,
+                diverged, failed, missing > 0 ? ", " + missing + " missing" : "", Warehouse.open(spark, out()).root());
+        if (missing > 0) {
+            err.println("error: " + missing + " cells have no result; rerun to resume");
+            return ExitCodes.RUNTIME_FAILURE;
+        }
+        return failed > 0 ? ExitCodes.FAILED_CELLS : ExitCodes.OK;
+    }
+
+    private String out() {
+        return out;
+    }
+
+    /**
+     * In local mode cells run inside this JVM, whose native thread count was fixed when it started: refuse to run
+     * with a count that does not match the cells' cores (one cell took ~30 s instead of ~1.7 s that way).
+     */
+    private String nativeThreadProblem(SweepSpec sweep) {
+        String effective = master != null ? master : System.getProperty("spark.master", SparkSessions.DEFAULT_MASTER);
+        if (!SparkSessions.isLocal(effective)) {
+            return null;
+        }
+        int cores = sweep.execution().coresPerCell();
+        if (SparkSessions.localCores(effective) < cores) {
+            return "cores-per-cell is " + cores + " (" + sweep.source() + ": execution.cores-per-cell) but master "
+                    + effective + " has only " + SparkSessions.localCores(effective) + " cores";
+        }
+        Integer threads = Nd4jRuntime.environmentThreads();
+        if (threads == null || threads != cores) {
+            return "cells train with " + cores + " native thread(s) (" + sweep.source()
+                    + ": execution.cores-per-cell) but this JVM was started with OMP_NUM_THREADS="
+                    + (threads == null ? "(unset)" : threads) + "; ND4J reads it once at start-up. Run it as "
+                    + "OMP_NUM_THREADS=" + cores + " jobs/initsweep run ... (the launcher sets 1 by default).";
+        }
+        return null;
+    }
+
+    private void retryFailed(SparkSession spark, SweepSpec sweep, List<Cell> cells) throws Exception {
+        Warehouse warehouse = Warehouse.open(spark, out());
+        Set<String> ids = new LinkedHashSet<>();
+        cells.forEach(c -> ids.add(c.cellId()));
+        Set<String> failed = new LinkedHashSet<>();
+        for (Row row : warehouse.read(Tables.RUNS).where(functions.col("sweep").equalTo(sweep.name())
+                .and(functions.col("status").equalTo("failed"))).select("cell_id").collectAsList()) {
+            if (ids.contains(row.getString(0))) {
+                failed.add(row.getString(0));
+            }
+        }
+        if (!failed.isEmpty()) {
+            try (SweepLock ignored = warehouse.lock(sweep.name(), "retry-failed")) {
+                warehouse.remove(sweep.name(), "retry-" + System.currentTimeMillis(), failed);
+            }
+            command.commandLine().getOut().printf("--retry-failed: %d failed cells will be retrained%n",
+                    failed.size());
+        }
+    }
+
+    private List<CellOutcome> outcomes(SparkSession spark, SweepSpec sweep, List<Cell> cells) throws Exception {
+        Map<String, Row> rows = new HashMap<>();
+        for (Row row : Warehouse.open(spark, out()).read(Tables.RUNS)
+                .where(functions.col("sweep").equalTo(sweep.name()))
+                .select("cell_id", "status", "final_test_loss", "final_test_accuracy", "epochs_to_target")
+                .collectAsList()) {
+            rows.put(row.getString(0), row);
+        }
+        List<CellOutcome> outcomes = new ArrayList<>();
+        for (Cell cell : cells) {
+            Row row = rows.get(cell.cellId());
+            outcomes.add(row == null ? new CellOutcome(cell, null, null, null, null)
+                    : new CellOutcome(cell, row.getString(1), (Double) row.get(2), (Double) row.get(3),
+                    (Integer) row.get(4)));
+        }
+        return outcomes;
+    }
+}

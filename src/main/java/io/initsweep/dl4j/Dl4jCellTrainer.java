@@ -1,0 +1,219 @@
+package io.initsweep.dl4j;
+
+import io.initsweep.data.Dataset;
+import io.initsweep.data.Task;
+import io.initsweep.grid.Cell;
+import io.initsweep.init.SchemeKind;
+import io.initsweep.init.SchemeSpec;
+import io.initsweep.spec.CellSettings;
+import io.initsweep.spec.Hashing;
+import io.initsweep.spec.Precision;
+import io.initsweep.train.CellResult;
+import io.initsweep.train.CellTrainer;
+import io.initsweep.train.EpochMetrics;
+import io.initsweep.train.LayerStats;
+import io.initsweep.train.Provenance;
+import io.initsweep.train.RunStatus;
+import org.apache.commons.math3.random.Well19937c;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trains a cell's network with DL4J and records what happened.
+ *
+ * <p>Per epoch: the training split is shuffled with a permutation from the cell's order seed, fitted in
+ * minibatches, then the whole test split is evaluated and the gradient norm measured on the probe batch. A
+ * non-finite loss stops the cell with status diverged; an exception becomes a failed result. Neither is thrown.
+ *
+ * <p>Thread safety: one instance may train cells on several threads at once; each cell gets its own network.
+ */
+public final class Dl4jCellTrainer implements CellTrainer {
+    private static final Logger log = LoggerFactory.getLogger(Dl4jCellTrainer.class);
+
+    private final int nativeThreads;
+    private final boolean recordLayers;
+
+    /**
+     * @param nativeThreads threads per cell (the task's cores)
+     * @param recordLayers  whether to measure per-layer statistics at init and after training
+     */
+    public Dl4jCellTrainer(int nativeThreads, boolean recordLayers) {
+        this.nativeThreads = nativeThreads;
+        this.recordLayers = recordLayers;
+    }
+
+    @Override
+    public CellResult train(Cell cell, Dataset dataset) {
+        Provenance provenance = Nd4jRuntime.initialize(nativeThreads);
+        long start = System.nanoTime();
+        List<EpochMetrics> epochs = new ArrayList<>();
+        List<LayerStats> layers = new ArrayList<>();
+        MultiLayerNetwork network = null;
+        try {
+            DeviceData data = DeviceData.of(dataset, cell.settings().precision());
+            network = Networks.build(cell, dataset);
+            Propagation propagation = new Propagation(network);
+            applyLsuv(cell, propagation, data.probeX());
+            if (recordLayers) {
+                layers.addAll(propagation.measure(data.probeX(), data.probeY(), cell.settings().activation(),
+                        LayerStats.Phase.INIT));
+            }
+            Integer diverged = fit(cell, network, data, dataset, epochs);
+            if (recordLayers && diverged == null) {
+                layers.addAll(propagation.measure(data.probeX(), data.probeY(), cell.settings().activation(),
+                        LayerStats.Phase.FINAL));
+            }
+            return new CellResult(cell, dataset.name(), diverged == null ? RunStatus.OK : RunStatus.DIVERGED, null,
+                    diverged, epochs, layers, seconds(start), Instant.now(), provenance);
+        } catch (Exception e) {
+            log.warn("cell {} failed: {}", cell.cellId(), e.toString(), e);
+            return new CellResult(cell, dataset.name(), RunStatus.FAILED, describe(e), null, epochs, layers,
+                    seconds(start), Instant.now(), provenance);
+        } finally {
+            if (network != null) {
+                network.close(); // frees parameters, updater state and this thread's workspaces
+            }
+        }
+    }
+
+    /** @return the diverged epoch, or null if every epoch stayed finite */
+    private static Integer fit(Cell cell, MultiLayerNetwork network, DeviceData data, Dataset dataset,
+                               List<EpochMetrics> epochs) {
+        CellSettings s = cell.settings();
+        double initialTrain = network.score(new DataSet(data.trainX(), data.trainY()), false);
+        EpochMetrics initial = evaluate(0, initialTrain, network, data, dataset.task());
+        epochs.add(initial);
+        if (!initial.finite()) {
+            return 0;
+        }
+        int rows = dataset.trainRows();
+        int batch = Math.min(s.batchSize(), rows);
+        for (int epoch = 1; epoch <= s.epochs(); epoch++) {
+            int[] order = permutation(rows, Hashing.seed("epoch|" + cell.orderSeed() + "|" + epoch));
+            INDArray x = Nd4j.pullRows(data.trainX(), 1, order);
+            INDArray y = Nd4j.pullRows(data.trainY(), 1, order);
+            double lossSum = 0;
+            boolean finite = true;
+            for (int from = 0; from < rows && finite; from += batch) {
+                int to = Math.min(rows, from + batch);
+                network.fit(x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()),
+                        y.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()));
+                double loss = network.score();
+                lossSum += loss * (to - from);
+                finite = Double.isFinite(loss);
+            }
+            EpochMetrics metrics = evaluate(epoch, finite ? lossSum / rows : Double.NaN, network, data,
+                    dataset.task());
+            epochs.add(metrics);
+            if (!metrics.finite()) {
+                return epoch;
+            }
+        }
+        return null;
+    }
+
+    private static EpochMetrics evaluate(int epoch, double trainLoss, MultiLayerNetwork network, DeviceData data,
+                                         Task task) {
+        double testLoss = network.score(new DataSet(data.testX(), data.testY()), false);
+        Double accuracy = null;
+        if (task == Task.CLASSIFICATION) {
+            INDArray predicted = network.output(data.testX(), false).argMax(1);
+            INDArray actual = data.testY().argMax(1);
+            accuracy = predicted.eq(actual).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).meanNumber()
+                    .doubleValue();
+        }
+        network.setInput(data.probeX());
+        network.setLabels(data.probeY());
+        network.computeGradientAndScore();
+        // DL4J's gradient is the sum over the batch (its updater divides); report the mean loss's gradient.
+        double gradNorm = network.gradient().gradient().norm2Number().doubleValue() / data.probeX().rows();
+        network.clear();
+        return new EpochMetrics(epoch, trainLoss, testLoss, accuracy, gradNorm);
+    }
+
+    private static void applyLsuv(Cell cell, Propagation propagation, INDArray batch) {
+        CellSettings s = cell.settings();
+        int layers = s.depth() + 1;
+        boolean[] lsuv = new boolean[layers];
+        SchemeSpec lsuvScheme = null;
+        for (int l = 0; l < layers; l++) {
+            SchemeSpec scheme = s.schemeOf(l);
+            if (scheme.kind() == SchemeKind.LSUV) {
+                lsuv[l] = true;
+                lsuvScheme = scheme;
+            }
+        }
+        if (lsuvScheme != null) {
+            propagation.lsuv(batch, lsuv, lsuvScheme.number("tolerance").getAsDouble(),
+                    (int) lsuvScheme.number("max-iterations").getAsDouble());
+        }
+    }
+
+    static int[] permutation(int n, long seed) {
+        Well19937c random = new Well19937c(seed);
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        return order;
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static String describe(Throwable e) {
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    /**
+     * A dataset as ND4J arrays, built once per dataset and precision and shared read-only by the cells of this
+     * JVM, so a sweep does not re-materialize its data for every cell.
+     */
+    record DeviceData(INDArray trainX, INDArray trainY, INDArray testX, INDArray testY, INDArray probeX,
+                      INDArray probeY) {
+        private static final Map<String, DeviceData> CACHE = new LinkedHashMap<>(4, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, DeviceData> eldest) {
+                return size() > 4; // a sweep uses one dataset per data seed; keep a few, not all
+            }
+        };
+
+        static synchronized DeviceData of(Dataset dataset, Precision precision) {
+            return CACHE.computeIfAbsent(dataset.sha256() + "|" + precision, key -> {
+                var type = Networks.dataType(precision);
+                INDArray trainX = matrix(dataset.trainX(), dataset.trainRows(), dataset.features(), type);
+                INDArray trainY = matrix(dataset.trainY(), dataset.trainRows(), dataset.outputs(), type);
+                int probe = dataset.probeRows();
+                return new DeviceData(trainX, trainY,
+                        matrix(dataset.testX(), dataset.testRows(), dataset.features(), type),
+                        matrix(dataset.testY(), dataset.testRows(), dataset.outputs(), type),
+                        trainX.get(NDArrayIndex.interval(0, probe), NDArrayIndex.all()).dup(),
+                        trainY.get(NDArrayIndex.interval(0, probe), NDArrayIndex.all()).dup());
+            });
+        }
+
+        private static INDArray matrix(float[] values, int rows, int columns,
+                                       org.nd4j.linalg.api.buffer.DataType type) {
+            return Nd4j.create(values, new long[] {rows, columns}, 'c').castTo(type);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.initsweep.dl4j;
+
+import io.initsweep.data.Dataset;
+import io.initsweep.data.Task;
+import io.initsweep.grid.Cell;
+import io.initsweep.grid.Grid;
+import io.initsweep.spec.Activation;
+import io.initsweep.spec.CellSettings;
+import io.initsweep.spec.Hashing;
+import io.initsweep.spec.Precision;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationELU;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationLReLU;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationSELU;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationSoftSign;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/** Builds the DL4J network of a cell: {@code depth} dense layers of {@code width} units and an output layer. */
+public final class Networks {
+    private Networks() {
+    }
+
+    /** An initialized network; the caller closes it. */
+    public static MultiLayerNetwork build(Cell cell, Dataset dataset) {
+        MultiLayerNetwork network = new MultiLayerNetwork(configuration(cell, dataset));
+        network.init();
+        return network;
+    }
+
+    public static MultiLayerConfiguration configuration(Cell cell, Dataset dataset) {
+        CellSettings s = cell.settings();
+        int[][] shapes = Grid.layerShapes(s, dataset.features(), dataset.outputs());
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
+                .seed(cell.initSeed())
+                .dataType(dataType(s.precision()))
+                .updater(updater(s))
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
+                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+                .list();
+        for (int layer = 0; layer < s.depth(); layer++) {
+            list.layer(new DenseLayer.Builder()
+                    .nIn(shapes[layer][0]).nOut(shapes[layer][1])
+                    .activation(activation(s.activation()))
+                    .weightInit(weightInit(cell, layer))
+                    .biasInit(s.biasInit())
+                    .build());
+        }
+        boolean classification = dataset.task() == Task.CLASSIFICATION;
+        list.layer(new OutputLayer.Builder(classification ? LossFunctions.LossFunction.MCXENT
+                : LossFunctions.LossFunction.MSE)
+                .nIn(shapes[s.depth()][0]).nOut(shapes[s.depth()][1])
+                .activation(classification ? new ActivationSoftmax() : new ActivationIdentity())
+                .weightInit(weightInit(cell, s.depth()))
+                .biasInit(s.biasInit())
+                .build());
+        return list.build();
+    }
+
+    /**
+     * Layer {@code index}'s weight init. Each layer draws from its own stream, seeded from the cell's init seed and
+     * the layer index, so one layer's draws never depend on another layer's size.
+     */
+    static SchemeWeightInit weightInit(Cell cell, int index) {
+        CellSettings s = cell.settings();
+        return new SchemeWeightInit(s.schemeOf(index).label(), s.activation().canonicalName(),
+                layerSeed(cell.initSeed(), index));
+    }
+
+    public static long layerSeed(long initSeed, int layer) {
+        return Hashing.seed("layer|" + initSeed + "|" + layer);
+    }
+
+    public static DataType dataType(Precision precision) {
+        return precision == Precision.FLOAT64 ? DataType.DOUBLE : DataType.FLOAT;
+    }
+
+    static IUpdater updater(CellSettings s) {
+        return switch (s.optimizer()) {
+            case SGD -> new Sgd(s.learningRate());
+            case MOMENTUM -> new Nesterovs(s.learningRate(), s.momentum());
+            case ADAM -> new Adam(s.learningRate());
+        };
+    }
+
+    public static IActivation activation(Activation activation) {
+        return switch (activation) {
+            case RELU -> new ActivationReLU();
+            case LEAKY_RELU -> new ActivationLReLU(Activation.LEAKY_RELU_ALPHA);
+            case TANH -> new ActivationTanH();
+            case SIGMOID -> new ActivationSigmoid();
+            case ELU -> new ActivationELU();
+            case SELU -> new ActivationSELU();
+            case SOFTSIGN -> new ActivationSoftSign();
+            case IDENTITY -> new ActivationIdentity();
+        };
+    }
+}

@@ -1,0 +1,237 @@
+package io.initsweep.schema;
+
+import io.initsweep.init.SchemeKind;
+import io.initsweep.spec.CellSettings;
+import io.initsweep.spec.Optimizer;
+import io.initsweep.train.CellResult;
+import io.initsweep.train.EpochMetrics;
+import io.initsweep.train.LayerStats;
+
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.apache.spark.sql.types.DataTypes.BooleanType;
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.apache.spark.sql.types.DataTypes.TimestampType;
+
+/**
+ * The three result tables. Each is defined once here: columns, types, meaning and how a value is computed.
+ * Every table carries {@code sweep}, {@code cell_id} and {@code run_id} so rows join and can be traced to the
+ * invocation that wrote them.
+ */
+public final class Tables {
+    private Tables() {
+    }
+
+    /** A per-epoch row: the cell's result and one epoch. */
+    public record EpochRow(CellResult result, EpochMetrics epoch) {
+    }
+
+    /** A per-layer row: the cell's result and one layer at one phase. */
+    public record LayerRow(CellResult result, LayerStats layer) {
+    }
+
+    public static final Table<CellResult> RUNS = new Table<>("runs", 1,
+            "one row per cell: its settings, outcome and provenance", runColumns());
+
+    public static final Table<EpochRow> EPOCHS = new Table<>("epochs", 1,
+            "one row per cell and epoch; epoch 0 is the network before any update", epochColumns());
+
+    public static final Table<LayerRow> LAYERS = new Table<>("layers", 1,
+            "one row per cell, layer and phase (init, final): signal propagation on the probe batch",
+            layerColumns());
+
+    public static List<Table<?>> all() {
+        return List.of(RUNS, EPOCHS, LAYERS);
+    }
+
+    public static List<EpochRow> epochRows(CellResult result) {
+        return result.epochs().stream().map(e -> new EpochRow(result, e)).toList();
+    }
+
+    public static List<LayerRow> layerRows(CellResult result) {
+        return result.layers().stream().map(l -> new LayerRow(result, l)).toList();
+    }
+
+    private static List<Column<CellResult>> runColumns() {
+        List<Column<CellResult>> c = new ArrayList<>();
+        c.add(new Column<>("sweep", StringType, false, "sweep name", r -> r.cell().sweep()));
+        c.add(new Column<>("cell_id", StringType, false,
+                "16 hex digits of SHA-256 of everything that determines the cell's training", r -> r.cell().cellId()));
+        c.add(new Column<>("point_id", StringType, false,
+                "the same hash without the seed: all seeds of one grid point share it", r -> r.cell().pointId()));
+        c.add(new Column<>("grid_point", StringType, false,
+                "the cell's grid coordinates as text, e.g. 'scheme=he_normal depth=8 activation=relu'",
+                r -> r.cell().pointLabel()));
+        c.add(new Column<>("run_id", StringType, false, "the invocation that trained the cell",
+                r -> r.provenance().runId()));
+        c.add(new Column<>("status", StringType, false, "ok, diverged or failed", r -> r.status().canonicalName()));
+        c.add(new Column<>("error", StringType, true, "the exception of a failed cell", CellResult::error));
+
+        c.add(new Column<>("scheme", StringType, false,
+                "canonical scheme label with its parameters, e.g. normal(std=0.01)", r -> settings(r).scheme().label()));
+        c.add(new Column<>("scheme_kind", StringType, false, "the scheme's name without parameters",
+                r -> settings(r).scheme().kind().canonicalName()));
+        c.add(new Column<>("scheme_gain", DoubleType, true, "the gain used, auto resolved for the activation",
+                r -> boxed(settings(r).scheme().gain(settings(r).activation()))));
+        c.add(new Column<>("scheme_std", DoubleType, true, "std of the normal scheme",
+                r -> boxed(settings(r).scheme().number("std"))));
+        c.add(new Column<>("scheme_bound", DoubleType, true, "bound of the uniform scheme",
+                r -> boxed(settings(r).scheme().number("bound"))));
+        c.add(new Column<>("scheme_value", DoubleType, true, "value of the constant scheme",
+                r -> boxed(settings(r).scheme().number("value"))));
+        c.add(new Column<>("scheme_mode", StringType, true, "fan mode of variance_scaling",
+                r -> settings(r).scheme().word("mode")));
+        c.add(new Column<>("scheme_distribution", StringType, true, "distribution of variance_scaling",
+                r -> settings(r).scheme().word("distribution")));
+        c.add(new Column<>("lsuv_tolerance", DoubleType, true, "LSUV's variance tolerance",
+                r -> lsuv(r) ? boxed(settings(r).scheme().number("tolerance")) : null));
+        c.add(new Column<>("lsuv_max_iterations", IntegerType, true, "LSUV's rescalings per layer at most",
+                r -> lsuv(r) ? (int) settings(r).scheme().number("max-iterations").getAsDouble() : null));
+        c.add(new Column<>("layer_init", StringType, true,
+                "per-layer overrides, e.g. '0-1:he_normal;output:xavier_normal'; null if none",
+                r -> settings(r).layerInit().isEmpty() ? null : settings(r).layerInitLabel()));
+        c.add(new Column<>("bias_init", DoubleType, false, "constant the biases start at", r -> settings(r).biasInit()));
+
+        c.add(new Column<>("depth", IntegerType, false, "hidden layers", r -> settings(r).depth()));
+        c.add(new Column<>("width", IntegerType, false, "units per hidden layer", r -> settings(r).width()));
+        c.add(new Column<>("activation", StringType, false, "hidden-layer nonlinearity",
+                r -> settings(r).activation().canonicalName()));
+        c.add(new Column<>("optimizer", StringType, false, "sgd, momentum or adam",
+                r -> settings(r).optimizer().canonicalName()));
+        c.add(new Column<>("learning_rate", DoubleType, false, "step size", r -> settings(r).learningRate()));
+        c.add(new Column<>("momentum", DoubleType, true, "Nesterov coefficient (momentum optimizer only)",
+                r -> settings(r).optimizer() == Optimizer.MOMENTUM ? settings(r).momentum() : null));
+        c.add(new Column<>("batch_size", IntegerType, false, "examples per update", r -> settings(r).batchSize()));
+        c.add(new Column<>("epochs", IntegerType, false, "epochs the cell was set to train",
+                r -> settings(r).epochs()));
+        c.add(new Column<>("target_loss", DoubleType, true, "test loss that counts as reached",
+                r -> settings(r).targetLoss()));
+        c.add(new Column<>("precision", StringType, false, "float32 or float64",
+                r -> settings(r).precision().canonicalName()));
+        c.add(new Column<>("seed", LongType, false, "seed index from the spec", r -> r.cell().seed()));
+        c.add(new Column<>("init_seed", LongType, false, "seed of the weight draws", r -> r.cell().initSeed()));
+        c.add(new Column<>("order_seed", LongType, false, "seed of the minibatch order", r -> r.cell().orderSeed()));
+
+        c.add(new Column<>("dataset", StringType, false, "dataset label with its parameters", CellResult::dataset));
+        c.add(new Column<>("dataset_sha256", StringType, false,
+                "SHA-256 of the data as read plus every preprocessing setting", r -> r.cell().datasetSha256()));
+        c.add(new Column<>("data_seed", LongType, false, "seed of data generation, split and subsample",
+                r -> settings(r).dataSeed()));
+
+        c.add(new Column<>("epochs_run", IntegerType, false,
+                "training epochs started (ok: all; diverged: up to the diverging one)", CellResult::epochsRun));
+        c.add(new Column<>("diverged_epoch", IntegerType, true,
+                "first epoch with a NaN or infinite loss (0 = at initialization)", CellResult::divergedEpoch));
+        c.add(new Column<>("initial_test_loss", DoubleType, true, "test loss before any update",
+                CellResult::initialTestLoss));
+        c.add(new Column<>("final_train_loss", DoubleType, true, "mean minibatch loss of the last epoch (ok only)",
+                CellResult::finalTrainLoss));
+        c.add(new Column<>("final_test_loss", DoubleType, true, "test loss after the last epoch (ok only)",
+                CellResult::finalTestLoss));
+        c.add(new Column<>("final_test_accuracy", DoubleType, true,
+                "test accuracy after the last epoch (ok classification only)", CellResult::finalTestAccuracy));
+        c.add(new Column<>("best_test_loss", DoubleType, true, "lowest finite test loss of any epoch",
+                CellResult::bestTestLoss));
+        c.add(new Column<>("epochs_to_target", IntegerType, true,
+                "first epoch whose test loss <= target_loss; null if never", CellResult::epochsToTarget));
+        c.add(new Column<>("act_var_ratio", DoubleType, true,
+                "at init: last hidden layer's activation variance / first's (vanishing << 1 << exploding)",
+                CellResult::actVarRatio));
+        c.add(new Column<>("grad_var_ratio", DoubleType, true,
+                "at init: first hidden layer's weight-gradient variance / last's", CellResult::gradVarRatio));
+
+        c.add(new Column<>("wall_seconds", DoubleType, false, "time to build, train and evaluate the network",
+                CellResult::wallSeconds));
+        c.add(new Column<>("finished_at", TimestampType, false, "when the cell finished",
+                r -> Timestamp.from(r.finishedAt())));
+        c.add(new Column<>("backend", StringType, false, "ND4J backend: cpu or cuda", r -> r.provenance().backend()));
+        c.add(new Column<>("blas_vendor", StringType, false, "BLAS library ND4J used",
+                r -> r.provenance().blasVendor()));
+        c.add(new Column<>("native_threads", IntegerType, false,
+                "native (OpenMP/BLAS) threads; same seed gives the same bits only at the same count",
+                r -> r.provenance().nativeThreads()));
+        c.add(new Column<>("device", StringType, false, "CPU model or GPU name", r -> r.provenance().device()));
+        c.add(new Column<>("dl4j_version", StringType, false, "Deeplearning4j version",
+                r -> r.provenance().dl4jVersion()));
+        c.add(new Column<>("java_version", StringType, false, "JVM version", r -> r.provenance().javaVersion()));
+        c.add(new Column<>("os", StringType, false, "operating system and architecture", r -> r.provenance().os()));
+        c.add(new Column<>("host", StringType, false, "host that trained the cell", r -> r.provenance().host()));
+        c.add(new Column<>("executor_id", StringType, true, "Spark executor id ('driver' in local mode)",
+                r -> r.provenance().executorId()));
+        return c;
+    }
+
+    private static List<Column<EpochRow>> epochColumns() {
+        List<Column<EpochRow>> c = new ArrayList<>();
+        c.add(new Column<>("sweep", StringType, false, "sweep name", r -> r.result().cell().sweep()));
+        c.add(new Column<>("cell_id", StringType, false, "the cell", r -> r.result().cell().cellId()));
+        c.add(new Column<>("run_id", StringType, false, "the invocation that trained the cell",
+                r -> r.result().provenance().runId()));
+        c.add(new Column<>("epoch", IntegerType, false, "0 = before any update", r -> r.epoch().epoch()));
+        c.add(new Column<>("train_loss", DoubleType, false,
+                "mean minibatch loss during the epoch (epoch 0: loss of the training split at init)",
+                r -> r.epoch().trainLoss()));
+        c.add(new Column<>("test_loss", DoubleType, false, "loss on the test split after the epoch",
+                r -> r.epoch().testLoss()));
+        c.add(new Column<>("test_accuracy", DoubleType, true, "test accuracy (classification)",
+                r -> r.epoch().testAccuracy()));
+        c.add(new Column<>("grad_norm", DoubleType, false,
+                "L2 norm of the mean loss's gradient on the probe batch after the epoch", r -> r.epoch().gradNorm()));
+        return c;
+    }
+
+    private static List<Column<LayerRow>> layerColumns() {
+        List<Column<LayerRow>> c = new ArrayList<>();
+        c.add(new Column<>("sweep", StringType, false, "sweep name", r -> r.result().cell().sweep()));
+        c.add(new Column<>("cell_id", StringType, false, "the cell", r -> r.result().cell().cellId()));
+        c.add(new Column<>("run_id", StringType, false, "the invocation that trained the cell",
+                r -> r.result().provenance().runId()));
+        c.add(new Column<>("layer", IntegerType, false, "0-based; hidden layers 0..depth-1, then the output layer",
+                r -> r.layer().layer()));
+        c.add(new Column<>("is_output", BooleanType, false, "whether this is the output layer",
+                r -> r.layer().layer() == r.result().cell().settings().depth()));
+        c.add(new Column<>("phase", StringType, false, "init (before the first update) or final (after training)",
+                r -> r.layer().phase().canonicalName()));
+        c.add(new Column<>("fan_in", IntegerType, false, "inputs of the layer", r -> r.layer().fanIn()));
+        c.add(new Column<>("fan_out", IntegerType, false, "outputs of the layer", r -> r.layer().fanOut()));
+        c.add(new Column<>("weight_mean", DoubleType, false, "mean of W", r -> r.layer().weightMean()));
+        c.add(new Column<>("weight_std", DoubleType, false, "std of W", r -> r.layer().weightStd()));
+        c.add(new Column<>("activation_mean", DoubleType, false, "mean of the layer's output on the probe batch",
+                r -> r.layer().activationMean()));
+        c.add(new Column<>("activation_var", DoubleType, false, "variance of the layer's output on the probe batch",
+                r -> r.layer().activationVar()));
+        c.add(new Column<>("preactivation_var", DoubleType, false, "variance of xW + b",
+                r -> r.layer().preactivationVar()));
+        c.add(new Column<>("dead_fraction", DoubleType, true,
+                "rectifier layers: share of units never positive on the probe batch", r -> r.layer().deadFraction()));
+        c.add(new Column<>("saturated_fraction", DoubleType, true,
+                "tanh/sigmoid/softsign layers: share of outputs within 3% of the range from an asymptote",
+                r -> r.layer().saturatedFraction()));
+        c.add(new Column<>("grad_weight_var", DoubleType, false, "variance of dL/dW on the probe batch",
+                r -> r.layer().gradWeightVar()));
+        c.add(new Column<>("grad_input_var", DoubleType, false,
+                "variance of dL/dx, the gradient back-propagated into the layer's input",
+                r -> r.layer().gradInputVar()));
+        c.add(new Column<>("symmetry", DoubleType, true,
+                "mean pairwise cosine similarity of the units' incoming weights (1 = clones)",
+                r -> r.layer().symmetry()));
+        return c;
+    }
+
+    private static CellSettings settings(CellResult r) {
+        return r.cell().settings();
+    }
+
+    private static boolean lsuv(CellResult r) {
+        return settings(r).scheme().kind() == SchemeKind.LSUV;
+    }
+
+    private static Double boxed(java.util.OptionalDouble value) {
+        return value.isPresent() ? value.getAsDouble() : null;
+    }
+}

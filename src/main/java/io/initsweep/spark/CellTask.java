@@ -1,0 +1,65 @@
+package io.initsweep.spark;
+
+import io.initsweep.data.Dataset;
+import io.initsweep.dl4j.Dl4jCellTrainer;
+import io.initsweep.grid.Cell;
+import io.initsweep.train.CellResult;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+import org.apache.spark.broadcast.Broadcast;
+import scala.collection.Iterator;
+import scala.runtime.AbstractFunction2;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What an executor runs for one partition (one cell): train it on the broadcast dataset and return the result
+ * to the driver. Nothing is written here: only the driver commits, so a retried or speculative task can never
+ * leave a duplicate row behind.
+ */
+final class CellTask extends AbstractFunction2<TaskContext, Iterator<Cell>, ArrayList<CellResult>>
+        implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final Broadcast<Map<String, Dataset>> datasets;
+    private final String runId;
+    private final int cores;
+    private final boolean recordLayers;
+    private final Set<String> failFirstAttempt;
+
+    /**
+     * @param datasets         datasets by fingerprint
+     * @param runId            the invocation
+     * @param cores            cores (and native threads) per cell
+     * @param recordLayers     whether to measure the layers table
+     * @param failFirstAttempt test-only: cell ids whose first task attempt throws, to exercise Spark's retry
+     */
+    CellTask(Broadcast<Map<String, Dataset>> datasets, String runId, int cores, boolean recordLayers,
+             Set<String> failFirstAttempt) {
+        this.datasets = datasets;
+        this.runId = runId;
+        this.cores = cores;
+        this.recordLayers = recordLayers;
+        this.failFirstAttempt = Set.copyOf(failFirstAttempt);
+    }
+
+    @Override
+    public ArrayList<CellResult> apply(TaskContext context, Iterator<Cell> cells) {
+        Dl4jCellTrainer trainer = new Dl4jCellTrainer(cores, recordLayers);
+        String executor = SparkEnv.get().executorId();
+        ArrayList<CellResult> results = new ArrayList<>();
+        while (cells.hasNext()) {
+            Cell cell = cells.next();
+            if (context.attemptNumber() == 0 && failFirstAttempt.contains(cell.cellId())) {
+                throw new IllegalStateException("injected failure of the first attempt of cell " + cell.cellId());
+            }
+            Dataset dataset = datasets.value().get(cell.datasetSha256());
+            CellResult result = trainer.train(cell, dataset);
+            results.add(result.withProvenance(result.provenance().withTask(executor, runId)));
+        }
+        return results;
+    }
+}

@@ -1,0 +1,261 @@
+package io.initsweep.spark;
+
+import io.initsweep.data.Dataset;
+import io.initsweep.grid.Cell;
+import io.initsweep.spec.SweepSpec;
+import io.initsweep.train.CellResult;
+import io.initsweep.train.RunStatus;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction2;
+import scala.runtime.BoxedUnit;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs a sweep's cells on Spark and commits the results while it runs.
+ *
+ * <p>One cell is one task (cells are heavy; the default partitioning would put many on one core). Tasks return
+ * their results to the driver; a result handler hands each to a committer thread, which commits them in batches
+ * at least every {@code commit-seconds}, so a crash loses at most the cells of the last interval. Cells already in
+ * {@code runs} are skipped, which makes re-running a command a resume and extending a spec an incremental sweep.
+ */
+public final class SweepRunner {
+    private static final Logger log = LoggerFactory.getLogger(SweepRunner.class);
+    private static final String JOB_GROUP = "initsweep-cells";
+    private static final int MAX_BATCH = 1000;
+
+    private final SparkSession spark;
+    private final PrintWriter console;
+
+    public SweepRunner(SparkSession spark, PrintWriter console) {
+        this.spark = spark;
+        this.console = console;
+    }
+
+    /**
+     * @param out              warehouse location
+     * @param force            retrain cells that already have results, replacing them
+     * @param recordLayers     whether to measure the layers table
+     * @param failFirstAttempt test-only: cell ids whose first task attempt throws
+     */
+    public record Options(String out, boolean force, boolean recordLayers, Set<String> failFirstAttempt) {
+        public Options {
+            failFirstAttempt = Set.copyOf(failFirstAttempt);
+        }
+
+        public static Options of(String out) {
+            return new Options(out, false, true, Set.of());
+        }
+    }
+
+    /** What a run did. */
+    public record Outcome(String runId, int cells, int alreadyDone, int trained, int ok, int diverged, int failed) {
+    }
+
+    public Outcome run(SweepSpec spec, List<Cell> cells, Map<Long, Dataset> datasets, Options options)
+            throws IOException {
+        Warehouse warehouse = Warehouse.open(spark, options.out());
+        String runId = RunIds.next();
+        try (SweepLock ignored = warehouse.lock(spec.name(), runId)) {
+            Set<String> done = warehouse.completedCells(spec.name());
+            Set<String> specIds = new HashSet<>();
+            cells.forEach(c -> specIds.add(c.cellId()));
+            if (options.force()) {
+                Set<String> replace = new HashSet<>(done);
+                replace.retainAll(specIds);
+                if (!replace.isEmpty()) {
+                    long removed = warehouse.remove(spec.name(), runId + "-force", replace);
+                    console.printf("--force: removed the results of %d cells to retrain them%n", removed);
+                    done.removeAll(replace);
+                }
+            }
+            List<Cell> todo = new ArrayList<>(cells.stream().filter(c -> !done.contains(c.cellId())).toList());
+            int alreadyDone = cells.size() - todo.size();
+            console.printf("sweep %s: %d cells, %d already done, %d to train (run %s, warehouse %s)%n",
+                    spec.name(), cells.size(), alreadyDone, todo.size(), runId, warehouse.root());
+            if (todo.isEmpty()) {
+                return new Outcome(runId, cells.size(), alreadyDone, 0, 0, 0, 0);
+            }
+            Outcome trained = train(spec, todo, datasets, options, warehouse, runId);
+            return new Outcome(runId, cells.size(), alreadyDone, trained.trained(), trained.ok(), trained.diverged(),
+                    trained.failed());
+        }
+    }
+
+    private Outcome train(SweepSpec spec, List<Cell> todo, Map<Long, Dataset> datasets, Options options,
+                          Warehouse warehouse, String runId) throws IOException {
+        Map<String, Dataset> bySha = new HashMap<>();
+        datasets.values().forEach(d -> bySha.put(d.sha256(), d));
+        // Longest cells first: the last tasks of a sweep are then short, and no core idles at the end.
+        todo.sort(Comparator.comparingDouble((Cell c) -> {
+            Dataset d = bySha.get(c.datasetSha256());
+            return c.estimatedCost(d.features(), d.outputs(), d.trainRows());
+        }).reversed());
+
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<Map<String, Dataset>> broadcast = jsc.broadcast(bySha);
+        JavaRDD<Cell> rdd = jsc.parallelize(todo, todo.size());
+        CellTask task = new CellTask(broadcast, runId, spec.execution().coresPerCell(), options.recordLayers(),
+                options.failFirstAttempt());
+
+        Committer committer = new Committer(warehouse, spec.name(), runId, spec.execution().commitSeconds(),
+                new Progress(console, todo.size(), 2000));
+        Thread committerThread = new Thread(committer, "initsweep-committer");
+        committerThread.start();
+        SparkContext sc = spark.sparkContext();
+        sc.setJobGroup(JOB_GROUP, "initsweep " + spec.name(), true);
+        sc.setLocalProperty("spark.scheduler.pool", "cells");
+        try {
+            ClassTag<ArrayList<CellResult>> tag = ClassTag$.MODULE$.apply(ArrayList.class);
+            sc.runJob(rdd.rdd(), task, new ResultHandler(committer), tag);
+        } catch (RuntimeException e) {
+            committer.finish();
+            join(committerThread);
+            if (committer.failure() != null) {
+                throw new IOException("committing results failed", committer.failure());
+            }
+            throw e;
+        } finally {
+            sc.setLocalProperty("spark.scheduler.pool", null);
+            sc.clearJobGroup();
+            broadcast.destroy();
+        }
+        committer.finish();
+        join(committerThread);
+        if (committer.failure() != null) {
+            throw new IOException("committing results failed", committer.failure());
+        }
+        return committer.outcome(runId);
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Called by Spark on the driver once per finished partition, exactly once even with retried tasks. */
+    private static final class ResultHandler extends AbstractFunction2<Object, ArrayList<CellResult>, BoxedUnit>
+            implements java.io.Serializable {
+        private final transient Committer committer;
+
+        ResultHandler(Committer committer) {
+            this.committer = committer;
+        }
+
+        @Override
+        public BoxedUnit apply(Object partition, ArrayList<CellResult> results) {
+            results.forEach(committer::offer);
+            return BoxedUnit.UNIT;
+        }
+    }
+
+    /** Batches results and commits them from its own thread, so Spark's scheduler thread never blocks on I/O. */
+    private final class Committer implements Runnable {
+        private final LinkedBlockingQueue<CellResult> queue = new LinkedBlockingQueue<>();
+        private final Warehouse warehouse;
+        private final String sweep;
+        private final String runId;
+        private final long intervalNanos;
+        private final Progress progress;
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private volatile boolean finished;
+        private int sequence;
+        private int ok;
+        private int diverged;
+        private int failed;
+
+        Committer(Warehouse warehouse, String sweep, String runId, int commitSeconds, Progress progress) {
+            this.warehouse = warehouse;
+            this.sweep = sweep;
+            this.runId = runId;
+            this.intervalNanos = TimeUnit.SECONDS.toNanos(commitSeconds);
+            this.progress = progress;
+        }
+
+        void offer(CellResult result) {
+            progress.completed(result);
+            queue.add(result);
+        }
+
+        void finish() {
+            finished = true;
+        }
+
+        Throwable failure() {
+            return failure.get();
+        }
+
+        @Override
+        public void run() {
+            spark.sparkContext().setLocalProperty("spark.scheduler.pool", "commits");
+            List<CellResult> batch = new ArrayList<>();
+            long oldest = 0;
+            try {
+                while (true) {
+                    CellResult next = queue.poll(200, TimeUnit.MILLISECONDS);
+                    if (next != null) {
+                        if (batch.isEmpty()) {
+                            oldest = System.nanoTime();
+                        }
+                        batch.add(next);
+                        queue.drainTo(batch, MAX_BATCH - batch.size());
+                    }
+                    boolean last = finished && queue.isEmpty();
+                    if (!batch.isEmpty() && (last || batch.size() >= MAX_BATCH
+                            || System.nanoTime() - oldest >= intervalNanos)) {
+                        commit(batch);
+                        batch = new ArrayList<>();
+                    }
+                    if (last) {
+                        return;
+                    }
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+                log.error("Committing results failed; cancelling the sweep.", e);
+                spark.sparkContext().cancelJobGroup(JOB_GROUP);
+            }
+        }
+
+        private void commit(List<CellResult> batch) throws IOException {
+            String commitId = runId + "-" + String.format("%05d", sequence++);
+            warehouse.commit(sweep, commitId, batch);
+            for (CellResult r : batch) {
+                if (r.status() == RunStatus.OK) {
+                    ok++;
+                } else if (r.status() == RunStatus.DIVERGED) {
+                    diverged++;
+                } else {
+                    failed++;
+                }
+            }
+            log.debug("committed {} cells as {}", batch.size(), commitId);
+        }
+
+        Outcome outcome(String run) {
+            return new Outcome(run, 0, 0, ok + diverged + failed, ok, diverged, failed);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.initsweep.spec;
+
+import java.io.Serializable;
+
+/**
+ * How a sweep runs, as opposed to what each cell computes; none of it enters a cell id.
+ *
+ * @param coresPerCell  cores (spark.task.cpus) and native threads each cell trains with
+ * @param commitSeconds longest time a finished cell waits before it is committed to the tables
+ */
+public record ExecutionSettings(int coresPerCell, int commitSeconds) implements Serializable {
+    public static final ExecutionSettings DEFAULT = new ExecutionSettings(1, 10);
+
+    public ExecutionSettings {
+        if (coresPerCell < 1) {
+            throw new IllegalArgumentException("cores-per-cell must be >= 1, got " + coresPerCell);
+        }
+        if (commitSeconds < 1) {
+            throw new IllegalArgumentException("commit-seconds must be >= 1, got " + commitSeconds);
+        }
+    }
+}

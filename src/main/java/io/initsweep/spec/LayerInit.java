@@ -1,0 +1,70 @@
+package io.initsweep.spec;
+
+import io.initsweep.init.SchemeSpec;
+
+import java.io.Serializable;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A per-layer override of the cell's scheme: hidden layers {@code first..last} (0-based, inclusive) or the output
+ * layer take {@code scheme} instead. This is how "new layers on top of a pre-trained network" is studied: the
+ * first layers keep one fixed scheme while the sweep varies the rest.
+ *
+ * @param first  first hidden layer, or -1 for the output layer
+ * @param last   last hidden layer (inclusive), or -1 for the output layer
+ * @param scheme the scheme these layers use
+ */
+public record LayerInit(int first, int last, SchemeSpec scheme) implements Serializable {
+
+    private static final Pattern RANGE = Pattern.compile("(\\d+)(?:\\s*-\\s*(\\d+))?");
+    public static final String OUTPUT = "output";
+
+    public LayerInit {
+        Objects.requireNonNull(scheme, "scheme is null");
+        if (first > last || (first < 0 && (first != -1 || last != -1))) {
+            throw new IllegalArgumentException("bad layer range " + first + "-" + last);
+        }
+    }
+
+    /**
+     * Reads {@code 3}, {@code 0-2} or {@code output}.
+     *
+     * @throws IllegalArgumentException quoting the text
+     */
+    public static LayerInit parse(String layers, SchemeSpec scheme) {
+        String text = layers.trim();
+        if (text.equals(OUTPUT)) {
+            return new LayerInit(-1, -1, scheme);
+        }
+        Matcher m = RANGE.matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("layers must be N, A-B or output, got '" + layers + "'");
+        }
+        int first = Integer.parseInt(m.group(1));
+        int last = m.group(2) == null ? first : Integer.parseInt(m.group(2));
+        if (last < first) {
+            throw new IllegalArgumentException("layer range must not run backwards, got '" + layers + "'");
+        }
+        return new LayerInit(first, last, scheme);
+    }
+
+    public boolean isOutput() {
+        return first == -1;
+    }
+
+    /** Whether this override applies to layer {@code index} of a network with {@code depth} hidden layers. */
+    public boolean covers(int index, int depth) {
+        return isOutput() ? index == depth : index >= first && index <= last;
+    }
+
+    public String layers() {
+        return isOutput() ? OUTPUT : first == last ? Integer.toString(first) : first + "-" + last;
+    }
+
+    /** {@code 0-1:he_normal}. */
+    public String label() {
+        return layers() + ":" + scheme.label();
+    }
+}

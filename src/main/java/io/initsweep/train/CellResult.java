@@ -1,0 +1,132 @@
+package io.initsweep.train;
+
+import io.initsweep.grid.Cell;
+
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What happened when one cell trained: its status, every epoch's metrics, per-layer diagnostics and provenance.
+ * The summary numbers of the {@code runs} table are derived here, in one place.
+ *
+ * @param cell          the cell
+ * @param dataset       the dataset's label
+ * @param status        ok, diverged or failed
+ * @param error         the exception, for failed cells; else null
+ * @param divergedEpoch the epoch whose loss was first NaN or infinite (0 = already at initialization); else null
+ * @param epochs        epoch 0 (initialization) onwards; for a diverged cell the last row holds the non-finite loss
+ * @param layers        per-layer statistics at init and after training
+ * @param wallSeconds   time to build, train and evaluate the network
+ * @param finishedAt    when training ended
+ * @param provenance    backend, threads, versions, host
+ */
+public record CellResult(Cell cell, String dataset, RunStatus status, String error, Integer divergedEpoch,
+                         List<EpochMetrics> epochs, List<LayerStats> layers, double wallSeconds, Instant finishedAt,
+                         Provenance provenance) implements Serializable {
+
+    public CellResult {
+        Objects.requireNonNull(cell, "cell is null");
+        Objects.requireNonNull(status, "status is null");
+        epochs = List.copyOf(epochs);
+        layers = List.copyOf(layers);
+        Objects.requireNonNull(finishedAt, "finishedAt is null");
+        Objects.requireNonNull(provenance, "provenance is null");
+        if ((status == RunStatus.DIVERGED) != (divergedEpoch != null)) {
+            throw new IllegalArgumentException("divergedEpoch is set exactly for diverged cells");
+        }
+        if ((status == RunStatus.FAILED) != (error != null)) {
+            throw new IllegalArgumentException("error is set exactly for failed cells");
+        }
+    }
+
+    public CellResult withProvenance(Provenance replacement) {
+        return new CellResult(cell, dataset, status, error, divergedEpoch, epochs, layers, wallSeconds, finishedAt,
+                replacement);
+    }
+
+    /** Training epochs started: all for ok cells, up to and including the diverging one, or those completed. */
+    public int epochsRun() {
+        return switch (status) {
+            case OK -> cell.settings().epochs();
+            case DIVERGED -> divergedEpoch;
+            case FAILED -> Math.max(0, epochs.size() - 1);
+        };
+    }
+
+    public Double initialTestLoss() {
+        return epochs.isEmpty() ? null : epochs.get(0).testLoss();
+    }
+
+    private EpochMetrics last() {
+        return status == RunStatus.OK && !epochs.isEmpty() ? epochs.get(epochs.size() - 1) : null;
+    }
+
+    /** Null unless ok: a diverged run has no final loss worth averaging. */
+    public Double finalTrainLoss() {
+        EpochMetrics last = last();
+        return last == null ? null : last.trainLoss();
+    }
+
+    public Double finalTestLoss() {
+        EpochMetrics last = last();
+        return last == null ? null : last.testLoss();
+    }
+
+    public Double finalTestAccuracy() {
+        EpochMetrics last = last();
+        return last == null ? null : last.testAccuracy();
+    }
+
+    /** The lowest finite test loss of any epoch, diverged runs included (their best before diverging). */
+    public Double bestTestLoss() {
+        return epochs.stream().map(EpochMetrics::testLoss).filter(Double::isFinite).min(Double::compare)
+                .orElse(null);
+    }
+
+    /** The first epoch whose test loss is at or below the target; null if none or no target. */
+    public Integer epochsToTarget() {
+        Double target = cell.settings().targetLoss();
+        if (target == null) {
+            return null;
+        }
+        return epochs.stream().filter(e -> e.testLoss() <= target).map(EpochMetrics::epoch).findFirst()
+                .orElse(null);
+    }
+
+    /**
+     * Forward signal through depth at init: the last hidden layer's activation variance over the first's.
+     * Far below 1 means the signal vanishes, far above that it explodes. Null without two hidden layers.
+     */
+    public Double actVarRatio() {
+        List<LayerStats> hidden = hiddenAtInit();
+        if (hidden.size() < 2) {
+            return null;
+        }
+        return ratio(hidden.get(hidden.size() - 1).activationVar(), hidden.get(0).activationVar());
+    }
+
+    /**
+     * Backward signal at init: the first hidden layer's weight-gradient variance over the last's. Far below 1
+     * means gradients vanish on their way to the input, far above that they explode.
+     */
+    public Double gradVarRatio() {
+        List<LayerStats> hidden = hiddenAtInit();
+        if (hidden.size() < 2) {
+            return null;
+        }
+        return ratio(hidden.get(0).gradWeightVar(), hidden.get(hidden.size() - 1).gradWeightVar());
+    }
+
+    /** Null when undefined (a zero or non-finite denominator, as with zero init), so SQL averages skip it. */
+    private static Double ratio(double numerator, double denominator) {
+        double value = numerator / denominator;
+        return denominator != 0 && Double.isFinite(value) ? value : null;
+    }
+
+    private List<LayerStats> hiddenAtInit() {
+        int depth = cell.settings().depth();
+        return layers.stream().filter(l -> l.phase() == LayerStats.Phase.INIT && l.layer() < depth).toList();
+    }
+}

@@ -1,0 +1,156 @@
+package io.initsweep.dl4j;
+
+import io.initsweep.Fixtures;
+import io.initsweep.data.Dataset;
+import io.initsweep.grid.Cell;
+import io.initsweep.init.SchemeSpec;
+import io.initsweep.train.CellResult;
+import io.initsweep.train.EpochMetrics;
+import io.initsweep.train.LayerStats;
+import io.initsweep.train.RunStatus;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class TestDl4jCellTrainer {
+    private final Dl4jCellTrainer trainer = new Dl4jCellTrainer(1, true);
+
+    @Test
+    void theSameCellTrainedTwiceGivesBitwiseIdenticalLosses() {
+        Fixtures.Sweep sweep = Fixtures.single("he_normal", 3, "relu", ", optimizer: adam, learning-rate: 0.01");
+        Cell cell = sweep.cells().get(0);
+        CellResult first = trainer.train(cell, sweep.dataset(cell));
+        CellResult second = trainer.train(cell, sweep.dataset(cell));
+        assertThat(first.status()).isEqualTo(RunStatus.OK);
+        assertThat(first.epochs()).hasSize(5);
+        assertThat(bits(second.epochs())).containsExactlyElementsOf(bits(first.epochs()));
+        // and it learned something: the test loss fell from its initial value
+        assertThat(first.finalTestLoss()).isLessThan(first.initialTestLoss());
+    }
+
+    @Test
+    void zeroInitNeverBreaksSymmetryWhileHeNormalDoes() {
+        for (String activation : List.of("relu", "sigmoid")) {
+            Fixtures.Sweep zero = Fixtures.single("zero", 3, activation, "");
+            Cell cell = zero.cells().get(0);
+            MultiLayerNetwork network = trainedNetwork(cell, zero.dataset(cell));
+            for (int layer = 0; layer < 3; layer++) {
+                double[][] w = network.getLayer(layer).getParam("W").toDoubleMatrix();
+                for (double[] row : w) {
+                    for (double v : row) {
+                        assertThat(v).as("%s layer %d: every unit's incoming weight equals unit 0's", activation,
+                                layer).isEqualTo(row[0]);
+                    }
+                }
+            }
+            network.close();
+        }
+        Fixtures.Sweep he = Fixtures.single("he_normal", 3, "relu", "");
+        Cell cell = he.cells().get(0);
+        MultiLayerNetwork network = trainedNetwork(cell, he.dataset(cell));
+        double[][] w = network.getLayer(1).getParam("W").toDoubleMatrix();
+        assertThat(w[0][0]).isNotEqualTo(w[0][1]);
+        network.close();
+    }
+
+    @Test
+    void zeroInitSymmetryIsOneAtInitAndAfterTrainingHeNormalBelowPointTwo() {
+        for (String activation : List.of("relu", "sigmoid")) {
+            Fixtures.Sweep zero = Fixtures.single("zero", 3, activation, "");
+            CellResult result = trainer.train(zero.cells().get(0), zero.dataset(zero.cells().get(0)));
+            assertThat(result.layers()).filteredOn(l -> l.layer() < 3).hasSize(6)
+                    .allSatisfy(l -> assertThat(l.symmetry()).isCloseTo(1.0, within(1e-6)));
+        }
+        Fixtures.Sweep he = Fixtures.single("he_normal", 3, "relu", "");
+        CellResult result = trainer.train(he.cells().get(0), he.dataset(he.cells().get(0)));
+        assertThat(result.layers()).filteredOn(l -> l.layer() < 3).hasSize(6)
+                .allSatisfy(l -> assertThat(Math.abs(l.symmetry())).isLessThan(0.2));
+    }
+
+    @Test
+    void networkStartsFromTheSchemesOwnDraws() {
+        Fixtures.Sweep sweep = Fixtures.single("lecun_uniform", 2, "tanh", "");
+        Cell cell = sweep.cells().get(0);
+        Dataset data = sweep.dataset(cell);
+        MultiLayerNetwork network = Networks.build(cell, data);
+        for (int layer = 0; layer <= 2; layer++) {
+            INDArray w = network.getLayer(layer).getParam("W");
+            int in = (int) w.rows();
+            int out = (int) w.columns();
+            double[] expected = SchemeSpec.parse("lecun_uniform").resolve(io.initsweep.spec.Activation.TANH)
+                    .sample(in, out, Networks.layerSeed(cell.initSeed(), layer));
+            for (int i = 0; i < in; i++) {
+                for (int j = 0; j < out; j++) {
+                    assertThat(w.getFloat(i, j)).isEqualTo((float) expected[i * out + j]);
+                }
+            }
+            // LeCun uniform: U(±√(3/fan_in)); DL4J's LECUN_UNIFORM would reach 3/√fan_in.
+            assertThat(w.amaxNumber().doubleValue()).isLessThanOrEqualTo(Math.sqrt(3.0 / in) + 1e-7);
+        }
+        network.close();
+    }
+
+    @Test
+    void configurationSurvivesDl4jsJsonRoundTrip() {
+        Fixtures.Sweep sweep = Fixtures.single("orthogonal(gain=auto)", 2, "relu", "");
+        Cell cell = sweep.cells().get(0);
+        MultiLayerConfiguration conf = Networks.configuration(cell, sweep.dataset(cell));
+        MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(conf.toJson());
+        assertThat(back).isEqualTo(conf);
+    }
+
+    @Test
+    void aDivergingRunIsAResultNotAnException() {
+        Fixtures.Sweep sweep = Fixtures.single("normal(std=3)", 6, "relu", ", learning-rate: 10");
+        Cell cell = sweep.cells().get(0);
+        CellResult result = trainer.train(cell, sweep.dataset(cell));
+        assertThat(result.status()).isEqualTo(RunStatus.DIVERGED);
+        assertThat(result.error()).isNull();
+        assertThat(result.divergedEpoch()).isBetween(0, 4);
+        assertThat(result.epochs()).hasSize(result.divergedEpoch() + 1);
+        assertThat(result.epochs().get(result.divergedEpoch()).finite()).isFalse();
+        assertThat(result.finalTestLoss()).isNull();
+        assertThat(result.epochsRun()).isEqualTo(result.divergedEpoch());
+    }
+
+    @Test
+    void manualBackwardPassAgreesWithDl4jsGradient() {
+        Fixtures.Sweep sweep = Fixtures.single("he_normal", 3, "tanh", ", precision: float64");
+        Cell cell = sweep.cells().get(0);
+        Dataset data = sweep.dataset(cell);
+        MultiLayerNetwork network = Networks.build(cell, data);
+        Dl4jCellTrainer.DeviceData device = Dl4jCellTrainer.DeviceData.of(data, cell.settings().precision());
+        List<LayerStats> stats = new Propagation(network).measure(device.probeX(), device.probeY(),
+                cell.settings().activation(), LayerStats.Phase.INIT);
+        network.setInput(device.probeX());
+        network.setLabels(device.probeY());
+        network.computeGradientAndScore();
+        for (int layer = 0; layer <= 3; layer++) {
+            INDArray gradient = network.gradient().getGradientFor(layer + "_W").div(device.probeX().rows());
+            double dl4jVariance = gradient.castTo(DataType.DOUBLE).var(false).getDouble(0);
+            assertThat(stats.get(layer).gradWeightVar()).isCloseTo(dl4jVariance, within(dl4jVariance * 1e-9));
+        }
+        network.close();
+    }
+
+    private MultiLayerNetwork trainedNetwork(Cell cell, Dataset data) {
+        MultiLayerNetwork network = Networks.build(cell, data);
+        Dl4jCellTrainer.DeviceData device = Dl4jCellTrainer.DeviceData.of(data, cell.settings().precision());
+        for (int epoch = 0; epoch < 5; epoch++) {
+            network.fit(device.trainX(), device.trainY());
+        }
+        return network;
+    }
+
+    private static List<String> bits(List<EpochMetrics> epochs) {
+        return epochs.stream().map(e -> Double.doubleToRawLongBits(e.trainLoss()) + "/"
+                + Double.doubleToRawLongBits(e.testLoss()) + "/" + Double.doubleToRawLongBits(e.gradNorm())).toList();
+    }
+}

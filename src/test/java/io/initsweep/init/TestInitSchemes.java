@@ -1,0 +1,181 @@
+package io.initsweep.init;
+
+import io.initsweep.spec.Activation;
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.MatrixUtils;
+import org.apache.commons.math3.linear.RealMatrix;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/** Every scheme checked against its formula on sampled matrices, never against DL4J's enum of the same name. */
+class TestInitSchemes {
+
+    /**
+     * Expected variance written out from the papers, independently of {@link InitScheme#variance}. For a
+     * 256x256 layer (fan_in = fan_out = 256) with relu (gain √2 where auto).
+     */
+    @ParameterizedTest(name = "{0} on {1}x{2}")
+    @CsvSource({
+            // label,                                                         in,  out, expected variance
+            "'normal',                                                        256, 256, 1e-4",
+            "'normal(std=0.5)',                                               256, 256, 0.25",
+            "'uniform',                                                       256, 256, 8.333333333e-4",
+            "'uniform(bound=1)',                                              512, 512, 0.333333333",
+            "'xavier_normal',                                                 256, 256, 0.00390625",
+            "'xavier_uniform',                                                256, 128, 0.005208333",
+            "'he_normal',                                                     256, 256, 0.0078125",
+            "'he_uniform',                                                    512, 512, 0.00390625",
+            "'lecun_normal',                                                  256, 256, 0.00390625",
+            "'lecun_uniform',                                                 512, 512, 0.001953125",
+            "'truncated_normal',                                              512, 512, 0.001953125",
+            "'truncated_normal(gain=auto)',                                   512, 512, 0.00390625",
+            "'orthogonal',                                                    512, 512, 0.001953125",
+            "'orthogonal(gain=2)',                                            256, 256, 0.015625",
+            "'variance_scaling(distribution=normal,mode=fan_out,gain=1)',     512, 256, 0.00390625",
+            "'variance_scaling(distribution=uniform,mode=fan_avg,gain=auto)', 512, 512, 0.00390625",
+            "'variance_scaling(distribution=truncated_normal,mode=fan_in,gain=3)', 512, 512, 0.017578125",
+    })
+    void sampledVarianceMatchesTheFormulaWithin5Percent(String label, int in, int out, double expected) {
+        InitScheme scheme = SchemeSpec.parse(label).resolve(Activation.RELU);
+        double[] w = scheme.sample(in, out, 42);
+        assertThat(scheme.variance(in, out)).isCloseTo(expected, within(expected * 1e-6));
+        assertThat(variance(w)).isCloseTo(expected, within(expected * 0.05));
+        assertThat(mean(w)).isCloseTo(0.0, within(4 * Math.sqrt(expected / w.length)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"uniform(bound=0.3)", "xavier_uniform", "he_uniform", "lecun_uniform"})
+    void uniformSchemesStayWithinTheirBoundAndFillIt(String label) {
+        InitScheme scheme = SchemeSpec.parse(label).resolve(Activation.TANH);
+        double[] w = scheme.sample(512, 512, 7);
+        double bound = Math.sqrt(3 * scheme.variance(512, 512));
+        double max = 0;
+        for (double v : w) {
+            max = Math.max(max, Math.abs(v));
+        }
+        assertThat(max).isLessThanOrEqualTo(bound).isGreaterThan(0.999 * bound);
+    }
+
+    @Test
+    void truncatedNormalHasNoSampleBeyondTwoStdAndTheTargetVariance() {
+        InitScheme scheme = SchemeSpec.parse("truncated_normal").resolve(Activation.RELU);
+        double[] w = scheme.sample(512, 512, 3);
+        double target = 1.0 / 512;
+        double untruncatedStd = Math.sqrt(target) / 0.87962566103423978;
+        double max = 0;
+        for (double v : w) {
+            max = Math.max(max, Math.abs(v));
+        }
+        assertThat(max).isLessThanOrEqualTo(2 * untruncatedStd).isGreaterThan(1.99 * untruncatedStd);
+        assertThat(variance(w)).isCloseTo(target, within(0.05 * target));
+    }
+
+    @ParameterizedTest(name = "gain {0}")
+    @ValueSource(doubles = {1.0, 2.0, 0.5})
+    void orthogonalIsOrthogonalTimesGain(double gain) {
+        double[] w = new InitScheme.Orthogonal(gain).sample(512, 512, 11);
+        RealMatrix m = new Array2DRowRealMatrix(512, 512);
+        for (int i = 0; i < 512; i++) {
+            for (int j = 0; j < 512; j++) {
+                m.setEntry(i, j, w[i * 512 + j]);
+            }
+        }
+        RealMatrix gram = m.transpose().multiply(m).subtract(MatrixUtils.createRealIdentityMatrix(512)
+                .scalarMultiply(gain * gain));
+        assertThat(gram.getNorm()).isLessThan(1e-4 * gain * gain); // max absolute column sum
+    }
+
+    @Test
+    void orthogonalNonSquareHasOrthonormalColumnsOrRows() {
+        double[] tall = new InitScheme.Orthogonal(1).sample(300, 100, 5);
+        assertThat(gramDeviation(tall, 300, 100, true)).isLessThan(1e-10);
+        double[] wide = new InitScheme.Orthogonal(1).sample(100, 300, 5);
+        assertThat(gramDeviation(wide, 100, 300, false)).isLessThan(1e-10);
+    }
+
+    @Test
+    void identityIsTheScaledIdentityAndRefusesNonSquare() {
+        double[] w = new InitScheme.Identity(0.5).sample(4, 4, 1);
+        assertThat(w).containsExactly(0.5, 0, 0, 0, 0, 0.5, 0, 0, 0, 0, 0.5, 0, 0, 0, 0, 0.5);
+        assertThat(new InitScheme.Identity(1).shapeProblem(4, 5)).contains(
+                "identity init needs a square layer, got fan_in × fan_out = 4×5");
+        assertThatThrownBy(() -> new InitScheme.Identity(1).sample(4, 5, 1))
+                .hasMessageContaining("4×5");
+    }
+
+    @Test
+    void zeroAndConstantAreExact() {
+        assertThat(SchemeSpec.parse("zero").resolve(Activation.RELU).sample(3, 2, 1)).containsOnly(0.0);
+        assertThat(SchemeSpec.parse("constant(value=0.25)").resolve(Activation.RELU).sample(3, 2, 1))
+                .containsOnly(0.25);
+    }
+
+    @Test
+    void sameSeedSameDrawsDifferentSeedDifferentDraws() {
+        InitScheme scheme = SchemeSpec.parse("he_normal").resolve(Activation.RELU);
+        assertThat(scheme.sample(64, 64, 9)).containsExactly(scheme.sample(64, 64, 9));
+        assertThat(scheme.sample(64, 64, 9)).isNotEqualTo(scheme.sample(64, 64, 10));
+    }
+
+    @Test
+    void autoGainFollowsTheActivation() {
+        Map<Activation, Double> expected = Map.of(Activation.RELU, Math.sqrt(2), Activation.TANH, 5.0 / 3,
+                Activation.SELU, 1.0, Activation.SIGMOID, 1.0, Activation.IDENTITY, 1.0,
+                Activation.LEAKY_RELU, Math.sqrt(2 / (1 + 0.01 * 0.01)));
+        SchemeSpec orthogonal = SchemeSpec.parse("orthogonal(gain=auto)");
+        expected.forEach((activation, gain) ->
+                assertThat(orthogonal.gain(activation).getAsDouble()).isCloseTo(gain, within(1e-12)));
+    }
+
+    @Test
+    void labelsAreCanonicalAndRoundTrip() {
+        assertThat(SchemeSpec.parse("normal").label()).isEqualTo("normal(std=0.01)");
+        assertThat(SchemeSpec.of(SchemeKind.NORMAL, Map.of("std", 0.010)).label()).isEqualTo("normal(std=0.01)");
+        assertThat(SchemeSpec.parse("variance_scaling(mode=fan_avg,gain=auto)").label())
+                .isEqualTo("variance_scaling(distribution=normal,mode=fan_avg,gain=auto)");
+        for (SchemeKind kind : SchemeKind.values()) {
+            if (kind == SchemeKind.CONSTANT) {
+                continue; // needs a value
+            }
+            SchemeSpec spec = SchemeSpec.of(kind);
+            assertThat(SchemeSpec.parse(spec.label())).isEqualTo(spec);
+        }
+        assertThatThrownBy(() -> SchemeSpec.parse("constant")).hasMessage("scheme constant needs parameter 'value'");
+    }
+
+    private static double gramDeviation(double[] w, int rows, int cols, boolean columns) {
+        RealMatrix m = new Array2DRowRealMatrix(rows, cols);
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                m.setEntry(i, j, w[i * cols + j]);
+            }
+        }
+        RealMatrix gram = columns ? m.transpose().multiply(m) : m.multiply(m.transpose());
+        return gram.subtract(MatrixUtils.createRealIdentityMatrix(gram.getRowDimension())).getNorm();
+    }
+
+    static double mean(double[] w) {
+        double s = 0;
+        for (double v : w) {
+            s += v;
+        }
+        return s / w.length;
+    }
+
+    static double variance(double[] w) {
+        double m = mean(w);
+        double s = 0;
+        for (double v : w) {
+            s += (v - m) * (v - m);
+        }
+        return s / w.length;
+    }
+}
