@@ -1,0 +1,131 @@
+package io.initsweep.spark;
+
+import io.initsweep.cli.ExitCodes;
+import io.initsweep.cli.Main;
+import io.initsweep.schema.Tables;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A small sweep on local[2] through the CLI's own code path ({@link Main#execute}). */
+class TestSweepIntegration {
+    static final String SPEC = """
+            name: it
+            seeds: 2
+            grid:
+              scheme: [zero, he_normal, {normal: {std: 10}}]
+              depth: [1, 3]
+              activation: [relu]
+            model: {width: 12}
+            training: {epochs: 3, batch-size: 32, learning-rate: 0.5, target-loss: 0.6}
+            data: {dataset: blobs, samples: 160}
+            """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void runWritesOneRowPerCellAndResumesWithoutDuplicates() throws Exception {
+        Path spec = write("it.yaml", SPEC);
+        Path out = dir.resolve("warehouse");
+        Cli first = Cli.run("run", spec.toString(), "--out", out.toString(), "--master", "local[2]");
+        assertThat(first.code).as(first.output()).isEqualTo(ExitCodes.OK);
+        assertThat(first.out).contains("12 cells, 0 already done, 12 to train").contains("[12/12]")
+                .contains("final test loss");
+
+        SparkSession spark = SparkSession.active();
+        Dataset<Row> runs = spark.read().parquet(out.resolve("runs").toString());
+        assertThat(runs.count()).isEqualTo(12);
+        assertThat(runs.select("cell_id").distinct().count()).isEqualTo(12);
+        assertThat(Arrays.stream(runs.schema().fields()).map(f -> f.name() + ":" + f.dataType()).toList())
+                .containsExactlyElementsOf(Arrays.stream(Tables.RUNS.schema().fields())
+                        .map(f -> f.name() + ":" + f.dataType()).toList());
+        assertThat(runs.where(col("status").equalTo("failed")).count()).isZero();
+        assertThat(runs.select("executor_id").distinct().collectAsList()).extracting(r -> r.getString(0))
+                .containsExactly("driver");
+        assertThat(runs.where(col("native_threads").notEqual(1)).count()).isZero();
+        // Huge weights blow up in some seeds: those cells are results with status diverged, not errors.
+        Dataset<Row> diverged = runs.where(col("status").equalTo("diverged"));
+        assertThat(diverged.count()).isPositive();
+        assertThat(diverged.where(col("scheme").notEqual("normal(std=10)")
+                .or(col("final_test_loss").isNotNull()).or(col("diverged_epoch").isNull())).count()).isZero();
+
+        Dataset<Row> epochs = spark.read().parquet(out.resolve("epochs").toString());
+        List<Row> perCell = epochs.join(runs.where(col("status").equalTo("ok")).select("cell_id"), "cell_id")
+                .groupBy("cell_id").count().collectAsList();
+        assertThat(perCell).isNotEmpty().allSatisfy(r -> assertThat(r.getLong(1)).isEqualTo(3 + 1));
+        assertThat(epochs.where(col("epoch").equalTo(0)).count()).isEqualTo(12);
+        List<Row> divergedEpochs = epochs.join(diverged.select("cell_id", "diverged_epoch"), "cell_id")
+                .groupBy("cell_id").agg(org.apache.spark.sql.functions.count("*"),
+                        org.apache.spark.sql.functions.first("diverged_epoch")).collectAsList();
+        assertThat(divergedEpochs).allSatisfy(r -> assertThat(r.getLong(1)).isEqualTo(r.getInt(2) + 1L));
+        assertThat(fieldNames(epochs)).containsExactlyElementsOf(fieldNames(Tables.EPOCHS.schema().fields()));
+
+        Dataset<Row> layers = spark.read().parquet(out.resolve("layers").toString());
+        assertThat(layers.where(col("phase").equalTo("init")).count())
+                .isEqualTo(2 * 3 * (2 + 4)); // seeds × schemes × (depth 1: 2 layers + depth 3: 4 layers)
+
+        Cli again = Cli.run("run", spec.toString(), "--out", out.toString(), "--master", "local[2]");
+        assertThat(again.code).isEqualTo(ExitCodes.OK);
+        assertThat(again.out).contains("12 cells, 12 already done, 0 to train");
+        assertThat(spark.read().parquet(out.resolve("runs").toString()).count()).isEqualTo(12);
+    }
+
+    @Test
+    void aBadSpecExitsWithTwoAndWritesNothing() throws Exception {
+        Path spec = write("bad.yaml", SPEC.replace("depth: [1, 3]", "depth: [1, 0]"));
+        Path out = dir.resolve("untouched");
+        Cli result = Cli.run("run", spec.toString(), "--out", out.toString(), "--master", "local[2]");
+        assertThat(result.code).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err).contains("error: depth must be >= 1, got 0 (" + spec + ": grid.depth[1], line 5)");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void unknownOptionsAreUsageErrors() {
+        Cli result = Cli.run("run", "x.yaml", "--frobnicate");
+        assertThat(result.code).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err).contains("Unknown option: '--frobnicate'");
+    }
+
+    private Path write(String name, String text) throws Exception {
+        return Files.writeString(dir.resolve(name), text);
+    }
+
+    static List<String> fieldNames(Dataset<Row> frame) {
+        return fieldNames(frame.schema().fields());
+    }
+
+    static List<String> fieldNames(StructField[] fields) {
+        return Arrays.stream(fields).map(StructField::name).toList();
+    }
+
+    /** One CLI invocation's exit code and output. */
+    record Cli(int code, String out, String err) {
+        static Cli run(String... args) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = Main.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8), args);
+            return new Cli(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        }
+
+        String output() {
+            return out + "\n--- stderr ---\n" + err;
+        }
+    }
+}
