@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,6 +50,25 @@ class TestInitSchemes {
         assertThat(scheme.variance(in, out)).isCloseTo(expected, within(expected * 1e-6));
         assertThat(variance(w)).isCloseTo(expected, within(expected * 0.05));
         assertThat(mean(w)).isCloseTo(0.0, within(4 * Math.sqrt(expected / w.length)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(SchemeKind.class)
+    void everySchemeMatchesItsFormulaOn512x512(SchemeKind kind) {
+        SchemeSpec spec = kind == SchemeKind.CONSTANT ? SchemeSpec.parse("constant(value=0.3)") : SchemeSpec.of(kind);
+        for (Activation activation : List.of(Activation.RELU, Activation.TANH)) {
+            InitScheme scheme = spec.resolve(activation);
+            double[] w = scheme.sample(512, 512, 2024);
+            double expected = scheme.variance(512, 512);
+            assertThat(variance(w)).as("%s with %s", spec, activation)
+                    .isCloseTo(expected, within(expected * 0.05 + 1e-20));
+            assertThat(mean(w)).isCloseTo(scheme.mean(512, 512), within(4 * Math.sqrt(expected / w.length) + 1e-9));
+            double max = 0;
+            for (double v : w) {
+                max = Math.max(max, Math.abs(v));
+            }
+            assertThat(max).isLessThanOrEqualTo(scheme.bound(512, 512));
+        }
     }
 
     @ParameterizedTest
