@@ -9,6 +9,7 @@ import io.initsweep.grid.Grid;
 import io.initsweep.report.CellOutcome;
 import io.initsweep.report.Summary;
 import io.initsweep.schema.Tables;
+import io.initsweep.spark.HadoopStorage;
 import io.initsweep.spark.SparkSessions;
 import io.initsweep.spark.SweepLock;
 import io.initsweep.spark.SweepRunner;
@@ -33,7 +34,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /** {@code initsweep run SPEC}: train every missing cell of a spec and commit the tables. */
@@ -77,31 +77,30 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = command.commandLine().getOut();
         PrintWriter err = command.commandLine().getErr();
         SweepSpec sweep;
-        Map<Long, Dataset> datasets = new TreeMap<>();
-        List<Cell> cells;
         try {
             sweep = SpecParser.parse(spec);
-            String problem = nativeThreadProblem(sweep);
-            if (problem != null) {
-                err.println("error: " + problem);
-                return ExitCodes.USAGE;
-            }
-            for (long dataSeed : Grid.dataSeeds(sweep)) {
-                datasets.put(dataSeed, Datasets.synthetic(sweep.dataset(), dataSeed));
-            }
+        } catch (SpecException e) {
+            return specErrors(e, err);
+        }
+        String problem = nativeThreadProblem(sweep);
+        if (problem != null) {
+            err.println("error: " + problem);
+            return ExitCodes.USAGE;
+        }
+        SparkSession spark = SparkSessions.create(master, sweep.execution().coresPerCell(), ui);
+        Map<Long, Dataset> datasets;
+        List<Cell> cells;
+        try {
+            datasets = Datasets.load(sweep.dataset(), Grid.dataSeeds(sweep), new HadoopStorage(spark));
             cells = Grid.expand(sweep, datasets);
         } catch (SpecException e) {
-            for (SpecError error : e.errors()) {
-                err.println("error: " + error);
-            }
-            return ExitCodes.USAGE;
+            return specErrors(e, err);
         } catch (DataException e) {
-            err.println("error: " + e.getMessage());
+            err.println("error: " + e.getMessage() + " (" + sweep.source() + ": data)");
             return ExitCodes.USAGE;
         }
         datasets.values().forEach(d -> out.println("dataset: " + d));
 
-        SparkSession spark = SparkSessions.create(master, sweep.execution().coresPerCell(), ui);
         SweepRunner runner = new SweepRunner(spark, out);
         SweepRunner.Outcome outcome;
         try {
@@ -128,6 +127,13 @@ final class RunCommand implements Callable<Integer> {
             return ExitCodes.RUNTIME_FAILURE;
         }
         return failed > 0 ? ExitCodes.FAILED_CELLS : ExitCodes.OK;
+    }
+
+    private static int specErrors(SpecException e, PrintWriter err) {
+        for (SpecError error : e.errors()) {
+            err.println("error: " + error);
+        }
+        return ExitCodes.USAGE;
     }
 
     private String out() {

@@ -30,12 +30,102 @@ public enum DatasetKind {
             Parameter.count("classes", 3, "blobs = classes").atLeast(2),
             Parameter.count("features", 2, "dimensions"),
             Parameter.number("separation", 3.0, true, "std of the class centres")),
+    /** XOR of two noisy ±1 inputs: the smallest problem a linear model cannot solve. */
+    XOR("xor", true,
+            Parameter.count("samples", 1000, "points in all"),
+            Parameter.number("noise", 0.1, false, "std of the Gaussian noise added to the ±1 inputs")),
+    /** Parity of {@code bits} noisy ±1 inputs: hard for gradient descent as bits grow. */
+    PARITY("parity", true,
+            Parameter.count("samples", 1000, "points in all"),
+            Parameter.count("bits", 4, "input bits").atLeast(2),
+            Parameter.number("noise", 0.1, false, "std of the Gaussian noise added to the ±1 inputs")),
+    /**
+     * Labels from a random "teacher" network: inputs {@code x ~ N(0, I)}, a teacher MLP with LeCun-normal weights
+     * ({@code N(0, 1/fan_in)}) and the given activation; classification takes the argmax of its outputs,
+     * regression its outputs plus Gaussian noise.
+     */
+    TEACHER("teacher", true,
+            Parameter.count("samples", 1000, "points in all"),
+            Parameter.count("features", 10, "input dimensions"),
+            Parameter.choice("task", "classification", List.of("classification", "regression"),
+                    "classification (argmax) or regression (outputs + noise)"),
+            Parameter.count("classes", 2, "classes (classification)").atLeast(2),
+            Parameter.count("outputs", 1, "target columns (regression)"),
+            Parameter.count("teacher-depth", 2, "hidden layers of the teacher"),
+            Parameter.count("teacher-width", 32, "units per teacher hidden layer"),
+            Parameter.choice("teacher-activation", "tanh", List.of("tanh", "relu", "sigmoid"),
+                    "teacher nonlinearity"),
+            Parameter.number("noise", 0.0, false, "std of the noise on regression targets")),
+    /**
+     * Regression trained with mean squared error: {@code friedman1} (Friedman 1991:
+     * {@code y = 10 sin(π x1 x2) + 20 (x3 − 0.5)² + 10 x4 + 5 x5 + ε}, x ~ U(0,1)^features, features ≥ 5, the rest
+     * irrelevant) or {@code sine} ({@code y = sin(x) + ε}, x ~ U(−π, π), one feature).
+     */
+    REGRESSION("regression", true,
+            Parameter.count("samples", 1000, "points in all"),
+            Parameter.choice("function", "friedman1", List.of("friedman1", "sine"), "friedman1 or sine"),
+            Parameter.count("features", 10, "input dimensions of friedman1 (>= 5)").atLeast(5),
+            Parameter.number("noise", 1.0, false, "std of the Gaussian noise on the target")),
+    /**
+     * A CSV file with a header: one label column, numeric feature columns (named, or all others). Labels are class
+     * indices 0..classes-1 ({@code label-type: index}) or any text mapped to indices in sorted order
+     * ({@code label-type: category}); for regression, numbers.
+     */
+    CSV("csv", false,
+            Parameter.text("path", true, "file: a local path or Hadoop URI (file://, hdfs://, s3a://)"),
+            Parameter.text("label", true, "label column name"),
+            Parameter.texts("features", "feature column names (default: every other column)"),
+            Parameter.text("delimiter", false, "field separator (default ,)"),
+            Parameter.text("test-path", false, "separate test file with the same columns (default: split)"),
+            Parameter.choice("task", "classification", List.of("classification", "regression"),
+                    "classification or regression"),
+            Parameter.choice("label-type", "index", List.of("index", "category"),
+                    "index: labels are 0..classes-1; category: any text, indexed in sorted order"),
+            Parameter.count("classes", null, "number of classes; labels outside 0..classes-1 are refused")
+                    .asOptional()),
+    /**
+     * Parquet files (one file or a directory) read through Spark: numeric feature columns, or one array column
+     * ({@code vector-column}), and a label column.
+     */
+    PARQUET("parquet", false,
+            Parameter.text("path", true, "file or directory: a local path or Hadoop URI"),
+            Parameter.text("label", true, "label column name"),
+            Parameter.texts("features", "numeric feature columns (default: every other numeric column)"),
+            Parameter.text("vector-column", false, "one array<float|double> column holding all features"),
+            Parameter.text("test-path", false, "separate test data with the same columns (default: split)"),
+            Parameter.choice("task", "classification", List.of("classification", "regression"),
+                    "classification or regression"),
+            Parameter.count("classes", null, "number of classes; labels outside 0..classes-1 are refused")
+                    .asOptional()),
+    /** LibSVM / SVMlight text: {@code label index:value ...} with 1-based feature indices. */
+    LIBSVM("libsvm", false,
+            Parameter.text("path", true, "file: a local path or Hadoop URI"),
+            Parameter.count("features", null, "feature count (default: the largest index seen)").asOptional(),
+            Parameter.choice("label-map", "as-is", List.of("as-is", "one-based", "signed"),
+                    "as-is: 0..K-1; one-based: 1..K; signed: -1/+1 (binary)"),
+            Parameter.text("test-path", false, "separate test file (default: split)"),
+            Parameter.choice("task", "classification", List.of("classification", "regression"),
+                    "classification or regression"),
+            Parameter.count("classes", null, "number of classes; labels outside 0..classes-1 are refused")
+                    .asOptional()),
+    /**
+     * IDX files (the MNIST / Fashion-MNIST format, raw or gzipped): an unsigned-byte images file (magic 0x803,
+     * n×rows×cols) and a labels file (magic 0x801, n). Images are flattened and divided by {@code scale}.
+     */
+    IDX("idx", false,
+            Parameter.text("images", true, "images file (.idx3-ubyte, optionally .gz)"),
+            Parameter.text("labels", true, "labels file (.idx1-ubyte, optionally .gz)"),
+            Parameter.text("test-images", false, "test images file (default: split)"),
+            Parameter.text("test-labels", false, "test labels file (with test-images)"),
+            Parameter.number("scale", 255.0, true, "pixels are divided by it"),
+            Parameter.count("classes", null, "number of classes (default: largest label + 1)").asOptional()),
     ;
 
     /** Preprocessing parameters every dataset accepts. */
     public static final List<Parameter> COMMON = List.of(
             Parameter.fraction("test-fraction", 0.25, "share of rows held out for testing (no test file given)"),
-            Parameter.bool("standardize", true, "scale each feature to mean 0, std 1, fitted on the training split"),
+            Parameter.bool("standardize", true,
+                    "scale each feature (and regression target) to mean 0, std 1, fitted on the training split"),
             Parameter.count("subsample", null, "use only this many rows, drawn with the data seed (quick sweeps)")
                     .asOptional());
 
@@ -62,6 +152,31 @@ public enum DatasetKind {
         List<Parameter> all = new ArrayList<>(own);
         all.addAll(COMMON);
         return all;
+    }
+
+    /**
+     * Problems between parameters that each look fine alone.
+     *
+     * @param parameters canonical values of this kind's parameters
+     */
+    public List<String> crossCheck(java.util.Map<String, Object> parameters) {
+        List<String> problems = new ArrayList<>();
+        if (this == IDX && (parameters.get("test-images") == null) != (parameters.get("test-labels") == null)) {
+            problems.add("test-images and test-labels must be given together");
+        }
+        if (this == PARQUET && parameters.get("features") != null && parameters.get("vector-column") != null) {
+            problems.add("give features or vector-column, not both");
+        }
+        if (this == REGRESSION && "sine".equals(parameters.get("function"))
+                && !Integer.valueOf(10).equals(parameters.get("features"))) {
+            problems.add("function sine has one feature; drop features");
+        }
+        return problems;
+    }
+
+    /** Whether this kind's rows come with a separate test file in these parameters. */
+    public static boolean hasTestFile(java.util.Map<String, Object> parameters) {
+        return parameters.get("test-path") != null || parameters.get("test-images") != null;
     }
 
     public static Optional<DatasetKind> byName(String name) {

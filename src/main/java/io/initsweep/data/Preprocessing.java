@@ -63,6 +63,9 @@ public final class Preprocessing {
         }
         float[] trainY = targets(table, trainIndex, outputs);
         float[] testY = targets(testSource, testIndex, outputs);
+        if (spec.flag("standardize") && table.task() == Task.REGRESSION) {
+            standardize(trainY, testY, outputs, trainIndex.length);
+        }
 
         String fingerprint = Hashing.sha256Hex(table.contentSha256()
                 + "|" + (test == null ? "-" : test.contentSha256())

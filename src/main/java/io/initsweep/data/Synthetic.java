@@ -17,6 +17,10 @@ final class Synthetic {
         return switch (spec.kind()) {
             case SPIRALS -> spirals(spec, random);
             case BLOBS -> blobs(spec, random);
+            case XOR -> parity(spec.count("samples"), 2, spec.number("noise"), random);
+            case PARITY -> parity(spec.count("samples"), spec.count("bits"), spec.number("noise"), random);
+            case TEACHER -> teacher(spec, random);
+            case REGRESSION -> regression(spec, random);
             default -> throw new IllegalArgumentException(spec.kind() + " is not a built-in dataset");
         };
     }
@@ -60,6 +64,113 @@ final class Synthetic {
             labels[i] = label;
         }
         return RawTable.classification(samples, features, x, labels, classes, hash(x, labels));
+    }
+
+    /** Inputs ±1 plus noise; the label is the parity of the signs (XOR for two bits). */
+    private static RawTable parity(int samples, int bits, double noise, RandomGenerator random) {
+        float[] x = new float[samples * bits];
+        int[] labels = new int[samples];
+        for (int i = 0; i < samples; i++) {
+            int ones = 0;
+            for (int b = 0; b < bits; b++) {
+                boolean one = random.nextBoolean();
+                ones += one ? 1 : 0;
+                x[i * bits + b] = (float) ((one ? 1 : -1) + noise * random.nextGaussian());
+            }
+            labels[i] = ones % 2;
+        }
+        return RawTable.classification(samples, bits, x, labels, 2, hash(x, labels));
+    }
+
+    private static RawTable teacher(DatasetSpec spec, RandomGenerator random) {
+        int samples = spec.count("samples");
+        int features = spec.count("features");
+        boolean classification = spec.text("task").equals("classification");
+        int outputs = classification ? spec.count("classes") : spec.count("outputs");
+        int depth = spec.count("teacher-depth");
+        int width = spec.count("teacher-width");
+        String activation = spec.text("teacher-activation");
+
+        // The teacher: LeCun-normal weights, zero biases.
+        double[][][] weights = new double[depth + 1][][];
+        int in = features;
+        for (int layer = 0; layer <= depth; layer++) {
+            int out = layer == depth ? outputs : width;
+            weights[layer] = new double[in][out];
+            for (int i = 0; i < in; i++) {
+                for (int j = 0; j < out; j++) {
+                    weights[layer][i][j] = random.nextGaussian() / StrictMath.sqrt(in);
+                }
+            }
+            in = out;
+        }
+        float[] x = new float[samples * features];
+        int[] labels = classification ? new int[samples] : null;
+        float[] targets = classification ? null : new float[samples * outputs];
+        for (int s = 0; s < samples; s++) {
+            double[] a = new double[features];
+            for (int f = 0; f < features; f++) {
+                a[f] = random.nextGaussian();
+                x[s * features + f] = (float) a[f];
+            }
+            for (int layer = 0; layer <= depth; layer++) {
+                double[][] w = weights[layer];
+                double[] z = new double[w[0].length];
+                for (int i = 0; i < a.length; i++) {
+                    for (int j = 0; j < z.length; j++) {
+                        z[j] += a[i] * w[i][j];
+                    }
+                }
+                if (layer < depth) {
+                    for (int j = 0; j < z.length; j++) {
+                        z[j] = switch (activation) {
+                            case "relu" -> Math.max(0, z[j]);
+                            case "sigmoid" -> 1 / (1 + StrictMath.exp(-z[j]));
+                            default -> StrictMath.tanh(z[j]);
+                        };
+                    }
+                }
+                a = z;
+            }
+            if (classification) {
+                int best = 0;
+                for (int j = 1; j < a.length; j++) {
+                    best = a[j] > a[best] ? j : best;
+                }
+                labels[s] = best;
+            } else {
+                for (int j = 0; j < outputs; j++) {
+                    targets[s * outputs + j] = (float) (a[j] + spec.number("noise") * random.nextGaussian());
+                }
+            }
+        }
+        return classification ? RawTable.classification(samples, features, x, labels, outputs, hash(x, labels))
+                : RawTable.regression(samples, features, x, targets, outputs, hashRegression(x, targets));
+    }
+
+    private static RawTable regression(DatasetSpec spec, RandomGenerator random) {
+        int samples = spec.count("samples");
+        double noise = spec.number("noise");
+        boolean sine = spec.text("function").equals("sine");
+        int features = sine ? 1 : spec.count("features");
+        float[] x = new float[samples * features];
+        float[] y = new float[samples];
+        for (int s = 0; s < samples; s++) {
+            double[] v = new double[features];
+            for (int f = 0; f < features; f++) {
+                v[f] = sine ? StrictMath.PI * (2 * random.nextDouble() - 1) : random.nextDouble();
+                x[s * features + f] = (float) v[f];
+            }
+            double target = sine ? StrictMath.sin(v[0])
+                    : 10 * StrictMath.sin(StrictMath.PI * v[0] * v[1]) + 20 * (v[2] - 0.5) * (v[2] - 0.5)
+                    + 10 * v[3] + 5 * v[4];
+            y[s] = (float) (target + noise * random.nextGaussian());
+        }
+        return RawTable.regression(samples, features, x, y, 1, hashRegression(x, y));
+    }
+
+    private static String hashRegression(float[] x, float[] targets) {
+        return new ContentHash().floats(x).floats(targets).hex();
     }
 
     private static String hash(float[] x, int[] labels) {

@@ -1,6 +1,7 @@
 package io.initsweep.dl4j;
 
 import io.initsweep.data.Dataset;
+import io.initsweep.data.DatasetInfo;
 import io.initsweep.data.Task;
 import io.initsweep.grid.Cell;
 import io.initsweep.init.SchemeKind;
@@ -74,11 +75,11 @@ public final class Dl4jCellTrainer implements CellTrainer {
                 layers.addAll(propagation.measure(data.probeX(), data.probeY(), cell.settings().activation(),
                         LayerStats.Phase.FINAL));
             }
-            return new CellResult(cell, dataset.name(), diverged == null ? RunStatus.OK : RunStatus.DIVERGED, null,
+            return new CellResult(cell, DatasetInfo.of(dataset), diverged == null ? RunStatus.OK : RunStatus.DIVERGED, null,
                     diverged, epochs, layers, seconds(start), Instant.now(), provenance);
         } catch (Exception e) {
             log.warn("cell {} failed: {}", cell.cellId(), e.toString(), e);
-            return new CellResult(cell, dataset.name(), RunStatus.FAILED, describe(e), null, epochs, layers,
+            return new CellResult(cell, DatasetInfo.of(dataset), RunStatus.FAILED, describe(e), null, epochs, layers,
                     seconds(start), Instant.now(), provenance);
         } finally {
             if (network != null) {
@@ -101,16 +102,14 @@ public final class Dl4jCellTrainer implements CellTrainer {
         int batch = Math.min(s.batchSize(), rows);
         for (int epoch = 1; epoch <= s.epochs(); epoch++) {
             int[] order = permutation(rows, Hashing.seed("epoch|" + cell.orderSeed() + "|" + epoch));
-            INDArray x = Nd4j.pullRows(data.trainX(), 1, order);
-            INDArray y = Nd4j.pullRows(data.trainY(), 1, order);
             double lossSum = 0;
             boolean finite = true;
             for (int from = 0; from < rows && finite; from += batch) {
-                int to = Math.min(rows, from + batch);
-                network.fit(x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()),
-                        y.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()));
+                // One minibatch gathered at a time: a shuffled copy of the whole split would double its memory.
+                int[] rowsOfBatch = java.util.Arrays.copyOfRange(order, from, Math.min(rows, from + batch));
+                network.fit(Nd4j.pullRows(data.trainX(), 1, rowsOfBatch), Nd4j.pullRows(data.trainY(), 1, rowsOfBatch));
                 double loss = network.score();
-                lossSum += loss * (to - from);
+                lossSum += loss * rowsOfBatch.length;
                 finite = Double.isFinite(loss);
             }
             EpochMetrics metrics = evaluate(epoch, finite ? lossSum / rows : Double.NaN, network, data,

@@ -117,11 +117,19 @@ public final class Tables {
         c.add(new Column<>("init_seed", LongType, false, "seed of the weight draws", r -> r.cell().initSeed()));
         c.add(new Column<>("order_seed", LongType, false, "seed of the minibatch order", r -> r.cell().orderSeed()));
 
-        c.add(new Column<>("dataset", StringType, false, "dataset label with its parameters", CellResult::dataset));
+        c.add(new Column<>("dataset", StringType, false, "dataset label with its parameters",
+                r -> r.dataset().name()));
         c.add(new Column<>("dataset_sha256", StringType, false,
-                "SHA-256 of the data as read plus every preprocessing setting", r -> r.cell().datasetSha256()));
+                "SHA-256 of the data as read plus every preprocessing setting", r -> r.dataset().sha256()));
         c.add(new Column<>("data_seed", LongType, false, "seed of data generation, split and subsample",
                 r -> settings(r).dataSeed()));
+        c.add(new Column<>("task", StringType, false, "classification or regression",
+                r -> r.dataset().task().canonicalName()));
+        c.add(new Column<>("features", IntegerType, false, "input features", r -> r.dataset().features()));
+        c.add(new Column<>("outputs", IntegerType, false, "classes, or regression targets",
+                r -> r.dataset().outputs()));
+        c.add(new Column<>("train_rows", IntegerType, false, "training examples", r -> r.dataset().trainRows()));
+        c.add(new Column<>("test_rows", IntegerType, false, "test examples", r -> r.dataset().testRows()));
 
         c.add(new Column<>("epochs_run", IntegerType, false,
                 "training epochs started (ok: all; diverged: up to the diverging one)", CellResult::epochsRun));

@@ -303,6 +303,9 @@ public final class SpecParser {
                 errors.add(new SpecError(file, node.path(), node.line(), e.getMessage()));
             }
         }
+        for (String problem : kind.crossCheck(raw)) {
+            errors.add(new SpecError(file, dataNode.path(), dataNode.line(), "dataset " + kind + ": " + problem));
+        }
         try {
             return DatasetSpec.of(kind, raw);
         } catch (IllegalArgumentException e) {

@@ -1,5 +1,6 @@
 package io.initsweep.train;
 
+import io.initsweep.data.DatasetInfo;
 import io.initsweep.grid.Cell;
 
 import java.io.Serializable;
@@ -12,7 +13,7 @@ import java.util.Objects;
  * The summary numbers of the {@code runs} table are derived here, in one place.
  *
  * @param cell          the cell
- * @param dataset       the dataset's label
+ * @param dataset       the dataset it trained on
  * @param status        ok, diverged or failed
  * @param error         the exception, for failed cells; else null
  * @param divergedEpoch the epoch whose loss was first NaN or infinite (0 = already at initialization); else null
@@ -22,12 +23,13 @@ import java.util.Objects;
  * @param finishedAt    when training ended
  * @param provenance    backend, threads, versions, host
  */
-public record CellResult(Cell cell, String dataset, RunStatus status, String error, Integer divergedEpoch,
+public record CellResult(Cell cell, DatasetInfo dataset, RunStatus status, String error, Integer divergedEpoch,
                          List<EpochMetrics> epochs, List<LayerStats> layers, double wallSeconds, Instant finishedAt,
                          Provenance provenance) implements Serializable {
 
     public CellResult {
         Objects.requireNonNull(cell, "cell is null");
+        Objects.requireNonNull(dataset, "dataset is null");
         Objects.requireNonNull(status, "status is null");
         epochs = List.copyOf(epochs);
         layers = List.copyOf(layers);

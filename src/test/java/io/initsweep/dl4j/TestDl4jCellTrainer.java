@@ -82,8 +82,8 @@ class TestDl4jCellTrainer {
         MultiLayerNetwork network = Networks.build(cell, data);
         for (int layer = 0; layer <= 2; layer++) {
             INDArray w = network.getLayer(layer).getParam("W");
-            int in = (int) w.rows();
-            int out = (int) w.columns();
+            int in = w.rows();
+            int out = w.columns();
             double[] expected = SchemeSpec.parse("lecun_uniform").resolve(io.initsweep.spec.Activation.TANH)
                     .sample(in, out, Networks.layerSeed(cell.initSeed(), layer));
             for (int i = 0; i < in; i++) {
