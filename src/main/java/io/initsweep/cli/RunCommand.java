@@ -7,6 +7,7 @@ import io.initsweep.dl4j.Nd4jRuntime;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.Grid;
 import io.initsweep.report.CellOutcome;
+import io.initsweep.report.Comparisons;
 import io.initsweep.report.Summary;
 import io.initsweep.schema.Tables;
 import io.initsweep.spark.HadoopStorage;
@@ -108,7 +109,8 @@ final class RunCommand implements Callable<Integer> {
                 retryFailed(spark, sweep, cells);
             }
             outcome = runner.run(sweep, cells, datasets, new SweepRunner.Options(out(), force, !noLayers,
-                    failFirstAttempt));
+                    failFirstAttempt, (warehouse, runId) -> Comparisons.refresh(warehouse, sweep.name(),
+                    runId + "-comparison")));
         } catch (SweepLock.HeldException e) {
             err.println("error: " + e.getMessage());
             return ExitCodes.USAGE;

@@ -20,7 +20,7 @@ public final class Table<T> implements Serializable {
     private final List<Column<T>> columns;
     private final StructType schema;
 
-    Table(String name, int version, String doc, List<Column<T>> columns) {
+    public Table(String name, int version, String doc, List<Column<T>> columns) {
         this.name = name;
         this.version = version;
         this.doc = doc;

@@ -3,6 +3,7 @@ package io.initsweep.schema;
 import io.initsweep.init.SchemeKind;
 import io.initsweep.spec.CellSettings;
 import io.initsweep.spec.Optimizer;
+import io.initsweep.stats.SchemeComparison;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.EpochMetrics;
 import io.initsweep.train.LayerStats;
@@ -45,8 +46,18 @@ public final class Tables {
             "one row per cell, layer and phase (init, final): signal propagation on the probe batch",
             layerColumns());
 
+    public static final Table<SchemeComparison.Row> SCHEME_COMPARISON = new Table<>("scheme_comparison", 1,
+            "per sweep and context (every setting but scheme and seed), each pair of schemes compared on the final "
+                    + "test loss of their ok seeds", comparisonColumns());
+
+    /** The tables a sweep writes cell by cell. */
     public static List<Table<?>> all() {
         return List.of(RUNS, EPOCHS, LAYERS);
+    }
+
+    /** Every table of the warehouse, derived ones included. */
+    public static List<Table<?>> catalog() {
+        return List.of(RUNS, EPOCHS, LAYERS, SCHEME_COMPARISON);
     }
 
     public static List<EpochRow> epochRows(CellResult result) {
@@ -228,6 +239,42 @@ public final class Tables {
         c.add(new Column<>("symmetry", DoubleType, true,
                 "mean pairwise cosine similarity of the units' incoming weights (1 = clones)",
                 r -> r.layer().symmetry()));
+        return c;
+    }
+
+    private static List<Column<SchemeComparison.Row>> comparisonColumns() {
+        List<Column<SchemeComparison.Row>> c = new ArrayList<>();
+        c.add(new Column<>("sweep", StringType, false, "sweep name", SchemeComparison.Row::sweep));
+        c.add(new Column<>("context_id", StringType, false, "hash of every setting but scheme and seed",
+                r -> io.initsweep.spec.Hashing.sha256Hex(r.context()).substring(0, 16)));
+        c.add(new Column<>("context", StringType, false,
+                "the other grid coordinates, e.g. 'depth=8 activation=relu'", SchemeComparison.Row::label));
+        c.add(new Column<>("scheme_a", StringType, false, "first scheme", SchemeComparison.Row::schemeA));
+        c.add(new Column<>("scheme_b", StringType, false, "second scheme", SchemeComparison.Row::schemeB));
+        c.add(new Column<>("n_a", IntegerType, false, "ok seeds of scheme_a", SchemeComparison.Row::nA));
+        c.add(new Column<>("n_b", IntegerType, false, "ok seeds of scheme_b", SchemeComparison.Row::nB));
+        c.add(new Column<>("diverged_a", IntegerType, false, "diverged seeds of scheme_a",
+                SchemeComparison.Row::divergedA));
+        c.add(new Column<>("diverged_b", IntegerType, false, "diverged seeds of scheme_b",
+                SchemeComparison.Row::divergedB));
+        c.add(new Column<>("mean_a", DoubleType, true, "mean final test loss of scheme_a", SchemeComparison.Row::meanA));
+        c.add(new Column<>("mean_b", DoubleType, true, "mean final test loss of scheme_b", SchemeComparison.Row::meanB));
+        c.add(new Column<>("mean_diff", DoubleType, true, "mean_a - mean_b", SchemeComparison.Row::meanDiff));
+        c.add(new Column<>("ci_low", DoubleType, true, "bootstrap 95% CI of mean_diff, lower end",
+                SchemeComparison.Row::ciLow));
+        c.add(new Column<>("ci_high", DoubleType, true, "bootstrap 95% CI of mean_diff, upper end",
+                SchemeComparison.Row::ciHigh));
+        c.add(new Column<>("u_statistic", DoubleType, true, "Mann-Whitney U of scheme_a",
+                SchemeComparison.Row::uStatistic));
+        c.add(new Column<>("p_value", DoubleType, true,
+                "two-sided Mann-Whitney p (exact for small samples without ties)", SchemeComparison.Row::pValue));
+        c.add(new Column<>("p_value_holm", DoubleType, true, "p adjusted (Holm) over the pairs of the context",
+                SchemeComparison.Row::pValueHolm));
+        c.add(new Column<>("rank_biserial", DoubleType, true,
+                "P(a < b) - P(a > b) over pairs of seeds: +1 = scheme_a always lower loss",
+                SchemeComparison.Row::rankBiserial));
+        c.add(new Column<>("significant", BooleanType, false, "p_value_holm < 0.05",
+                SchemeComparison.Row::significant));
         return c;
     }
 

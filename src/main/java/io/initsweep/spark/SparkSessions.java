@@ -24,6 +24,60 @@ public final class SparkSessions {
      * @param ui           whether a local Spark serves its web UI
      */
     public static SparkSession create(String master, int coresPerCell, boolean ui) {
+        return builder(master, coresPerCell, ui).getOrCreate();
+    }
+
+    /**
+     * A session with the persistent SQL catalog (Hive metastore). Unless the user configured a metastore
+     * ({@code hive.metastore.uris}, a JDBC URL, or a hive-site.xml on the classpath), it is an embedded Derby
+     * database in {@code catalogDir}, next to the warehouse, so a later JVM sees the same tables.
+     */
+    public static SparkSession createWithCatalog(String master, boolean ui, java.nio.file.Path catalogDir) {
+        SparkConf submitted = new SparkConf();
+        SparkSession.Builder builder = builder(master, 1, ui).enableHiveSupport();
+        boolean configured = submitted.contains("spark.hadoop.hive.metastore.uris")
+                || submitted.contains("spark.hadoop.javax.jdo.option.ConnectionURL")
+                || Thread.currentThread().getContextClassLoader().getResource("hive-site.xml") != null;
+        if (!configured) {
+            java.nio.file.Path dir = catalogDir.toAbsolutePath().normalize();
+            try {
+                java.nio.file.Files.createDirectories(dir);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot create the catalog directory " + dir, e);
+            }
+            // Derby writes derby.log into the working directory unless told otherwise.
+            System.setProperty("derby.stream.error.file", dir.resolve("derby.log").toString());
+            String url = "jdbc:derby:;databaseName=" + dir.resolve("metastore_db") + ";create=true";
+            builder.config("spark.hadoop.javax.jdo.option.ConnectionURL", url)
+                    .config("spark.sql.warehouse.dir", dir.resolve("managed").toUri().toString());
+            stopUnless(url);
+        } else {
+            stopUnless(null);
+        }
+        return builder.getOrCreate();
+    }
+
+    /**
+     * The catalog is fixed when a SparkContext starts: a session of this JVM started without it, or with another
+     * metastore, is stopped so the next one gets the right catalog. (A CLI JVM runs one command; tests run many.)
+     */
+    private static void stopUnless(String metastoreUrl) {
+        scala.Option<SparkSession> active = SparkSession.getDefaultSession();
+        if (active.isEmpty()) {
+            return;
+        }
+        org.apache.spark.SparkConf conf = active.get().sparkContext().getConf();
+        boolean hive = conf.get("spark.sql.catalogImplementation", "in-memory").equals("hive");
+        boolean sameMetastore = metastoreUrl == null
+                || metastoreUrl.equals(conf.get("spark.hadoop.javax.jdo.option.ConnectionURL", ""));
+        if (!hive || !sameMetastore) {
+            active.get().stop();
+            SparkSession.clearDefaultSession();
+            SparkSession.clearActiveSession();
+        }
+    }
+
+    private static SparkSession.Builder builder(String master, int coresPerCell, boolean ui) {
         SparkConf submitted = new SparkConf(); // picks up spark.* system properties set by spark-submit
         String effective = master != null ? master : submitted.get("spark.master", DEFAULT_MASTER);
         SparkSession.Builder builder = SparkSession.builder()
@@ -42,7 +96,7 @@ public final class SparkSessions {
                     .config("spark.driver.host", "127.0.0.1")
                     .config("spark.driver.bindAddress", "127.0.0.1");
         }
-        return builder.getOrCreate();
+        return builder;
     }
 
     public static boolean isLocal(String master) {

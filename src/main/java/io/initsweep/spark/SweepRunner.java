@@ -57,14 +57,22 @@ public final class SweepRunner {
      * @param recordLayers     whether to measure the layers table
      * @param failFirstAttempt test-only: cell ids whose first task attempt throws
      */
-    public record Options(String out, boolean force, boolean recordLayers, Set<String> failFirstAttempt) {
+    public record Options(String out, boolean force, boolean recordLayers, Set<String> failFirstAttempt,
+                          AfterCommit afterCommit) {
         public Options {
             failFirstAttempt = Set.copyOf(failFirstAttempt);
         }
 
         public static Options of(String out) {
-            return new Options(out, false, true, Set.of());
+            return new Options(out, false, true, Set.of(), (warehouse, runId) -> {
+            });
         }
+    }
+
+    /** Work on the sweep's tables after its cells are committed, still under its lock (derived tables). */
+    @FunctionalInterface
+    public interface AfterCommit {
+        void run(Warehouse warehouse, String runId) throws IOException;
     }
 
     /** What a run did. */
@@ -93,9 +101,11 @@ public final class SweepRunner {
             console.printf("sweep %s: %d cells, %d already done, %d to train (run %s, warehouse %s)%n",
                     spec.name(), cells.size(), alreadyDone, todo.size(), runId, warehouse.root());
             if (todo.isEmpty()) {
+                options.afterCommit().run(warehouse, runId);
                 return new Outcome(runId, cells.size(), alreadyDone, 0, 0, 0, 0);
             }
             Outcome trained = train(spec, todo, datasets, options, warehouse, runId);
+            options.afterCommit().run(warehouse, runId);
             return new Outcome(runId, cells.size(), alreadyDone, trained.trained(), trained.ok(), trained.diverged(),
                     trained.failed());
         }

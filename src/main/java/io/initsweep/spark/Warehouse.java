@@ -151,6 +151,30 @@ public final class Warehouse {
     }
 
     /**
+     * Replaces a sweep's rows of a derived table (one computed from the others, such as scheme_comparison) in one
+     * atomic commit. Call with the sweep's lock held.
+     */
+    public <T> void replace(String sweep, String commitId, Table<T> table, List<T> sources) throws IOException {
+        Path staging = new Path(stagingRoot(sweep), commitId);
+        List<String> manifest = new ArrayList<>();
+        for (Path old : sweepFiles(table, sweep)) {
+            manifest.add("delete\t" + old);
+        }
+        if (!sources.isEmpty()) {
+            List<Row> rows = sources.stream().map(table::toRow).toList();
+            Path out = new Path(staging, table.name());
+            spark.createDataFrame(rows, table.schema()).coalesce(1).write().mode(SaveMode.ErrorIfExists)
+                    .parquet(out.toString());
+            for (String[] move : moves(out, tablePath(table), sweep, commitId)) {
+                manifest.add("add\t" + move[0] + "\t" + move[1]);
+            }
+        }
+        if (!manifest.isEmpty()) {
+            publish(staging, manifest);
+        }
+    }
+
+    /**
      * Removes every row of the given cells from all tables, in one atomic commit ({@code --force}).
      *
      * @return the number of runs rows removed

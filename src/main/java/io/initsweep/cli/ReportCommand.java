@@ -1,0 +1,68 @@
+package io.initsweep.cli;
+
+import io.initsweep.report.HtmlReport;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code initsweep report}: a self-contained HTML report of one sweep. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Write a self-contained HTML report of a sweep (opens from disk, no network needed).")
+final class ReportCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec command;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "warehouse",
+            description = "the warehouse (default: ${DEFAULT-VALUE})")
+    String out;
+
+    @Option(names = "--sweep", paramLabel = "NAME",
+            description = "the sweep (default: the one that finished last)")
+    String sweep;
+
+    @Option(names = "--to", paramLabel = "FILE.html", description = "output file (default: report-<sweep>.html)")
+    Path to;
+
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local)")
+    String master;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = command.commandLine().getOut();
+        PrintWriter err = command.commandLine().getErr();
+        SparkSession spark = Warehouses.withCatalog(this.out, master);
+        String name = sweep;
+        if (name == null) {
+            List<Row> latest = spark.sql("SELECT sweep FROM initsweep.runs GROUP BY sweep "
+                    + "ORDER BY max(finished_at) DESC LIMIT 1").collectAsList();
+            if (latest.isEmpty()) {
+                err.println("error: the warehouse " + this.out + " has no results yet");
+                return ExitCodes.USAGE;
+            }
+            name = latest.get(0).getString(0);
+        }
+        String html;
+        try {
+            html = HtmlReport.render(spark, name);
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        Path file = to != null ? to : Path.of("report-" + name + ".html");
+        if (file.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        }
+        Files.writeString(file, html, StandardCharsets.UTF_8);
+        out.println("report of sweep " + name + ": " + file.toAbsolutePath());
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,54 @@
+package io.initsweep.report;
+
+import io.initsweep.schema.Tables;
+import io.initsweep.spark.Warehouse;
+import io.initsweep.stats.SchemeComparison;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Computes a sweep's scheme_comparison rows from its runs and stores them in the warehouse. */
+public final class Comparisons {
+    /** The settings that, with the sweep, make a context: everything but the scheme and the seed. */
+    static final List<String> CONTEXT = List.of("depth", "width", "activation", "optimizer", "learning_rate",
+            "momentum", "batch_size", "epochs", "bias_init", "layer_init", "precision", "dataset", "data_seed",
+            "target_loss");
+
+    private Comparisons() {
+    }
+
+    /** Recomputes the sweep's comparisons; call with the sweep's lock held. @return the rows written */
+    public static List<SchemeComparison.Row> refresh(Warehouse warehouse, String sweep, String commitId)
+            throws IOException {
+        List<String> columns = new ArrayList<>(List.of("grid_point", "scheme", "status", "final_test_loss"));
+        columns.addAll(CONTEXT);
+        List<SchemeComparison.Sample> samples = new ArrayList<>();
+        for (Row row : warehouse.read(Tables.RUNS).where(functions.col("sweep").equalTo(sweep))
+                .select(columns.stream().map(functions::col).toArray(org.apache.spark.sql.Column[]::new))
+                .collectAsList()) {
+            StringBuilder context = new StringBuilder();
+            for (int i = 4; i < columns.size(); i++) {
+                context.append(columns.get(i)).append('=').append(row.get(i)).append('|');
+            }
+            samples.add(new SchemeComparison.Sample(sweep, context.toString(), withoutScheme(row.getString(0)),
+                    row.getString(1), row.getString(2), row.isNullAt(3) ? null : row.getDouble(3)));
+        }
+        List<SchemeComparison.Row> rows = SchemeComparison.compare(samples);
+        warehouse.replace(sweep, commitId, Tables.SCHEME_COMPARISON, rows);
+        return rows;
+    }
+
+    /** {@code scheme=he_normal depth=8 activation=relu} → {@code depth=8 activation=relu}. */
+    static String withoutScheme(String gridPoint) {
+        List<String> parts = new ArrayList<>();
+        for (String part : gridPoint.split(" ")) {
+            if (!part.startsWith("scheme=") && !part.isEmpty()) {
+                parts.add(part);
+            }
+        }
+        return parts.isEmpty() ? "(all cells)" : String.join(" ", parts);
+    }
+}

@@ -1,0 +1,20 @@
+-- propagation: signal through depth at initialization, averaged over seeds. Variances span orders of magnitude,
+-- so the mean of log10 is given beside the plain mean.
+CREATE OR REPLACE VIEW initsweep.propagation
+COMMENT 'per sweep, scheme, activation, depth, width and layer: signal statistics at init, mean over seeds'
+AS SELECT
+  r.sweep, r.scheme, r.activation, r.depth, r.width, l.layer, l.is_output,
+  count(*)                                  AS n_seeds,
+  avg(l.activation_var)                     AS activation_var_mean,
+  avg(log10(l.activation_var))              AS activation_var_log10_mean,
+  avg(l.preactivation_var)                  AS preactivation_var_mean,
+  avg(l.grad_weight_var)                    AS grad_weight_var_mean,
+  avg(log10(l.grad_weight_var))             AS grad_weight_var_log10_mean,
+  avg(l.grad_input_var)                     AS grad_input_var_mean,
+  avg(l.dead_fraction)                      AS dead_fraction_mean,
+  avg(l.saturated_fraction)                 AS saturated_fraction_mean,
+  avg(l.symmetry)                           AS symmetry_mean
+FROM initsweep.layers l
+JOIN initsweep.runs r ON l.sweep = r.sweep AND l.cell_id = r.cell_id
+WHERE l.phase = 'init'
+GROUP BY r.sweep, r.scheme, r.activation, r.depth, r.width, l.layer, l.is_output
