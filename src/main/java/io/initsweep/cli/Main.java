@@ -12,7 +12,8 @@ import java.io.PrintWriter;
  */
 @Command(name = "initsweep", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Sweeps weight initialization x depth x activation x seed on Apache Spark with Deeplearning4j.",
-        subcommands = {RunCommand.class, SqlCommand.class, CatalogCommand.class, ReportCommand.class,
+        subcommands = {RunCommand.class, ValidateCommand.class, SqlCommand.class, CatalogCommand.class,
+                ReportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -11,6 +11,7 @@ import io.initsweep.report.Comparisons;
 import io.initsweep.report.Summary;
 import io.initsweep.schema.Tables;
 import io.initsweep.spark.HadoopStorage;
+import io.initsweep.spark.Resources;
 import io.initsweep.spark.SparkSessions;
 import io.initsweep.spark.SweepLock;
 import io.initsweep.spark.SweepRunner;
@@ -89,6 +90,17 @@ final class RunCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         SparkSession spark = SparkSessions.create(master, sweep.execution().coresPerCell(), ui);
+        if (!SparkSessions.isLocal(spark.sparkContext().master())) {
+            Map<String, String> conf = new HashMap<>();
+            for (scala.Tuple2<String, String> entry : spark.sparkContext().getConf().getAll()) {
+                conf.put(entry._1(), entry._2());
+            }
+            List<String> problems = Resources.problems(conf);
+            if (!problems.isEmpty()) {
+                problems.forEach(p -> err.println("error: " + p));
+                return ExitCodes.USAGE;
+            }
+        }
         Map<Long, Dataset> datasets;
         List<Cell> cells;
         try {

@@ -1,6 +1,7 @@
 package io.initsweep.dl4j;
 
 import io.initsweep.train.Provenance;
+import org.nd4j.linalg.api.environment.Nd4jEnvironment;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
@@ -35,10 +36,18 @@ public final class Nd4jRuntime {
             if (Nd4j.factory().blas().getMaxThreads() != wanted) {
                 Nd4j.factory().blas().setMaxThreads(wanted);
             }
-            String backend = String.valueOf(info.getOrDefault("backend", "unknown")).toLowerCase(java.util.Locale.ROOT);
+            if (Nd4j.getEnvironment().maxThreads() != wanted) {
+                org.slf4j.LoggerFactory.getLogger(Nd4jRuntime.class).warn("ND4J runs {} native threads but each "
+                        + "cell has {} core(s): OMP_NUM_THREADS was not set for this JVM before it started "
+                        + "(jobs/submit and jobs/initsweep set it). Cells will be slower; runs.native_threads "
+                        + "records it.", Nd4j.getEnvironment().maxThreads(), wanted);
+            }
+            String backend = String.valueOf(info.getOrDefault(Nd4jEnvironment.BACKEND_KEY, "unknown"))
+                    .toLowerCase(java.util.Locale.ROOT);
             provenance = new Provenance(
                     backend,
-                    String.valueOf(info.getOrDefault("blas.vendor", Nd4j.factory().blas().getBlasVendor())),
+                    String.valueOf(info.getOrDefault(Nd4jEnvironment.BLAS_VENDOR_KEY,
+                            Nd4j.factory().blas().getBlasVendor())),
                     Nd4j.getEnvironment().maxThreads(),
                     device(backend, info),
                     dl4jVersion(),
@@ -77,9 +86,16 @@ public final class Nd4jRuntime {
 
     @SuppressWarnings("unchecked")
     private static String device(String backend, Map<Object, Object> info) {
-        if (backend.contains("cuda") && info.get("cuda.devicesInformation") instanceof List<?> devices
-                && !devices.isEmpty() && devices.get(0) instanceof Map<?, ?> first) {
-            return String.valueOf(((Map<String, Object>) first).getOrDefault("cuda.deviceName", "cuda"));
+        if (backend.contains("cuda")
+                && info.get(Nd4jEnvironment.CUDA_DEVICE_INFORMATION_KEY) instanceof List<?> devices
+                && !devices.isEmpty()) {
+            // the GPU this thread's arrays live on
+            int index = Math.min(devices.size() - 1,
+                    Math.max(0, Nd4j.getAffinityManager().getDeviceForCurrentThread()));
+            if (devices.get(index) instanceof Map<?, ?> device) {
+                return String.valueOf(((Map<String, Object>) device)
+                        .getOrDefault(Nd4jEnvironment.CUDA_DEVICE_NAME_KEY, "cuda"));
+            }
         }
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {

@@ -91,12 +91,28 @@ public final class SparkSessions {
                 // The runs table has ~60 columns; Spark's default of 25 makes it log a truncation warning.
                 .config("spark.sql.debug.maxToStringFields", "200")
                 .config("spark.sql.shuffle.partitions", submitted.get("spark.sql.shuffle.partitions", "8"));
+        if (!submitted.contains("spark.scheduler.allocation.file")) {
+            // Spark looks for fairscheduler.xml with its own class loader, which does not see the application jar
+            // under spark-submit: hand it our pools as a file.
+            builder.config("spark.scheduler.allocation.file", poolsFile());
+        }
         if (isLocal(effective)) {
             builder.config("spark.ui.enabled", Boolean.toString(ui))
                     .config("spark.driver.host", "127.0.0.1")
                     .config("spark.driver.bindAddress", "127.0.0.1");
         }
         return builder;
+    }
+
+    private static String poolsFile() {
+        try (java.io.InputStream in = SparkSessions.class.getResourceAsStream("/fairscheduler.xml")) {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("initsweep-pools", ".xml");
+            file.toFile().deleteOnExit();
+            java.nio.file.Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return file.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the scheduler pools file", e);
+        }
     }
 
     public static boolean isLocal(String master) {

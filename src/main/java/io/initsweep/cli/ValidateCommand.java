@@ -1,0 +1,66 @@
+package io.initsweep.cli;
+
+import io.initsweep.spec.SpecError;
+import io.initsweep.spec.SpecException;
+import io.initsweep.spec.SpecParser;
+import io.initsweep.spec.SweepSpec;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code initsweep validate SPEC}: checks a spec without Spark or data (data files are checked by {@code run}
+ * before any cell trains), and prints what it would run.
+ */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = "Check a sweep spec (no Spark, no data) and print its size. Exit code 2 if it is invalid.")
+final class ValidateCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec command;
+
+    @Parameters(index = "0", paramLabel = "SPEC", description = "the sweep spec (YAML)")
+    Path spec;
+
+    @Option(names = "--print", paramLabel = "FIELD",
+            description = "print only this value: cells, cores-per-cell or name (for scripts)")
+    String print;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = command.commandLine().getOut();
+        PrintWriter err = command.commandLine().getErr();
+        SweepSpec sweep;
+        try {
+            sweep = SpecParser.parse(spec);
+        } catch (SpecException e) {
+            for (SpecError error : e.errors()) {
+                err.println("error: " + error);
+            }
+            return ExitCodes.USAGE;
+        }
+        if (print != null) {
+            switch (print) {
+                case "cells" -> out.println(sweep.cellCount());
+                case "cores-per-cell" -> out.println(sweep.execution().coresPerCell());
+                case "name" -> out.println(sweep.name());
+                default -> {
+                    err.println("error: --print takes cells, cores-per-cell or name, got '" + print + "'");
+                    return ExitCodes.USAGE;
+                }
+            }
+            return ExitCodes.OK;
+        }
+        StringBuilder axes = new StringBuilder();
+        sweep.grid().forEach(a -> axes.append(axes.length() == 0 ? "" : " × ").append(a.axis().key()).append(" (")
+                .append(a.values().size()).append(')'));
+        out.printf("%s: valid. %d cells = %s × %d seeds; dataset %s; %d core(s) per cell%n", spec, sweep.cellCount(),
+                axes.length() == 0 ? "1 grid point" : axes, sweep.seeds().size(), sweep.dataset().kind(),
+                sweep.execution().coresPerCell());
+        return ExitCodes.OK;
+    }
+}

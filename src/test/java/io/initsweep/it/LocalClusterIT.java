@@ -1,0 +1,78 @@
+package io.initsweep.it;
+
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The cluster path for real: a standalone master and two workers (separate JVMs, from Maven jars), the quickstart
+ * submitted through Spark's SparkSubmit with the shaded cluster jar (jobs/submit). Slow: ~3 minutes.
+ */
+@Tag("cluster")
+class LocalClusterIT {
+    static final Path DIR = Path.of("target", "cluster-it").toAbsolutePath();
+    static LocalCluster cluster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        deleteRecursively(DIR);
+        cluster = LocalCluster.start(DIR.resolve("cluster"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close(); // fails the class if any JVM of the cluster is left
+        }
+    }
+
+    @Test
+    void theQuickstartRunsOnTheClusterSpreadOverBothWorkers() throws Exception {
+        Path warehouse = DIR.resolve("warehouse");
+        Scripts.Result result = Scripts.run(cluster.environment, 900, "jobs/submit", "--master", cluster.masterUrl,
+                "conf/sweeps/quickstart.yaml", "--out", warehouse.toString());
+        assertThat(result.code()).as(result.all()).isZero();
+        assertThat(result.out()).contains("80 cells, 0 already done, 80 to train");
+
+        SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
+                .getOrCreate();
+        List<Row> runs = spark.read().parquet(warehouse.resolve("runs").toString())
+                .select("cell_id", "executor_id", "status", "native_threads", "backend").collectAsList();
+        assertThat(runs).hasSize(80);
+        assertThat(runs.stream().map(r -> r.getString(0)).distinct()).hasSize(80);
+        Map<String, Integer> perExecutor = new HashMap<>();
+        runs.forEach(r -> perExecutor.merge(r.getString(1), 1, Integer::sum));
+        assertThat(perExecutor).as("cells per executor").doesNotContainKey("driver").hasSize(2);
+        assertThat(perExecutor.values()).allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(10));
+        assertThat(runs).allSatisfy(r -> {
+            assertThat(r.getInt(3)).isEqualTo(1);
+            assertThat(r.getString(4)).isEqualTo("cpu");
+        });
+        assertThat(spark.read().parquet(warehouse.resolve("epochs").toString()).where(col("epoch").equalTo(0))
+                .count()).isEqualTo(80);
+    }
+
+    static void deleteRecursively(Path root) throws Exception {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
