@@ -10,6 +10,8 @@ public final class ExitCodes {
     public static final int USAGE = 2;
     /** Every cell has a row, but some cells failed (their error is in runs.error). */
     public static final int FAILED_CELLS = 3;
+    /** {@code replay}: the retrained cell's numbers differ from the stored ones. */
+    public static final int REPLAY_MISMATCH = 4;
 
     private ExitCodes() {
     }

@@ -74,6 +74,10 @@ final class RunCommand implements Callable<Integer> {
             description = "test only: cell ids whose first task attempt throws")
     Set<String> failFirstAttempt = Set.of();
 
+    @Option(names = "--test-fail-training", hidden = true, split = ",",
+            description = "test only: cell ids whose training throws")
+    Set<String> failTraining = Set.of();
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = command.commandLine().getOut();
@@ -120,9 +124,10 @@ final class RunCommand implements Callable<Integer> {
             if (retryFailed) {
                 retryFailed(spark, sweep, cells);
             }
-            outcome = runner.run(sweep, cells, datasets, new SweepRunner.Options(out(), force, !noLayers,
-                    failFirstAttempt, (warehouse, runId) -> Comparisons.refresh(warehouse, sweep.name(),
-                    runId + "-comparison")));
+            String specText = java.nio.file.Files.readString(spec);
+            outcome = runner.run(sweep, cells, datasets, new SweepRunner.Options(out(), force, !noLayers, specText,
+                    new SweepRunner.Faults(failFirstAttempt, failTraining),
+                    (warehouse, runId) -> Comparisons.refresh(warehouse, sweep.name(), runId + "-comparison")));
         } catch (SweepLock.HeldException e) {
             err.println("error: " + e.getMessage());
             return ExitCodes.USAGE;

@@ -26,6 +26,47 @@ public record DatasetSpec(DatasetKind kind, Map<String, Object> parameters) impl
         return new DatasetSpec(kind, Parameter.resolveAll(kind.parameters(), raw, "dataset " + kind));
     }
 
+    /**
+     * Reads a label back ({@code spirals(samples=1000,arms=2,...)}), as stored in {@code runs.dataset}. Text values
+     * holding ',' '(' or ')' cannot be told apart from the syntax and are not supported.
+     *
+     * @throws IllegalArgumentException quoting what cannot be read
+     */
+    public static DatasetSpec parse(String label) {
+        int open = label.indexOf('(');
+        if (open < 0 || !label.endsWith(")")) {
+            throw new IllegalArgumentException("not a dataset label: '" + label + "'");
+        }
+        DatasetKind kind = DatasetKind.byName(label.substring(0, open)).orElseThrow(() ->
+                new IllegalArgumentException("unknown dataset '" + label.substring(0, open) + "'"));
+        Map<String, Object> raw = new LinkedHashMap<>();
+        String body = label.substring(open + 1, label.length() - 1);
+        int depth = 0;
+        int start = 0;
+        for (int i = 0; i <= body.length(); i++) {
+            char c = i < body.length() ? body.charAt(i) : ',';
+            if (c == '[') {
+                depth++;
+            } else if (c == ']') {
+                depth--;
+            } else if (c == ',' && depth == 0) {
+                String pair = body.substring(start, i);
+                start = i + 1;
+                if (pair.isBlank()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                if (eq < 0) {
+                    throw new IllegalArgumentException("dataset parameter must be key=value, got '" + pair + "'");
+                }
+                String value = pair.substring(eq + 1);
+                raw.put(pair.substring(0, eq), value.startsWith("[") && value.endsWith("]")
+                        ? List.of(value.substring(1, value.length() - 1).split(";")) : value);
+            }
+        }
+        return of(kind, raw);
+    }
+
     /** {@code kind(k=v,...)} with every parameter, in declaration order. */
     public String label() {
         List<String> pairs = new ArrayList<>();

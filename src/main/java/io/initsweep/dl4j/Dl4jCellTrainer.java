@@ -44,14 +44,21 @@ public final class Dl4jCellTrainer implements CellTrainer {
 
     private final int nativeThreads;
     private final boolean recordLayers;
+    private final java.util.Set<String> failTraining;
 
     /**
      * @param nativeThreads threads per cell (the task's cores)
      * @param recordLayers  whether to measure per-layer statistics at init and after training
      */
     public Dl4jCellTrainer(int nativeThreads, boolean recordLayers) {
+        this(nativeThreads, recordLayers, java.util.Set.of());
+    }
+
+    /** @param failTraining test-only: cell ids whose training throws, to exercise the failed-cell path */
+    public Dl4jCellTrainer(int nativeThreads, boolean recordLayers, java.util.Set<String> failTraining) {
         this.nativeThreads = nativeThreads;
         this.recordLayers = recordLayers;
+        this.failTraining = java.util.Set.copyOf(failTraining);
     }
 
     @Override
@@ -69,6 +76,9 @@ public final class Dl4jCellTrainer implements CellTrainer {
             if (recordLayers) {
                 layers.addAll(propagation.measure(data.probeX(), data.probeY(), cell.settings().activation(),
                         LayerStats.Phase.INIT));
+            }
+            if (failTraining.contains(cell.cellId())) {
+                throw new IllegalStateException("injected training failure of cell " + cell.cellId());
             }
             Integer diverged = fit(cell, network, data, dataset, epochs);
             if (recordLayers && diverged == null) {

@@ -13,7 +13,6 @@ import scala.runtime.AbstractFunction2;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What an executor runs for one partition (one cell): train it on the broadcast dataset and return the result
@@ -28,32 +27,32 @@ final class CellTask extends AbstractFunction2<TaskContext, Iterator<Cell>, Arra
     private final String runId;
     private final int cores;
     private final boolean recordLayers;
-    private final Set<String> failFirstAttempt;
+    private final SweepRunner.Faults faults;
 
     /**
      * @param datasets         datasets by fingerprint
      * @param runId            the invocation
      * @param cores            cores (and native threads) per cell
      * @param recordLayers     whether to measure the layers table
-     * @param failFirstAttempt test-only: cell ids whose first task attempt throws, to exercise Spark's retry
+     * @param faults           test-only fault injection (Spark's retry, the failed-cell path)
      */
     CellTask(Broadcast<Map<String, Dataset>> datasets, String runId, int cores, boolean recordLayers,
-             Set<String> failFirstAttempt) {
+             SweepRunner.Faults faults) {
         this.datasets = datasets;
         this.runId = runId;
         this.cores = cores;
         this.recordLayers = recordLayers;
-        this.failFirstAttempt = Set.copyOf(failFirstAttempt);
+        this.faults = faults;
     }
 
     @Override
     public ArrayList<CellResult> apply(TaskContext context, Iterator<Cell> cells) {
-        Dl4jCellTrainer trainer = new Dl4jCellTrainer(cores, recordLayers);
+        Dl4jCellTrainer trainer = new Dl4jCellTrainer(cores, recordLayers, faults.failTraining());
         String executor = SparkEnv.get().executorId();
         ArrayList<CellResult> results = new ArrayList<>();
         while (cells.hasNext()) {
             Cell cell = cells.next();
-            if (context.attemptNumber() == 0 && failFirstAttempt.contains(cell.cellId())) {
+            if (context.attemptNumber() == 0 && faults.failFirstAttempt().contains(cell.cellId())) {
                 throw new IllegalStateException("injected failure of the first attempt of cell " + cell.cellId());
             }
             Dataset dataset = datasets.value().get(cell.datasetSha256());

@@ -88,6 +88,33 @@ public final class SweepLock implements AutoCloseable {
         throw new HeldException("could not take the lock " + path + " after 3 attempts; another run is starting");
     }
 
+    /**
+     * Who holds a lock, as {@code status} shows it.
+     *
+     * @param heartbeatAgeSeconds seconds since the holder last refreshed the lock
+     * @param stale               why the lock may be broken, or null while its holder is alive
+     */
+    public record Holder(String runId, String host, String pid, String started, long heartbeatAgeSeconds,
+                         String stale) {
+    }
+
+    /** The holder of a sweep's lock, or null if nobody holds it. */
+    public static Holder holder(FileSystem fs, Path locks, String sweep) throws IOException {
+        Path path = new Path(locks, sweep + ".lock");
+        Properties p = fs.exists(path) ? read(fs, path) : null;
+        if (p == null) {
+            return null;
+        }
+        long age;
+        try {
+            age = (System.currentTimeMillis() - fs.getFileStatus(path).getModificationTime()) / 1000;
+        } catch (java.io.FileNotFoundException e) {
+            return null;
+        }
+        return new Holder(p.getProperty("run_id"), p.getProperty("host"), p.getProperty("pid"),
+                p.getProperty("started"), age, staleReason(fs, path, p));
+    }
+
     private static boolean tryCreate(FileSystem fs, Path path, String sweep, String runId) throws IOException {
         Properties p = new Properties();
         p.setProperty("sweep", sweep);

@@ -55,17 +55,27 @@ public final class SweepRunner {
      * @param out              warehouse location
      * @param force            retrain cells that already have results, replacing them
      * @param recordLayers     whether to measure the layers table
-     * @param failFirstAttempt test-only: cell ids whose first task attempt throws
+     * @param specText         the spec as written, kept with the sweep's record
+     * @param faults           test-only fault injection
      */
-    public record Options(String out, boolean force, boolean recordLayers, Set<String> failFirstAttempt,
+    public record Options(String out, boolean force, boolean recordLayers, String specText, Faults faults,
                           AfterCommit afterCommit) {
-        public Options {
-            failFirstAttempt = Set.copyOf(failFirstAttempt);
-        }
-
         public static Options of(String out) {
-            return new Options(out, false, true, Set.of(), (warehouse, runId) -> {
+            return new Options(out, false, true, "", Faults.NONE, (warehouse, runId) -> {
             });
+        }
+    }
+
+    /**
+     * Test-only faults, to prove the failure handling: cells whose first task attempt dies (Spark retries it), and
+     * cells whose training throws (a failed row).
+     */
+    public record Faults(Set<String> failFirstAttempt, Set<String> failTraining) implements java.io.Serializable {
+        public static final Faults NONE = new Faults(Set.of(), Set.of());
+
+        public Faults {
+            failFirstAttempt = Set.copyOf(failFirstAttempt);
+            failTraining = Set.copyOf(failTraining);
         }
     }
 
@@ -84,6 +94,8 @@ public final class SweepRunner {
         Warehouse warehouse = Warehouse.open(spark, options.out());
         String runId = RunIds.next();
         try (SweepLock ignored = warehouse.lock(spec.name(), runId)) {
+            warehouse.writeSweepRecord(new SweepRecord(spec.name(), runId, java.time.Instant.now().toString(),
+                    spec.source(), options.specText(), cells.stream().map(Cell::cellId).toList()));
             Set<String> done = warehouse.completedCells(spec.name());
             Set<String> specIds = new HashSet<>();
             cells.forEach(c -> specIds.add(c.cellId()));
@@ -125,7 +137,7 @@ public final class SweepRunner {
         Broadcast<Map<String, Dataset>> broadcast = jsc.broadcast(bySha);
         JavaRDD<Cell> rdd = jsc.parallelize(todo, todo.size());
         CellTask task = new CellTask(broadcast, runId, spec.execution().coresPerCell(), options.recordLayers(),
-                options.failFirstAttempt());
+                options.faults());
 
         Committer committer = new Committer(warehouse, spec.name(), runId, spec.execution().commitSeconds(),
                 new Progress(console, todo.size(), 2000));

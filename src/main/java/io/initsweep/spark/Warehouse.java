@@ -113,6 +113,53 @@ public final class Warehouse {
         }
     }
 
+    /** Records which cells a sweep's spec asks for, atomically (written aside, then renamed over). */
+    public void writeSweepRecord(SweepRecord record) throws IOException {
+        Path dir = new Path(root, "_sweeps");
+        fs.mkdirs(dir);
+        Path temporary = new Path(dir, "." + record.sweep() + ".json." + record.runId());
+        try (FSDataOutputStream out = fs.create(temporary, true)) {
+            out.write(new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                    .writeValueAsBytes(record));
+        }
+        Path target = new Path(dir, record.sweep() + ".json");
+        fs.delete(target, false);
+        if (!fs.rename(temporary, target)) {
+            throw new IOException("could not write " + target);
+        }
+    }
+
+    /** The sweep's record, or null if it never ran here. */
+    public SweepRecord readSweepRecord(String sweep) throws IOException {
+        Path file = new Path(new Path(root, "_sweeps"), sweep + ".json");
+        if (!fs.exists(file)) {
+            return null;
+        }
+        try (java.io.InputStream in = fs.open(file)) {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readValue(in, SweepRecord.class);
+        }
+    }
+
+    /** Names of the sweeps that ran here. */
+    public List<String> sweeps() throws IOException {
+        Path dir = new Path(root, "_sweeps");
+        List<String> names = new ArrayList<>();
+        if (fs.exists(dir)) {
+            for (FileStatus status : fs.listStatus(dir, p -> p.getName().endsWith(".json")
+                    && !p.getName().startsWith("."))) {
+                String name = status.getPath().getName();
+                names.add(name.substring(0, name.length() - ".json".length()));
+            }
+        }
+        java.util.Collections.sort(names);
+        return names;
+    }
+
+    /** Who holds a sweep's lock now, or null: a live run. */
+    public SweepLock.Holder lockHolder(String sweep) throws IOException {
+        return SweepLock.holder(fs, new Path(root, "_locks"), sweep);
+    }
+
     /** Every table's rows, or an empty frame with the table's schema if nothing was written yet. */
     public Dataset<Row> read(Table<?> table) throws IOException {
         Path path = tablePath(table);

@@ -41,4 +41,30 @@ class LauncherIT {
         assertThat(warehouse.resolve("_catalog/metastore_db")).isDirectory();
         assertThat(Path.of("derby.log")).as("Derby's log goes next to the metastore").doesNotExist();
     }
+
+    @Test
+    void theNightlyScheduleExtendsTheSweepByItsSeedsAndRefreshesTheReport() throws Exception {
+        Path spec = Files.writeString(dir.resolve("nightly.yaml"), """
+                name: nightly
+                seeds: 1
+                grid: {scheme: [zero, he_normal]}
+                model: {depth: 1, activation: relu, width: 8}
+                training: {epochs: 2}
+                data: {dataset: blobs, samples: 120}
+                """);
+        Path warehouse = dir.resolve("warehouse");
+        Path report = dir.resolve("report.html");
+        Scripts.Result first = Scripts.run(Map.of(), 600, "jobs/schedules/nightly-extend", spec.toString(),
+                warehouse.toString(), "2", report.toString());
+        assertThat(first.code()).as(first.all()).isZero();
+        assertThat(first.out()).contains("sweep nightly: seeds 0..1 (0 already trained)")
+                .contains("4 cells, 0 already done, 4 to train");
+        Scripts.Result second = Scripts.run(Map.of(), 600, "jobs/schedules/nightly-extend", spec.toString(),
+                warehouse.toString(), "2", report.toString());
+        assertThat(second.code()).as(second.all()).isZero();
+        assertThat(second.out()).contains("sweep nightly: seeds 0..3 (2 already trained)")
+                .contains("8 cells, 4 already done, 4 to train");
+        assertThat(report).exists();
+        assertThat(Files.readString(report)).contains("initsweep report: nightly").contains("8 runs");
+    }
 }

@@ -4,8 +4,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * submitted through Spark's SparkSubmit with the shaded cluster jar (jobs/submit). Slow: ~3 minutes.
  */
 @Tag("cluster")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalClusterIT {
     static final Path DIR = Path.of("target", "cluster-it").toAbsolutePath();
     static LocalCluster cluster;
@@ -40,6 +44,7 @@ class LocalClusterIT {
     }
 
     @Test
+    @Order(1)
     void theQuickstartRunsOnTheClusterSpreadOverBothWorkers() throws Exception {
         Path warehouse = DIR.resolve("warehouse");
         Scripts.Result result = Scripts.run(cluster.environment, 900, "jobs/submit", "--master", cluster.masterUrl,
@@ -63,6 +68,41 @@ class LocalClusterIT {
         });
         assertThat(spark.read().parquet(warehouse.resolve("epochs").toString()).where(col("epoch").equalTo(0))
                 .count()).isEqualTo(80);
+    }
+
+    /** Runs last: it leaves the cluster with one worker. */
+    @Test
+    @Order(2)
+    void aWorkerKilledMidSweepLosesNoCellAndDuplicatesNone() throws Exception {
+        Path spec = Files.writeString(DIR.resolve("worker-kill.yaml"), Sweeps.FORTY_CELLS.formatted("worker-kill"));
+        Path warehouse = DIR.resolve("warehouse-worker-kill");
+        Process submit = Scripts.start(cluster.environment, DIR.resolve("worker-kill.out"),
+                DIR.resolve("worker-kill.err"), "jobs/submit", "--master", cluster.masterUrl, spec.toString(),
+                "--out", warehouse.toString());
+        Sweeps.awaitCommitted(warehouse, 4, submit, 300);
+        // A machine dies: worker 2 and the executor it launched, without warning.
+        List<ProcessHandle> victims = new java.util.ArrayList<>();
+        String workDir = cluster.dir.resolve("work-2").toString();
+        ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(c ->
+                c.contains("org.apache.spark.deploy.worker.Worker") && c.contains(workDir)).orElse(false))
+                .forEach(victims::add);
+        for (ProcessHandle executor : cluster.executors()) {
+            Path cwd = Path.of("/proc", Long.toString(executor.pid()), "cwd").toRealPath();
+            if (cwd.startsWith(workDir)) {
+                victims.add(executor);
+            }
+        }
+        assertThat(victims).as("worker 2 and its executor").hasSize(2);
+        victims.forEach(ProcessHandle::destroyForcibly);
+
+        assertThat(submit.waitFor(600, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(submit.exitValue()).as(Files.readString(DIR.resolve("worker-kill.out"))
+                + Files.readString(DIR.resolve("worker-kill.err"))).isZero();
+        Map<String, String> cells = Sweeps.committed(warehouse); // throws on a duplicate
+        assertThat(cells).hasSize(40);
+        List<Row> executors = Sweeps.spark().read().parquet(warehouse.resolve("runs").toString())
+                .select("executor_id").distinct().collectAsList();
+        assertThat(executors).extracting(r -> r.getString(0)).doesNotContain("driver").hasSizeGreaterThanOrEqualTo(2);
     }
 
     static void deleteRecursively(Path root) throws Exception {

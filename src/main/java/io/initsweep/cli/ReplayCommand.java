@@ -1,0 +1,215 @@
+package io.initsweep.cli;
+
+import io.initsweep.data.DataException;
+import io.initsweep.data.Dataset;
+import io.initsweep.data.DatasetSpec;
+import io.initsweep.data.Datasets;
+import io.initsweep.dl4j.Dl4jCellTrainer;
+import io.initsweep.dl4j.Nd4jRuntime;
+import io.initsweep.grid.Cell;
+import io.initsweep.grid.Grid;
+import io.initsweep.init.SchemeSpec;
+import io.initsweep.report.TextTable;
+import io.initsweep.schema.Tables;
+import io.initsweep.spark.HadoopStorage;
+import io.initsweep.spark.SparkSessions;
+import io.initsweep.spark.Warehouse;
+import io.initsweep.spec.Activation;
+import io.initsweep.spec.CellSettings;
+import io.initsweep.spec.LayerInit;
+import io.initsweep.spec.Optimizer;
+import io.initsweep.spec.Precision;
+import io.initsweep.train.CellResult;
+import io.initsweep.train.EpochMetrics;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code initsweep replay CELL_ID}: retrains one cell here from what its runs row recorded, and compares the
+ * per-epoch numbers with the stored ones, bit for bit. The row is the whole provenance: settings, seeds, dataset
+ * and its fingerprint; a reconstruction that does not reproduce the recorded cell id is refused.
+ */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = {"Retrain one stored cell locally from its recorded settings and compare every epoch's "
+                + "losses, accuracy and gradient norm with the stored ones.",
+                "Exit codes: 0 bitwise identical; 4 the numbers differ (the report says how far); "
+                        + "2 unknown cell; 1 the cell could not be rebuilt."})
+final class ReplayCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec command;
+
+    @Parameters(index = "0", paramLabel = "CELL_ID", description = "a runs.cell_id")
+    String cellId;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "warehouse",
+            description = "the warehouse (default: ${DEFAULT-VALUE})")
+    String out;
+
+    @Option(names = "--sweep", paramLabel = "NAME", description = "the sweep, if the cell is in several")
+    String sweep;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = command.commandLine().getOut();
+        PrintWriter err = command.commandLine().getErr();
+        SparkSession spark = SparkSessions.create("local[1]", 1, false);
+        Warehouse warehouse = Warehouse.open(spark, this.out);
+        var rows = warehouse.read(Tables.RUNS).where(functions.col("cell_id").equalTo(cellId));
+        if (sweep != null) {
+            rows = rows.where(functions.col("sweep").equalTo(sweep));
+        }
+        List<Row> found = rows.collectAsList();
+        if (found.isEmpty()) {
+            err.println("error: no cell " + cellId + (sweep == null ? "" : " in sweep " + sweep) + " in "
+                    + warehouse.root());
+            return ExitCodes.USAGE;
+        }
+        Row run = found.get(0);
+        String sweepName = run.getAs("sweep");
+        if (!"ok".equals(run.getAs("status")) && !"diverged".equals(run.getAs("status"))) {
+            out.println("note: the stored run " + run.getAs("status") + ": " + run.getAs("error"));
+        }
+
+        CellSettings settings = settings(run);
+        DatasetSpec datasetSpec = DatasetSpec.parse(run.getAs("dataset"));
+        long dataSeed = run.<Long>getAs("data_seed");
+        Dataset dataset;
+        try {
+            dataset = Datasets.load(datasetSpec, List.of(dataSeed), new HadoopStorage(spark)).get(dataSeed);
+        } catch (DataException e) {
+            err.println("error: cannot load the cell's dataset: " + e.getMessage());
+            return ExitCodes.RUNTIME_FAILURE;
+        }
+        Cell cell = Grid.cell(sweepName, run.<Long>getAs("seed"), settings, coordinates(run.getAs("grid_point")),
+                dataset);
+        if (!cell.cellId().equals(cellId)) {
+            err.println("error: the recorded settings rebuild cell " + cell.cellId() + ", not " + cellId
+                    + (dataset.sha256().equals(run.getAs("dataset_sha256")) ? ""
+                    : "; the dataset changed: its fingerprint is now " + dataset.sha256() + ", recorded "
+                    + run.getAs("dataset_sha256")));
+            return ExitCodes.RUNTIME_FAILURE;
+        }
+
+        int recordedThreads = run.<Integer>getAs("native_threads");
+        Integer threads = Nd4jRuntime.environmentThreads();
+        int cores = threads == null ? recordedThreads : threads;
+        out.printf("replaying cell %s of sweep %s: %s seed %d (recorded on %s, %s, %d native threads, run %s)%n",
+                cellId, sweepName, cell.pointLabel(), cell.seed(), run.getAs("host"), run.getAs("backend"),
+                recordedThreads, run.getAs("run_id"));
+        CellResult replayed = new Dl4jCellTrainer(cores, false).train(cell, dataset);
+        String backend = replayed.provenance().backend();
+        int nativeThreads = replayed.provenance().nativeThreads();
+        if (!backend.equals(run.getAs("backend")) || nativeThreads != recordedThreads) {
+            out.printf("note: replayed on %s with %d native threads, recorded on %s with %d: bitwise equality is "
+                    + "only expected for the same backend and thread count%n", backend, nativeThreads,
+                    run.getAs("backend"), recordedThreads);
+        }
+
+        List<Row> stored = warehouse.read(Tables.EPOCHS).where(functions.col("sweep").equalTo(sweepName)
+                .and(functions.col("cell_id").equalTo(cellId))).orderBy("epoch").collectAsList();
+        return compare(stored, replayed.epochs(), out);
+    }
+
+    private static int compare(List<Row> stored, List<EpochMetrics> replayed, PrintWriter out) {
+        List<List<String>> table = new ArrayList<>();
+        int identical = 0;
+        double maxTest = 0;
+        double maxTrain = 0;
+        int firstDifferent = -1;
+        int epochs = Math.max(stored.size(), replayed.size());
+        for (int i = 0; i < epochs; i++) {
+            Row s = i < stored.size() ? stored.get(i) : null;
+            EpochMetrics r = i < replayed.size() ? replayed.get(i) : null;
+            boolean same = s != null && r != null && bits(s.getAs("train_loss")) == bits(r.trainLoss())
+                    && bits(s.getAs("test_loss")) == bits(r.testLoss())
+                    && bits((Double) s.getAs("test_accuracy")) == bits(r.testAccuracy())
+                    && bits(s.getAs("grad_norm")) == bits(r.gradNorm());
+            if (same) {
+                identical++;
+            } else if (firstDifferent < 0) {
+                firstDifferent = i;
+            }
+            if (s != null && r != null) {
+                maxTest = Math.max(maxTest, Math.abs(s.<Double>getAs("test_loss") - r.testLoss()));
+                maxTrain = Math.max(maxTrain, Math.abs(s.<Double>getAs("train_loss") - r.trainLoss()));
+            }
+            table.add(List.of(Integer.toString(i), s == null ? "-" : fmt(s.getAs("test_loss")),
+                    r == null ? "-" : fmt(r.testLoss()), s == null ? "-" : fmt(s.getAs("train_loss")),
+                    r == null ? "-" : fmt(r.trainLoss()), same ? "=" : "≠"));
+        }
+        out.print(TextTable.render(List.of("epoch", "stored test loss", "replayed", "stored train loss", "replayed",
+                "bits"), table));
+        if (identical == epochs) {
+            out.printf("bitwise identical: all %d epochs (train loss, test loss, test accuracy, gradient norm)%n",
+                    epochs);
+            return ExitCodes.OK;
+        }
+        out.printf("different: %d of %d epochs identical, first difference at epoch %d; max |Δ test loss| = %s, "
+                + "max |Δ train loss| = %s%n", identical, epochs, firstDifferent, fmt(maxTest), fmt(maxTrain));
+        return ExitCodes.REPLAY_MISMATCH;
+    }
+
+    private static long bits(Double value) {
+        return value == null ? Long.MIN_VALUE : Double.doubleToRawLongBits(value);
+    }
+
+    private static String fmt(double value) {
+        return String.format(Locale.ROOT, "%.10g", value);
+    }
+
+    /** The cell's settings as its runs row recorded them. */
+    static CellSettings settings(Row run) {
+        String layerInit = run.getAs("layer_init");
+        List<LayerInit> overrides = new ArrayList<>();
+        if (layerInit != null && !layerInit.isEmpty()) {
+            for (String item : layerInit.split(";")) {
+                int colon = item.indexOf(':');
+                overrides.add(LayerInit.parse(item.substring(0, colon), SchemeSpec.parse(item.substring(colon + 1))));
+            }
+        }
+        CellSettings.Builder builder = new CellSettings.Builder()
+                .scheme(SchemeSpec.parse(run.getAs("scheme")))
+                .layerInit(overrides)
+                .biasInit(run.<Double>getAs("bias_init"))
+                .depth(run.<Integer>getAs("depth"))
+                .width(run.<Integer>getAs("width"))
+                .activation(Activation.byName(run.getAs("activation")).orElseThrow())
+                .optimizer(Optimizer.byName(run.getAs("optimizer")).orElseThrow())
+                .learningRate(run.<Double>getAs("learning_rate"))
+                .batchSize(run.<Integer>getAs("batch_size"))
+                .epochs(run.<Integer>getAs("epochs"))
+                .targetLoss(run.getAs("target_loss"))
+                .dataSeed(run.<Long>getAs("data_seed"))
+                .precision(Precision.byName(run.getAs("precision")).orElseThrow());
+        Double momentum = run.getAs("momentum");
+        if (momentum != null) {
+            builder.momentum(momentum);
+        }
+        return builder.build();
+    }
+
+    /** {@code scheme=he_normal depth=8} → ordered map. */
+    static Map<String, String> coordinates(String gridPoint) {
+        Map<String, String> coordinates = new LinkedHashMap<>();
+        for (String part : gridPoint.split(" ")) {
+            int eq = part.indexOf('=');
+            if (eq > 0) {
+                coordinates.put(part.substring(0, eq), part.substring(eq + 1));
+            }
+        }
+        return coordinates;
+    }
+}
