@@ -90,7 +90,7 @@ public final class Networks {
         return precision == Precision.FLOAT64 ? DataType.DOUBLE : DataType.FLOAT;
     }
 
-    static IUpdater updater(CellSettings s) {
+    public static IUpdater updater(CellSettings s) {
         return switch (s.optimizer()) {
             case SGD -> new Sgd(s.learningRate());
             case MOMENTUM -> new Nesterovs(s.learningRate(), s.momentum());

@@ -93,10 +93,12 @@ public final class SweepRunner {
             throws IOException {
         Warehouse warehouse = Warehouse.open(spark, options.out());
         String runId = RunIds.next();
+        long begin = System.nanoTime();
         try (SweepLock ignored = warehouse.lock(spec.name(), runId)) {
             warehouse.writeSweepRecord(new SweepRecord(spec.name(), runId, java.time.Instant.now().toString(),
                     spec.source(), options.specText(), cells.stream().map(Cell::cellId).toList()));
             Set<String> done = warehouse.completedCells(spec.name());
+            log.debug("lock, recovery and resume check: {} ms", (System.nanoTime() - begin) / 1_000_000);
             Set<String> specIds = new HashSet<>();
             cells.forEach(c -> specIds.add(c.cellId()));
             if (options.force()) {
@@ -116,8 +118,12 @@ public final class SweepRunner {
                 options.afterCommit().run(warehouse, runId);
                 return new Outcome(runId, cells.size(), alreadyDone, 0, 0, 0, 0);
             }
+            long training = System.nanoTime();
             Outcome trained = train(spec, todo, datasets, options, warehouse, runId);
+            long after = System.nanoTime();
             options.afterCommit().run(warehouse, runId);
+            log.debug("cells and commits: {} ms; after-commit work: {} ms", (after - training) / 1_000_000,
+                    (System.nanoTime() - after) / 1_000_000);
             return new Outcome(runId, cells.size(), alreadyDone, trained.trained(), trained.ok(), trained.diverged(),
                     trained.failed());
         }
@@ -263,7 +269,9 @@ public final class SweepRunner {
 
         private void commit(List<CellResult> batch) throws IOException {
             String commitId = runId + "-" + String.format("%05d", sequence++);
+            long start = System.nanoTime();
             warehouse.commit(sweep, commitId, batch);
+            log.debug("committed {} cells in {} ms", batch.size(), (System.nanoTime() - start) / 1_000_000);
             for (CellResult r : batch) {
                 if (r.status() == RunStatus.OK) {
                     ok++;
@@ -273,7 +281,6 @@ public final class SweepRunner {
                     failed++;
                 }
             }
-            log.debug("committed {} cells as {}", batch.size(), commitId);
         }
 
         Outcome outcome(String run) {

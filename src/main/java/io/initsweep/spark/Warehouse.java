@@ -187,14 +187,43 @@ public final class Warehouse {
      */
     public void commit(String sweep, String commitId, List<CellResult> results) throws IOException {
         Path staging = new Path(stagingRoot(sweep), commitId);
+        // The three tables are staged by three Spark jobs at once: each is a tiny job whose cost is mostly
+        // scheduling latency, and a commit that waits for them one after the other holds up the end of a sweep.
+        java.util.concurrent.CompletableFuture<List<String[]>> epochs = stageAsync(staging, Tables.EPOCHS, results,
+                Tables::epochRows, sweep, commitId);
+        java.util.concurrent.CompletableFuture<List<String[]>> layers = stageAsync(staging, Tables.LAYERS, results,
+                Tables::layerRows, sweep, commitId);
+        java.util.concurrent.CompletableFuture<List<String[]>> runs = stageAsync(staging, Tables.RUNS, results,
+                List::of, sweep, commitId);
         List<String[]> moves = new ArrayList<>();
-        // runs last: a cell counts as done once its runs row is there, so its other rows must land before it.
-        moves.addAll(stage(staging, Tables.EPOCHS, results, Tables::epochRows, sweep, commitId));
-        moves.addAll(stage(staging, Tables.LAYERS, results, Tables::layerRows, sweep, commitId));
-        moves.addAll(stage(staging, Tables.RUNS, results, List::of, sweep, commitId));
+        try {
+            // runs last: a cell counts as done once its runs row is there, so its other rows must land before it.
+            moves.addAll(epochs.get());
+            moves.addAll(layers.get());
+            moves.addAll(runs.get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while staging commit " + commitId, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("staging commit " + commitId + " failed", e.getCause());
+        }
         List<String> manifest = new ArrayList<>();
         moves.forEach(m -> manifest.add("add\t" + m[0] + "\t" + m[1]));
         publish(staging, manifest);
+    }
+
+    private <R> java.util.concurrent.CompletableFuture<List<String[]>> stageAsync(
+            Path staging, Table<R> table, List<CellResult> results, Function<CellResult, List<R>> rowsOf,
+            String sweep, String commitId) {
+        String pool = spark.sparkContext().getLocalProperty("spark.scheduler.pool");
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            spark.sparkContext().setLocalProperty("spark.scheduler.pool", pool);
+            try {
+                return stage(staging, table, results, rowsOf, sweep, commitId);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     /**

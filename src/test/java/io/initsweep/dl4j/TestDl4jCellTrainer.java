@@ -140,6 +140,32 @@ class TestDl4jCellTrainer {
         network.close();
     }
 
+    @Test
+    void theTrainingStepMakesTheSameUpdatesAsDl4jsFitBitForBit() {
+        for (String optimizer : List.of("sgd", "momentum", "adam")) {
+            Fixtures.Sweep sweep = Fixtures.single("he_normal", 3, "tanh", ", optimizer: " + optimizer
+                    + ", learning-rate: 0.01");
+            Cell cell = sweep.cells().get(0);
+            Dataset data = sweep.dataset(cell);
+            Dl4jCellTrainer.DeviceData device = Dl4jCellTrainer.DeviceData.of(data, cell.settings().precision());
+            MultiLayerNetwork reference = Networks.build(cell, data);
+            MultiLayerNetwork ours = Networks.build(cell, data);
+            Dl4jCellTrainer.Step step = new Dl4jCellTrainer.Step(ours, cell.settings());
+            for (int batch = 0; batch < 6; batch++) {
+                int[] rows = java.util.stream.IntStream.range(batch * 16, batch * 16 + 16).toArray();
+                INDArray x = org.nd4j.linalg.factory.Nd4j.pullRows(device.trainX(), 1, rows);
+                INDArray y = org.nd4j.linalg.factory.Nd4j.pullRows(device.trainY(), 1, rows);
+                reference.fit(x, y);
+                double loss = step.fit(x, y);
+                assertThat(Double.doubleToRawLongBits(loss)).as(optimizer + " loss of batch " + batch)
+                        .isEqualTo(Double.doubleToRawLongBits(reference.score()));
+            }
+            assertThat(ours.params().toFloatVector()).as(optimizer).containsExactly(reference.params().toFloatVector());
+            Dl4jCellTrainer.release(reference);
+            Dl4jCellTrainer.release(ours);
+        }
+    }
+
     private MultiLayerNetwork trainedNetwork(Cell cell, Dataset data) {
         MultiLayerNetwork network = Networks.build(cell, data);
         Dl4jCellTrainer.DeviceData device = Dl4jCellTrainer.DeviceData.of(data, cell.settings().precision());

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""PyTorch counterpart of initsweep's cell trainer, for `jobs/initsweep bench`.
+
+A worker: it reads one JSON request per line on stdin and answers one JSON line on stdout. Each request names a
+cell exported by the benchmark (the same data, initial weights and minibatch order as initsweep's run) and the
+worker trains it exactly as Dl4jCellTrainer does, with one thread:
+
+  epoch 0: loss on the whole training split, test loss and accuracy, gradient norm on the probe batch;
+  epochs 1..E: SGD over the given minibatch order (mean cross-entropy per batch), then test loss and accuracy
+  and the probe gradient norm.
+
+It reports the training time (data already in memory, as for initsweep) and the per-epoch numbers.
+"""
+import json
+import struct
+import sys
+import time
+
+import torch
+
+torch.set_num_threads(1)
+torch.set_num_interop_threads(1)
+
+
+def read_cell(path):
+    with open(path, "rb") as f:
+        header_length = struct.unpack("<i", f.read(4))[0]
+        header = json.loads(f.read(header_length).decode("utf-8"))
+        def floats(n):
+            return torch.frombuffer(bytearray(f.read(4 * n)), dtype=torch.float32)
+        def ints(n):
+            return torch.frombuffer(bytearray(f.read(4 * n)), dtype=torch.int32)
+        features, classes = header["features"], header["classes"]
+        train_rows, test_rows = header["train_rows"], header["test_rows"]
+        data = {
+            "train_x": floats(train_rows * features).reshape(train_rows, features),
+            "train_y": ints(train_rows).long(),
+            "test_x": floats(test_rows * features).reshape(test_rows, features),
+            "test_y": ints(test_rows).long(),
+            "orders": [ints(train_rows).long() for _ in range(header["epochs"])],
+            "weights": [],
+        }
+        for fan_in, fan_out in header["layers"]:
+            data["weights"].append(floats(fan_in * fan_out).reshape(fan_in, fan_out))
+    return header, data
+
+
+def build(header, data):
+    layers = []
+    for i, w in enumerate(data["weights"]):
+        linear = torch.nn.Linear(w.shape[0], w.shape[1])
+        with torch.no_grad():
+            linear.weight.copy_(w.t())   # initsweep stores W as fan_in x fan_out
+            linear.bias.zero_()
+        layers.append(linear)
+        if i < len(data["weights"]) - 1:
+            layers.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*layers)
+
+
+def train(header, data):
+    start = time.perf_counter()
+    model = build(header, data)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=header["learning_rate"])
+    train_x, train_y, test_x, test_y = data["train_x"], data["train_y"], data["test_x"], data["test_y"]
+    probe = min(256, train_x.shape[0])
+    probe_x, probe_y = train_x[:probe], train_y[:probe]
+    batch = header["batch_size"]
+    epochs = []
+
+    def evaluate(epoch, train_loss):
+        with torch.no_grad():
+            logits = model(test_x)
+            test_loss = loss_fn(logits, test_y).item()
+            accuracy = (logits.argmax(1) == test_y).double().mean().item()
+        model.zero_grad()
+        loss_fn(model(probe_x), probe_y).backward()
+        grad_norm = torch.sqrt(sum((p.grad ** 2).sum() for p in model.parameters())).item()
+        model.zero_grad()
+        epochs.append([epoch, train_loss, test_loss, accuracy, grad_norm])
+
+    with torch.no_grad():
+        initial = loss_fn(model(train_x), train_y).item()
+    evaluate(0, initial)
+    rows = train_x.shape[0]
+    for epoch in range(1, header["epochs"] + 1):
+        order = data["orders"][epoch - 1]
+        total = 0.0
+        for begin in range(0, rows, batch):
+            index = order[begin:begin + batch]
+            optimizer.zero_grad()
+            loss = loss_fn(model(train_x[index]), train_y[index])
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * index.shape[0]
+        evaluate(epoch, total / rows)
+    return time.perf_counter() - start, epochs
+
+
+def main():
+    cells = {}
+    for line in sys.stdin:
+        request = json.loads(line)
+        path = request["cell"]
+        if path not in cells:
+            cells[path] = read_cell(path)
+        seconds, epochs = train(*cells[path])
+        print(json.dumps({"seconds": seconds, "epochs": epochs, "torch": torch.__version__,
+                          "threads": torch.get_num_threads()}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+package io.initsweep.bench;
+
+import io.initsweep.data.Dataset;
+import io.initsweep.data.Datasets;
+import io.initsweep.dl4j.Dl4jCellTrainer;
+import io.initsweep.dl4j.Networks;
+import io.initsweep.grid.Cell;
+import io.initsweep.grid.Grid;
+import io.initsweep.spec.SpecParser;
+import io.initsweep.spec.SweepSpec;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A benchmark cell: he_normal, relu, SGD (learning rate 0.01), batch 64, 5 epochs, on 1280 Gaussian blobs of 32
+ * features and 10 classes (1024 training rows, 256 test rows), at a given width and depth.
+ */
+record ReferenceCell(int width, int depth, Cell cell, Dataset dataset) {
+    static final int EPOCHS = 5;
+    static final int BATCH = 64;
+
+    static ReferenceCell of(int width, int depth) {
+        return fromSpec(width, depth, """
+                name: bench
+                seeds: 1
+                grid: {scheme: [he_normal]}
+                model: {depth: %d, width: %d, activation: relu}
+                training: {epochs: %d, batch-size: %d, optimizer: sgd, learning-rate: 0.01}
+                data: {dataset: blobs, samples: 1280, features: 32, classes: 10, test-fraction: 0.2}
+                """.formatted(depth, width, EPOCHS, BATCH));
+    }
+
+    private static ReferenceCell fromSpec(int width, int depth, String yaml) {
+        SweepSpec spec = SpecParser.parse(yaml, "bench");
+        Dataset dataset = Datasets.synthetic(spec.dataset(), 0);
+        List<Cell> cells = Grid.expand(spec, Map.of(0L, dataset));
+        return new ReferenceCell(width, depth, cells.get(0), dataset);
+    }
+
+    String name() {
+        return depth + "×" + width;
+    }
+
+    /**
+     * Multiply-add work of one cell, ×2 for FLOPs: per example and layer, 2·in·out forward and 4·in·out backward
+     * (gradients of the input and of the weights). Training: every training row each epoch; evaluation: the
+     * training split once at epoch 0, the test split forward and the probe batch forward and backward after each
+     * epoch and at epoch 0.
+     */
+    double flops() {
+        double forwardPerExample = 0;
+        for (int[] shape : Grid.layerShapes(cell.settings(), dataset.features(), dataset.outputs())) {
+            forwardPerExample += 2.0 * shape[0] * shape[1];
+        }
+        double train = 3 * forwardPerExample * dataset.trainRows() * EPOCHS;
+        double evaluation = forwardPerExample * dataset.trainRows()
+                + (EPOCHS + 1) * (forwardPerExample * dataset.testRows() + 3 * forwardPerExample * dataset.probeRows());
+        return train + evaluation;
+    }
+
+    /**
+     * Writes what the PyTorch worker needs to train the identical cell: the data, the minibatch order of every
+     * epoch and the initial weights, as drawn by initsweep. Little-endian: int32 header length, JSON header, then
+     * float32 and int32 arrays.
+     */
+    void export(Path file) throws IOException {
+        int[][] shapes = Grid.layerShapes(cell.settings(), dataset.features(), dataset.outputs());
+        List<List<Integer>> layers = new ArrayList<>();
+        for (int[] shape : shapes) {
+            layers.add(List.of(shape[0], shape[1]));
+        }
+        String header = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of(
+                "features", dataset.features(), "classes", dataset.outputs(), "train_rows", dataset.trainRows(),
+                "test_rows", dataset.testRows(), "epochs", EPOCHS, "batch_size", BATCH,
+                "learning_rate", cell.settings().learningRate(), "layers", layers));
+        try (OutputStream raw = Files.newOutputStream(file);
+             DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(raw, 1 << 16))) {
+            byte[] json = header.getBytes(StandardCharsets.UTF_8);
+            out.write(ints(new int[] {json.length}));
+            out.write(json);
+            out.write(floats(dataset.trainX()));
+            out.write(ints(labels(dataset.trainY(), dataset.outputs())));
+            out.write(floats(dataset.testX()));
+            out.write(ints(labels(dataset.testY(), dataset.outputs())));
+            for (int epoch = 1; epoch <= EPOCHS; epoch++) {
+                out.write(ints(Dl4jCellTrainer.epochOrder(cell, epoch, dataset.trainRows())));
+            }
+            for (int layer = 0; layer < shapes.length; layer++) {
+                double[] w = cell.settings().schemeOf(layer).resolve(cell.settings().activation())
+                        .sample(shapes[layer][0], shapes[layer][1], Networks.layerSeed(cell.initSeed(), layer));
+                float[] f = new float[w.length];
+                for (int i = 0; i < w.length; i++) {
+                    f[i] = (float) w[i];
+                }
+                out.write(floats(f));
+            }
+        }
+    }
+
+    private static int[] labels(float[] oneHot, int classes) {
+        int[] labels = new int[oneHot.length / classes];
+        for (int r = 0; r < labels.length; r++) {
+            for (int c = 0; c < classes; c++) {
+                if (oneHot[r * classes + c] == 1f) {
+                    labels[r] = c;
+                }
+            }
+        }
+        return labels;
+    }
+
+    private static byte[] floats(float[] values) {
+        ByteBuffer buffer = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.asFloatBuffer().put(values);
+        return buffer.array();
+    }
+
+    private static byte[] ints(int[] values) {
+        ByteBuffer buffer = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.asIntBuffer().put(values);
+        return buffer.array();
+    }
+}
