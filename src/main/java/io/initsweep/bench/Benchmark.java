@@ -205,10 +205,10 @@ public final class Benchmark {
             rows.add(List.of(Integer.toString(threads), fmt(child.get("first").asDouble(), 2),
                     fmt(child.get("steady").asDouble(), 3), child.get("nd4jThreads").asText(),
                     Long.toString(child.get("peakBytes").asLong() >> 20)));
-            out.printf("  OMP_NUM_THREADS=%d: first cell %.2f s, then %.3f s per cell (2 concurrent)%n", threads,
+            out.printf("  OMP_NUM_THREADS=%d: first cell %.2f s, then %.3f s per 2 concurrent cells%n", threads,
                     child.get("first").asDouble(), child.get("steady").asDouble());
         }
-        List<String> header = List.of("OMP_NUM_THREADS", "first cell s (cold JVM)", "steady s/cell, 2 concurrent",
+        List<String> header = List.of("OMP_NUM_THREADS", "first cell s (cold JVM)", "steady s per 2 concurrent cells",
                 "ND4J threads", "peak RSS MiB");
         out.print(TextTable.render(header, rows));
         sections.add("### Native threads and warm-up\n\nA fresh JVM per row trains the 10×64 reference cell: once "
@@ -221,7 +221,7 @@ public final class Benchmark {
         List<String> command = new ArrayList<>(List.of(javaBinary));
         command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("--add-opens") || a.startsWith("-XX:") || a.startsWith("-Dlogback")
-                        || a.startsWith("-Djdk.reflect")).toList());
+                        || a.startsWith("-Djdk.reflect") || a.startsWith("-Dorg.bytedeco")).toList());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Benchmark.class.getName(), "--child"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
