@@ -65,7 +65,7 @@ final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = command.commandLine().getOut();
         PrintWriter err = command.commandLine().getErr();
-        SparkSession spark = SparkSessions.create("local[1]", 1, false);
+        SparkSession spark = SparkSessions.create("local[2]", 1, false);
         Warehouse warehouse = Warehouse.open(spark, this.out);
         var rows = warehouse.read(Tables.RUNS).where(functions.col("cell_id").equalTo(cellId));
         if (sweep != null) {
@@ -109,7 +109,10 @@ final class ReplayCommand implements Callable<Integer> {
         out.printf("replaying cell %s of sweep %s: %s seed %d (recorded on %s, %s, %d native threads, run %s)%n",
                 cellId, sweepName, cell.pointLabel(), cell.seed(), run.getAs("host"), run.getAs("backend"),
                 recordedThreads, run.getAs("run_id"));
-        CellResult replayed = new Dl4jCellTrainer(cores, false).train(cell, dataset);
+        CellResult replayed = settings.dataParallel()
+                ? new io.initsweep.spark.DataParallelTrainer(org.apache.spark.api.java.JavaSparkContext
+                .fromSparkContext(spark.sparkContext()), false).train(cell, dataset, "replay")
+                : new Dl4jCellTrainer(cores, false).train(cell, dataset);
         String backend = replayed.provenance().backend();
         int nativeThreads = replayed.provenance().nativeThreads();
         if (!backend.equals(run.getAs("backend")) || nativeThreads != recordedThreads) {
@@ -197,6 +200,11 @@ final class ReplayCommand implements Callable<Integer> {
         Double momentum = run.getAs("momentum");
         if (momentum != null) {
             builder.momentum(momentum);
+        }
+        if ("data-parallel".equals(run.getAs("execution"))) {
+            builder.dataParallel(true).workers(run.<Integer>getAs("workers"))
+                    .averagingFrequency(run.<Integer>getAs("averaging_frequency"))
+                    .batchSizePerWorker(run.<Integer>getAs("batch_size_per_worker"));
         }
         return builder.build();
     }

@@ -62,8 +62,33 @@ public final class Dl4jCellTrainer implements CellTrainer {
         this.failTraining = java.util.Set.copyOf(failTraining);
     }
 
+    /**
+     * How a cell's epochs are trained, after initialization and before the per-epoch evaluation. The default fits
+     * minibatches in this JVM; data-parallel cells plug in a distributed one.
+     */
+    @FunctionalInterface
+    public interface EpochTraining {
+        /**
+         * Trains one epoch.
+         *
+         * @return the epoch's training loss; non-finite when it diverged
+         */
+        double epoch(int epoch);
+    }
+
+    /** Starts the epoch training of one cell on its freshly initialized network. */
+    @FunctionalInterface
+    public interface EpochTrainingFactory {
+        EpochTraining start(Cell cell, MultiLayerNetwork network, Dataset dataset);
+    }
+
     @Override
     public CellResult train(Cell cell, Dataset dataset) {
+        return train(cell, dataset, Dl4jCellTrainer::minibatches);
+    }
+
+    /** Trains a cell with the given epoch training; initialization, evaluation and diagnostics as always. */
+    public CellResult train(Cell cell, Dataset dataset, EpochTrainingFactory training) {
         Provenance provenance = Nd4jRuntime.initialize(nativeThreads);
         long start = System.nanoTime();
         List<EpochMetrics> epochs = new ArrayList<>();
@@ -81,7 +106,7 @@ public final class Dl4jCellTrainer implements CellTrainer {
             if (failTraining.contains(cell.cellId())) {
                 throw new IllegalStateException("injected training failure of cell " + cell.cellId());
             }
-            Integer diverged = fit(cell, network, data, dataset, epochs);
+            Integer diverged = fit(cell, network, data, dataset, epochs, training.start(cell, network, dataset));
             if (recordLayers && diverged == null) {
                 layers.addAll(propagation.measure(data.probeX(), data.probeY(), cell.settings().activation(),
                         LayerStats.Phase.FINAL));
@@ -122,37 +147,45 @@ public final class Dl4jCellTrainer implements CellTrainer {
 
     /** @return the diverged epoch, or null if every epoch stayed finite */
     private static Integer fit(Cell cell, MultiLayerNetwork network, DeviceData data, Dataset dataset,
-                               List<EpochMetrics> epochs) {
-        CellSettings s = cell.settings();
+                               List<EpochMetrics> epochs, EpochTraining training) {
         double initialTrain = network.score(new DataSet(data.trainX(), data.trainY()), false);
         EpochMetrics initial = evaluate(0, initialTrain, network, data, dataset.task());
         epochs.add(initial);
         if (!initial.finite()) {
             return 0;
         }
-        int rows = dataset.trainRows();
-        int batch = Math.min(s.batchSize(), rows);
-        Step step = new Step(network, s);
-        for (int epoch = 1; epoch <= s.epochs(); epoch++) {
-            int[] order = epochOrder(cell, epoch, rows);
-            double lossSum = 0;
-            boolean finite = true;
-            for (int from = 0; from < rows && finite; from += batch) {
-                // One minibatch gathered at a time: a shuffled copy of the whole split would double its memory.
-                int[] rowsOfBatch = java.util.Arrays.copyOfRange(order, from, Math.min(rows, from + batch));
-                double loss = step.fit(Nd4j.pullRows(data.trainX(), 1, rowsOfBatch),
-                        Nd4j.pullRows(data.trainY(), 1, rowsOfBatch));
-                lossSum += loss * rowsOfBatch.length;
-                finite = Double.isFinite(loss);
-            }
-            EpochMetrics metrics = evaluate(epoch, finite ? lossSum / rows : Double.NaN, network, data,
-                    dataset.task());
+        for (int epoch = 1; epoch <= cell.settings().epochs(); epoch++) {
+            double trainLoss = training.epoch(epoch);
+            EpochMetrics metrics = evaluate(epoch, trainLoss, network, data, dataset.task());
             epochs.add(metrics);
             if (!metrics.finite()) {
                 return epoch;
             }
         }
         return null;
+    }
+
+    /** Minibatch SGD in this JVM, in the cell's epoch order; the loss is the mean over the epoch's minibatches. */
+    private static EpochTraining minibatches(Cell cell, MultiLayerNetwork network, Dataset dataset) {
+        DeviceData data = DeviceData.of(dataset, cell.settings().precision());
+        int rows = dataset.trainRows();
+        int batch = Math.min(cell.settings().batchSize(), rows);
+        Step step = new Step(network, cell.settings());
+        return epoch -> {
+            int[] order = epochOrder(cell, epoch, rows);
+            double lossSum = 0;
+            for (int from = 0; from < rows; from += batch) {
+                // One minibatch gathered at a time: a shuffled copy of the whole split would double its memory.
+                int[] rowsOfBatch = java.util.Arrays.copyOfRange(order, from, Math.min(rows, from + batch));
+                double loss = step.fit(Nd4j.pullRows(data.trainX(), 1, rowsOfBatch),
+                        Nd4j.pullRows(data.trainY(), 1, rowsOfBatch));
+                if (!Double.isFinite(loss)) {
+                    return Double.NaN;
+                }
+                lossSum += loss * rowsOfBatch.length;
+            }
+            return lossSum / rows;
+        };
     }
 
     private static EpochMetrics evaluate(int epoch, double trainLoss, MultiLayerNetwork network, DeviceData data,

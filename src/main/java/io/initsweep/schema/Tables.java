@@ -124,6 +124,17 @@ public final class Tables {
                 r -> settings(r).targetLoss()));
         c.add(new Column<>("precision", StringType, false, "float32 or float64",
                 r -> settings(r).precision().canonicalName()));
+        c.add(new Column<>("execution", StringType, false,
+                "grid (the cell trained as one task) or data-parallel (across the cluster, parameter averaging)",
+                r -> settings(r).dataParallel() ? "data-parallel" : "grid"));
+        c.add(new Column<>("workers", IntegerType, true, "data-parallel: workers the training data was split over",
+                r -> settings(r).dataParallel() ? settings(r).workers() : null));
+        c.add(new Column<>("averaging_frequency", IntegerType, true,
+                "data-parallel: minibatches per worker between parameter averagings",
+                r -> settings(r).dataParallel() ? settings(r).averagingFrequency() : null));
+        c.add(new Column<>("batch_size_per_worker", IntegerType, true,
+                "data-parallel: examples per minibatch on each worker",
+                r -> settings(r).dataParallel() ? settings(r).batchSizePerWorker() : null));
         c.add(new Column<>("seed", LongType, false, "seed index from the spec", r -> r.cell().seed()));
         c.add(new Column<>("init_seed", LongType, false, "seed of the weight draws", r -> r.cell().initSeed()));
         c.add(new Column<>("order_seed", LongType, false, "seed of the minibatch order", r -> r.cell().orderSeed()));
@@ -180,7 +191,9 @@ public final class Tables {
         c.add(new Column<>("java_version", StringType, false, "JVM version", r -> r.provenance().javaVersion()));
         c.add(new Column<>("os", StringType, false, "operating system and architecture", r -> r.provenance().os()));
         c.add(new Column<>("host", StringType, false, "host that trained the cell", r -> r.provenance().host()));
-        c.add(new Column<>("executor_id", StringType, true, "Spark executor id ('driver' in local mode)",
+        c.add(new Column<>("executor_id", StringType, true,
+                "Spark executor that trained the cell ('driver' in local mode); data-parallel: every executor, "
+                        + "comma-separated",
                 r -> r.provenance().executorId()));
         return c;
     }
@@ -193,7 +206,8 @@ public final class Tables {
                 r -> r.result().provenance().runId()));
         c.add(new Column<>("epoch", IntegerType, false, "0 = before any update", r -> r.epoch().epoch()));
         c.add(new Column<>("train_loss", DoubleType, false,
-                "mean minibatch loss during the epoch (epoch 0: loss of the training split at init)",
+                "grid: mean minibatch loss during the epoch; data-parallel: loss of the training split after the "
+                        + "epoch (epoch 0: loss of the training split at init)",
                 r -> r.epoch().trainLoss()));
         c.add(new Column<>("test_loss", DoubleType, false, "loss on the test split after the epoch",
                 r -> r.epoch().testLoss()));

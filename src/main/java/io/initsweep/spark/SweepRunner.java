@@ -140,6 +140,9 @@ public final class SweepRunner {
         }).reversed());
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        if (spec.execution().dataParallel()) {
+            return trainDataParallel(spec, todo, bySha, options, warehouse, runId, jsc);
+        }
         Broadcast<Map<String, Dataset>> broadcast = jsc.broadcast(bySha);
         JavaRDD<Cell> rdd = jsc.parallelize(todo, todo.size());
         CellTask task = new CellTask(broadcast, runId, spec.execution().coresPerCell(), options.recordLayers(),
@@ -169,6 +172,39 @@ public final class SweepRunner {
         }
         committer.finish();
         join(committerThread);
+        if (committer.failure() != null) {
+            throw new IOException("committing results failed", committer.failure());
+        }
+        return committer.outcome(runId);
+    }
+
+    /**
+     * Data-parallel cells: one after another on the driver, each trained across the cluster; committed as they
+     * finish, like grid cells.
+     */
+    private Outcome trainDataParallel(SweepSpec spec, List<Cell> todo, Map<String, Dataset> bySha, Options options,
+                                      Warehouse warehouse, String runId, JavaSparkContext jsc) throws IOException {
+        Committer committer = new Committer(warehouse, spec.name(), runId, spec.execution().commitSeconds(),
+                new Progress(console, todo.size(), 0));
+        Thread committerThread = new Thread(committer, "initsweep-committer");
+        committerThread.start();
+        DataParallelTrainer trainer = new DataParallelTrainer(jsc, options.recordLayers());
+        SparkContext sc = spark.sparkContext();
+        sc.setJobGroup(JOB_GROUP, "initsweep " + spec.name(), true);
+        sc.setLocalProperty("spark.scheduler.pool", "cells");
+        try {
+            for (Cell cell : todo) {
+                if (committer.failure() != null) {
+                    break;
+                }
+                committer.offer(trainer.train(cell, bySha.get(cell.datasetSha256()), runId));
+            }
+        } finally {
+            sc.setLocalProperty("spark.scheduler.pool", null);
+            sc.clearJobGroup();
+            committer.finish();
+            join(committerThread);
+        }
         if (committer.failure() != null) {
             throw new IOException("committing results failed", committer.failure());
         }

@@ -24,7 +24,12 @@ public enum Axis {
     OPTIMIZER("optimizer", "training", Optimizer.names() + " (default sgd)"),
     LEARNING_RATE("learning-rate", "training", "step size > 0 (default 0.05)"),
     MOMENTUM("momentum", "training", "Nesterov coefficient in [0, 1) for optimizer momentum (default 0.9)"),
-    DATA_SEED("data-seed", "data", "seed of data generation, split and subsample, >= 0 (default 0)");
+    DATA_SEED("data-seed", "data", "seed of data generation, split and subsample, >= 0 (default 0)"),
+    WORKERS("workers", "execution", "data-parallel: workers the training data is split over (default 2)"),
+    AVERAGING_FREQUENCY("averaging-frequency", "execution",
+            "data-parallel: minibatches per worker between parameter averagings (default 5)"),
+    BATCH_SIZE_PER_WORKER("batch-size-per-worker", "execution",
+            "data-parallel: examples per minibatch on each worker (default: batch-size)");
 
     private final String key;
     private final String section;
@@ -70,6 +75,9 @@ public enum Axis {
             case LEARNING_RATE -> builder.learningRate((Double) value);
             case MOMENTUM -> builder.momentum((Double) value);
             case DATA_SEED -> builder.dataSeed((Long) value);
+            case WORKERS -> builder.workers((Integer) value);
+            case AVERAGING_FREQUENCY -> builder.averagingFrequency((Integer) value);
+            case BATCH_SIZE_PER_WORKER -> builder.batchSizePerWorker((Integer) value);
         }
     }
 
@@ -87,6 +95,9 @@ public enum Axis {
             case LEARNING_RATE -> Canonical.number(s.learningRate());
             case MOMENTUM -> Canonical.number(s.momentum());
             case DATA_SEED -> Long.toString(s.dataSeed());
+            case WORKERS -> Integer.toString(s.workers());
+            case AVERAGING_FREQUENCY -> Integer.toString(s.averagingFrequency());
+            case BATCH_SIZE_PER_WORKER -> Integer.toString(s.batchSizePerWorker());
         };
     }
 
@@ -118,6 +129,9 @@ public enum Axis {
                 yield v;
             }
             case DATA_SEED -> (long) longInteger(node, 0, Long.MAX_VALUE, key);
+            case WORKERS -> integer(node, 1, 4096);
+            case AVERAGING_FREQUENCY -> integer(node, 1, 1 << 20);
+            case BATCH_SIZE_PER_WORKER -> integer(node, 1, 1 << 24);
         };
     }
 

@@ -27,11 +27,16 @@ import java.util.stream.Collectors;
  * @param targetLoss   test loss that counts as "reached"; null for none
  * @param dataSeed     seed of data generation, split and subsample
  * @param precision    float32 or float64
+ * @param dataParallel whether the cell trains data-parallel across the cluster (else as one task)
+ * @param workers            data-parallel: workers the training data is split over
+ * @param averagingFrequency data-parallel: minibatches each worker fits between parameter averagings
+ * @param batchSizePerWorker data-parallel: examples per minibatch on each worker
  */
 public record CellSettings(SchemeSpec scheme, List<LayerInit> layerInit, double biasInit,
                            int depth, int width, Activation activation,
                            Optimizer optimizer, double learningRate, double momentum, int batchSize, int epochs,
-                           Double targetLoss, long dataSeed, Precision precision) implements Serializable {
+                           Double targetLoss, long dataSeed, Precision precision, boolean dataParallel,
+                           int workers, int averagingFrequency, int batchSizePerWorker) implements Serializable {
 
     public CellSettings {
         Objects.requireNonNull(scheme, "scheme is null");
@@ -78,6 +83,13 @@ public record CellSettings(SchemeSpec scheme, List<LayerInit> layerInit, double 
         map.put("target-loss", targetLoss == null ? "none" : Canonical.number(targetLoss));
         map.put("data-seed", Long.toString(dataSeed));
         map.put("precision", precision.canonicalName());
+        if (dataParallel) {
+            // only data-parallel cells carry these, so grid cells keep their ids
+            map.put("execution", "data-parallel");
+            map.put("workers", Integer.toString(workers));
+            map.put("averaging-frequency", Integer.toString(averagingFrequency));
+            map.put("batch-size-per-worker", Integer.toString(batchSizePerWorker));
+        }
         return map;
     }
 
@@ -101,6 +113,10 @@ public record CellSettings(SchemeSpec scheme, List<LayerInit> layerInit, double 
         Double targetLoss;
         long dataSeed = 0;
         Precision precision = Precision.FLOAT32;
+        boolean dataParallel;
+        int workers = 2;
+        int averagingFrequency = 5;
+        Integer batchSizePerWorker;
 
         public Builder() {
         }
@@ -120,6 +136,10 @@ public record CellSettings(SchemeSpec scheme, List<LayerInit> layerInit, double 
             targetLoss = s.targetLoss;
             dataSeed = s.dataSeed;
             precision = s.precision;
+            dataParallel = s.dataParallel;
+            workers = s.workers;
+            averagingFrequency = s.averagingFrequency;
+            batchSizePerWorker = s.batchSizePerWorker;
         }
 
         public Builder scheme(SchemeSpec v) { scheme = v; return this; }
@@ -136,6 +156,10 @@ public record CellSettings(SchemeSpec scheme, List<LayerInit> layerInit, double 
         public Builder targetLoss(Double v) { targetLoss = v; return this; }
         public Builder dataSeed(long v) { dataSeed = v; return this; }
         public Builder precision(Precision v) { precision = v; return this; }
+        public Builder dataParallel(boolean v) { dataParallel = v; return this; }
+        public Builder workers(int v) { workers = v; return this; }
+        public Builder averagingFrequency(int v) { averagingFrequency = v; return this; }
+        public Builder batchSizePerWorker(int v) { batchSizePerWorker = v; return this; }
 
         /** The data seed set so far (the default until an axis or fixed value sets it). */
         public long dataSeed() {
@@ -144,7 +168,9 @@ public record CellSettings(SchemeSpec scheme, List<LayerInit> layerInit, double 
 
         public CellSettings build() {
             return new CellSettings(scheme, layerInit, biasInit, depth == null ? 0 : depth, width, activation,
-                    optimizer, learningRate, momentum, batchSize, epochs, targetLoss, dataSeed, precision);
+                    optimizer, learningRate, momentum, batchSize, epochs, targetLoss, dataSeed, precision,
+                    dataParallel, dataParallel ? workers : 0, dataParallel ? averagingFrequency : 0,
+                    dataParallel ? (batchSizePerWorker == null ? batchSize : batchSizePerWorker) : 0);
         }
     }
 }

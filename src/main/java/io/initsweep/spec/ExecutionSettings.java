@@ -7,9 +7,11 @@ import java.io.Serializable;
  *
  * @param coresPerCell  cores (spark.task.cpus) and native threads each cell trains with
  * @param commitSeconds longest time a finished cell waits before it is committed to the tables
+ * @param dataParallel  grid mode (false: one cell per task) or data-parallel (cells one after another, each
+ *                      trained across the cluster with parameter averaging)
  */
-public record ExecutionSettings(int coresPerCell, int commitSeconds) implements Serializable {
-    public static final ExecutionSettings DEFAULT = new ExecutionSettings(1, 10);
+public record ExecutionSettings(int coresPerCell, int commitSeconds, boolean dataParallel) implements Serializable {
+    public static final ExecutionSettings DEFAULT = new ExecutionSettings(1, 10, false);
 
     public ExecutionSettings {
         if (coresPerCell < 1) {

@@ -38,7 +38,8 @@ public final class SpecParser {
             "model", List.of("scheme", "depth", "activation", "width", "bias-init", "layer-init"),
             "training", List.of("epochs", "batch-size", "optimizer", "learning-rate", "momentum", "target-loss",
                     "precision"),
-            "execution", List.of("cores-per-cell", "commit-seconds"));
+            "execution", List.of("mode", "cores-per-cell", "commit-seconds", "workers", "averaging-frequency",
+                    "batch-size-per-worker"));
     private static final int MAX_SEEDS = 100_000;
 
     private final List<SpecError> errors = new ArrayList<>();
@@ -136,6 +137,17 @@ public final class SpecParser {
 
         DatasetSpec dataset = guard(() -> dataset(top, entries, sections.get("data")), null);
         ExecutionSettings execution = guard(() -> execution(sections.get("execution")), ExecutionSettings.DEFAULT);
+        if (!execution.dataParallel()) {
+            for (Axis axis : List.of(Axis.WORKERS, Axis.AVERAGING_FREQUENCY, Axis.BATCH_SIZE_PER_WORKER)) {
+                YamlNode node = gridNode != null && gridNode.isMapping()
+                        ? guard(gridNode::entries, Map.<String, YamlNode>of()).get(axis.key()) : null;
+                node = node != null ? node : sections.get("execution").get(axis.key());
+                if (node != null) {
+                    errors.add(new SpecError(file, node.path(), node.line(), axis.key()
+                            + " only applies to execution.mode data-parallel"));
+                }
+            }
+        }
 
         if (!errors.isEmpty()) {
             throw new SpecException(errors);
@@ -320,7 +332,17 @@ public final class SpecParser {
         int commit = execution.containsKey("commit-seconds")
                 ? (int) Axis.longInteger(execution.get("commit-seconds"), 1, 86_400, "commit-seconds")
                 : ExecutionSettings.DEFAULT.commitSeconds();
-        return new ExecutionSettings(cores, commit);
+        boolean dataParallel = false;
+        YamlNode mode = execution.get("mode");
+        if (mode != null) {
+            Object value = mode.scalar();
+            if ("data-parallel".equals(value)) {
+                dataParallel = true;
+            } else if (!"grid".equals(value)) {
+                throw mode.problem("mode must be grid or data-parallel, got " + mode.describe());
+            }
+        }
+        return new ExecutionSettings(cores, commit, dataParallel);
     }
 
     private YamlNode required(YamlNode parent, Map<String, YamlNode> entries, String key) {

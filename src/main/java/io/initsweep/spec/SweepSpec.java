@@ -61,7 +61,8 @@ public record SweepSpec(String name, String description, String source, List<Lon
         fixed.forEach((axis, value) -> axis.apply(builder, value.value()));
         List<LayerInit> overrides = new ArrayList<>();
         layerInit.forEach(l -> overrides.add(l.value()));
-        return builder.layerInit(overrides).targetLoss(targetLoss).precision(precision);
+        return builder.layerInit(overrides).targetLoss(targetLoss).precision(precision)
+                .dataParallel(execution.dataParallel());
     }
 
     /** Where a setting of a cell was written: its grid value if it is an axis, else its fixed value. */

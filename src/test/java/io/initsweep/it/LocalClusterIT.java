@@ -70,9 +70,35 @@ class LocalClusterIT {
                 .count()).isEqualTo(80);
     }
 
-    /** Runs last: it leaves the cluster with one worker. */
     @Test
     @Order(2)
+    void aDataParallelSweepTrainsEachCellAcrossBothWorkers() throws Exception {
+        Path spec = Files.writeString(DIR.resolve("data-parallel.yaml"), """
+                name: data-parallel
+                seeds: 2
+                grid: {scheme: [he_normal, xavier_normal]}
+                model: {depth: 2, width: 32, activation: relu}
+                training: {epochs: 3, batch-size: 32, learning-rate: 0.1}
+                data: {dataset: spirals, samples: 800}
+                execution: {mode: data-parallel, workers: 2, averaging-frequency: 3, batch-size-per-worker: 16}
+                """);
+        Path warehouse = DIR.resolve("warehouse-data-parallel");
+        Scripts.Result result = Scripts.run(cluster.environment, 900, "jobs/submit", "--master", cluster.masterUrl,
+                spec.toString(), "--out", warehouse.toString());
+        assertThat(result.code()).as(result.all()).isZero();
+        List<Row> runs = Sweeps.spark().read().parquet(warehouse.resolve("runs").toString())
+                .select("execution", "executor_id", "status", "workers").collectAsList();
+        assertThat(runs).hasSize(4).allSatisfy(r -> {
+            assertThat(r.getString(0)).isEqualTo("data-parallel");
+            assertThat(r.getString(1).split(",")).as("executors that trained the cell").containsExactlyInAnyOrder(
+                    "0", "1");
+            assertThat(r.getString(2)).isEqualTo("ok");
+        });
+    }
+
+    /** Runs last: it leaves the cluster with one worker. */
+    @Test
+    @Order(3)
     void aWorkerKilledMidSweepLosesNoCellAndDuplicatesNone() throws Exception {
         Path spec = Files.writeString(DIR.resolve("worker-kill.yaml"), Sweeps.FORTY_CELLS.formatted("worker-kill"));
         Path warehouse = DIR.resolve("warehouse-worker-kill");
