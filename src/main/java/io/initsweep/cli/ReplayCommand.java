@@ -2,6 +2,8 @@ package io.initsweep.cli;
 
 import io.initsweep.data.DataException;
 import io.initsweep.data.Dataset;
+import io.initsweep.data.DatasetIdentity;
+import io.initsweep.data.DatasetKind;
 import io.initsweep.data.DatasetSpec;
 import io.initsweep.data.Datasets;
 import io.initsweep.dl4j.Dl4jCellTrainer;
@@ -11,8 +13,11 @@ import io.initsweep.grid.Grid;
 import io.initsweep.init.SchemeSpec;
 import io.initsweep.report.TextTable;
 import io.initsweep.schema.Tables;
+import io.initsweep.spark.DataParallelTrainer;
 import io.initsweep.spark.HadoopStorage;
+import io.initsweep.spark.ParquetData;
 import io.initsweep.spark.SparkSessions;
+import io.initsweep.spark.SweepDatasets;
 import io.initsweep.spark.Warehouse;
 import io.initsweep.spec.Activation;
 import io.initsweep.spec.CellSettings;
@@ -21,6 +26,7 @@ import io.initsweep.spec.Optimizer;
 import io.initsweep.spec.Precision;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.EpochMetrics;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
@@ -86,9 +92,11 @@ final class ReplayCommand implements Callable<Integer> {
         CellSettings settings = settings(run);
         DatasetSpec datasetSpec = DatasetSpec.parse(run.getAs("dataset"));
         long dataSeed = run.<Long>getAs("data_seed");
-        Dataset dataset;
+        DatasetIdentity dataset;
         try {
-            dataset = Datasets.load(datasetSpec, List.of(dataSeed), new HadoopStorage(spark)).get(dataSeed);
+            dataset = settings.dataParallel() && datasetSpec.kind() == DatasetKind.PARQUET
+                    ? ParquetData.load(spark, datasetSpec, dataSeed, settings.precision())
+                    : Datasets.load(datasetSpec, List.of(dataSeed), new HadoopStorage(spark)).get(dataSeed);
         } catch (DataException e) {
             err.println("error: cannot load the cell's dataset: " + e.getMessage());
             return ExitCodes.RUNTIME_FAILURE;
@@ -109,10 +117,11 @@ final class ReplayCommand implements Callable<Integer> {
         out.printf("replaying cell %s of sweep %s: %s seed %d (recorded on %s, %s, %d native threads, run %s)%n",
                 cellId, sweepName, cell.pointLabel(), cell.seed(), run.getAs("host"), run.getAs("backend"),
                 recordedThreads, run.getAs("run_id"));
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         CellResult replayed = settings.dataParallel()
-                ? new io.initsweep.spark.DataParallelTrainer(org.apache.spark.api.java.JavaSparkContext
-                .fromSparkContext(spark.sparkContext()), false).train(cell, dataset, "replay")
-                : new Dl4jCellTrainer(cores, false).train(cell, dataset);
+                ? new DataParallelTrainer(jsc, false).train(cell, SweepDatasets.distributedData(jsc, dataset,
+                settings.precision()), "replay")
+                : new Dl4jCellTrainer(cores, false).train(cell, (Dataset) dataset);
         String backend = replayed.provenance().backend();
         int nativeThreads = replayed.provenance().nativeThreads();
         if (!backend.equals(run.getAs("backend")) || nativeThreads != recordedThreads) {

@@ -1,8 +1,8 @@
 package io.initsweep.cli;
 
 import io.initsweep.data.DataException;
-import io.initsweep.data.Dataset;
-import io.initsweep.data.Datasets;
+import io.initsweep.data.DatasetIdentity;
+
 import io.initsweep.dl4j.Nd4jRuntime;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.Grid;
@@ -10,9 +10,10 @@ import io.initsweep.report.CellOutcome;
 import io.initsweep.report.Comparisons;
 import io.initsweep.report.Summary;
 import io.initsweep.schema.Tables;
-import io.initsweep.spark.HadoopStorage;
+
 import io.initsweep.spark.Resources;
 import io.initsweep.spark.SparkSessions;
+import io.initsweep.spark.SweepDatasets;
 import io.initsweep.spark.SweepLock;
 import io.initsweep.spark.SweepRunner;
 import io.initsweep.spark.Warehouse;
@@ -105,10 +106,10 @@ final class RunCommand implements Callable<Integer> {
                 return ExitCodes.USAGE;
             }
         }
-        Map<Long, Dataset> datasets;
+        Map<Long, DatasetIdentity> datasets;
         List<Cell> cells;
         try {
-            datasets = Datasets.load(sweep.dataset(), Grid.dataSeeds(sweep), new HadoopStorage(spark));
+            datasets = SweepDatasets.load(spark, sweep);
             cells = Grid.expand(sweep, datasets);
         } catch (SpecException e) {
             return specErrors(e, err);

@@ -21,7 +21,7 @@ import java.util.Objects;
  */
 public record Dataset(String name, String sha256, Task task, int features, int outputs,
                       int trainRows, float[] trainX, float[] trainY,
-                      int testRows, float[] testX, float[] testY) implements Serializable {
+                      int testRows, float[] testX, float[] testY) implements DatasetIdentity, Serializable {
 
     /** Examples in the probe batch: the first rows of the training split, the same for every cell. */
     public static final int PROBE_ROWS = 256;

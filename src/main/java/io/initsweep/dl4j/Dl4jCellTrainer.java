@@ -1,6 +1,7 @@
 package io.initsweep.dl4j;
 
 import io.initsweep.data.Dataset;
+import io.initsweep.data.DatasetIdentity;
 import io.initsweep.data.DatasetInfo;
 import io.initsweep.data.Task;
 import io.initsweep.grid.Cell;
@@ -79,23 +80,57 @@ public final class Dl4jCellTrainer implements CellTrainer {
     /** Starts the epoch training of one cell on its freshly initialized network. */
     @FunctionalInterface
     public interface EpochTrainingFactory {
-        EpochTraining start(Cell cell, MultiLayerNetwork network, Dataset dataset);
+        EpochTraining start(Cell cell, MultiLayerNetwork network);
+    }
+
+    /**
+     * The data a cell is evaluated on: the probe batch (in this JVM), and the training and test splits wherever
+     * they live — in this JVM for grid cells, on the executors for data-parallel cells on a distributed table.
+     */
+    public interface CellData {
+        DatasetIdentity identity();
+
+        /** The first rows of the training split, the same for every cell of the dataset. */
+        INDArray probeX();
+
+        INDArray probeY();
+
+        /** Loss of the whole training split. */
+        double trainLoss(MultiLayerNetwork network);
+
+        /** Loss and accuracy (null for regression) on the whole test split. */
+        TestMetrics test(MultiLayerNetwork network);
+    }
+
+    /** Test-split loss and accuracy. */
+    public record TestMetrics(double loss, Double accuracy) {
     }
 
     @Override
     public CellResult train(Cell cell, Dataset dataset) {
-        return train(cell, dataset, Dl4jCellTrainer::minibatches);
+        return train(cell, LocalData.of(dataset, cell.settings().precision()),
+                (c, network) -> minibatches(c, network, dataset));
+    }
+
+    /** Rows in the probe batch: the first rows of the training split. */
+    public static int probeRows() {
+        return Dataset.PROBE_ROWS;
+    }
+
+    /** A dataset held in this JVM, as ND4J arrays, as the evaluation of a cell reads it. */
+    public static CellData localData(Dataset dataset, Precision precision) {
+        return LocalData.of(dataset, precision);
     }
 
     /** Trains a cell with the given epoch training; initialization, evaluation and diagnostics as always. */
-    public CellResult train(Cell cell, Dataset dataset, EpochTrainingFactory training) {
+    public CellResult train(Cell cell, CellData data, EpochTrainingFactory training) {
         Provenance provenance = Nd4jRuntime.initialize(nativeThreads);
+        DatasetIdentity dataset = data.identity();
         long start = System.nanoTime();
         List<EpochMetrics> epochs = new ArrayList<>();
         List<LayerStats> layers = new ArrayList<>();
         MultiLayerNetwork network = null;
         try {
-            DeviceData data = DeviceData.of(dataset, cell.settings().precision());
             network = Networks.build(cell, dataset);
             Propagation propagation = new Propagation(network);
             applyLsuv(cell, propagation, data.probeX());
@@ -106,7 +141,7 @@ public final class Dl4jCellTrainer implements CellTrainer {
             if (failTraining.contains(cell.cellId())) {
                 throw new IllegalStateException("injected training failure of cell " + cell.cellId());
             }
-            Integer diverged = fit(cell, network, data, dataset, epochs, training.start(cell, network, dataset));
+            Integer diverged = fit(cell, network, data, epochs, training.start(cell, network));
             if (recordLayers && diverged == null) {
                 layers.addAll(propagation.measure(data.probeX(), data.probeY(), cell.settings().activation(),
                         LayerStats.Phase.FINAL));
@@ -146,17 +181,16 @@ public final class Dl4jCellTrainer implements CellTrainer {
     }
 
     /** @return the diverged epoch, or null if every epoch stayed finite */
-    private static Integer fit(Cell cell, MultiLayerNetwork network, DeviceData data, Dataset dataset,
-                               List<EpochMetrics> epochs, EpochTraining training) {
-        double initialTrain = network.score(new DataSet(data.trainX(), data.trainY()), false);
-        EpochMetrics initial = evaluate(0, initialTrain, network, data, dataset.task());
+    private static Integer fit(Cell cell, MultiLayerNetwork network, CellData data, List<EpochMetrics> epochs,
+                               EpochTraining training) {
+        EpochMetrics initial = evaluate(0, data.trainLoss(network), network, data);
         epochs.add(initial);
         if (!initial.finite()) {
             return 0;
         }
         for (int epoch = 1; epoch <= cell.settings().epochs(); epoch++) {
             double trainLoss = training.epoch(epoch);
-            EpochMetrics metrics = evaluate(epoch, trainLoss, network, data, dataset.task());
+            EpochMetrics metrics = evaluate(epoch, trainLoss, network, data);
             epochs.add(metrics);
             if (!metrics.finite()) {
                 return epoch;
@@ -188,23 +222,54 @@ public final class Dl4jCellTrainer implements CellTrainer {
         };
     }
 
-    private static EpochMetrics evaluate(int epoch, double trainLoss, MultiLayerNetwork network, DeviceData data,
-                                         Task task) {
-        double testLoss = network.score(new DataSet(data.testX(), data.testY()), false);
-        Double accuracy = null;
-        if (task == Task.CLASSIFICATION) {
-            INDArray predicted = network.output(data.testX(), false).argMax(1);
-            INDArray actual = data.testY().argMax(1);
-            accuracy = predicted.eq(actual).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).meanNumber()
-                    .doubleValue();
-        }
+    private static EpochMetrics evaluate(int epoch, double trainLoss, MultiLayerNetwork network, CellData data) {
+        TestMetrics test = data.test(network);
         network.setInput(data.probeX());
         network.setLabels(data.probeY());
         network.computeGradientAndScore();
         // DL4J's gradient is the sum over the batch (its updater divides); report the mean loss's gradient.
         double gradNorm = network.gradient().gradient().norm2Number().doubleValue() / data.probeX().rows();
         network.clear();
-        return new EpochMetrics(epoch, trainLoss, testLoss, accuracy, gradNorm);
+        return new EpochMetrics(epoch, trainLoss, test.loss(), test.accuracy(), gradNorm);
+    }
+
+    /** The in-memory dataset: every split as ND4J arrays of this JVM. */
+    private record LocalData(Dataset dataset, DeviceData arrays) implements CellData {
+        static LocalData of(Dataset dataset, Precision precision) {
+            return new LocalData(dataset, DeviceData.of(dataset, precision));
+        }
+
+        @Override
+        public DatasetIdentity identity() {
+            return dataset;
+        }
+
+        @Override
+        public INDArray probeX() {
+            return arrays.probeX();
+        }
+
+        @Override
+        public INDArray probeY() {
+            return arrays.probeY();
+        }
+
+        @Override
+        public double trainLoss(MultiLayerNetwork network) {
+            return network.score(new DataSet(arrays.trainX(), arrays.trainY()), false);
+        }
+
+        @Override
+        public TestMetrics test(MultiLayerNetwork network) {
+            double loss = network.score(new DataSet(arrays.testX(), arrays.testY()), false);
+            Double accuracy = null;
+            if (dataset.task() == Task.CLASSIFICATION) {
+                INDArray predicted = network.output(arrays.testX(), false).argMax(1);
+                accuracy = predicted.eq(arrays.testY().argMax(1)).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                        .meanNumber().doubleValue();
+            }
+            return new TestMetrics(loss, accuracy);
+        }
     }
 
     private static void applyLsuv(Cell cell, Propagation propagation, INDArray batch) {

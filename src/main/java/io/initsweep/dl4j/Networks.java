@@ -1,6 +1,6 @@
 package io.initsweep.dl4j;
 
-import io.initsweep.data.Dataset;
+import io.initsweep.data.DatasetIdentity;
 import io.initsweep.data.Task;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.Grid;
@@ -37,13 +37,13 @@ public final class Networks {
     }
 
     /** An initialized network; the caller closes it. */
-    public static MultiLayerNetwork build(Cell cell, Dataset dataset) {
+    public static MultiLayerNetwork build(Cell cell, DatasetIdentity dataset) {
         MultiLayerNetwork network = new MultiLayerNetwork(configuration(cell, dataset));
         network.init();
         return network;
     }
 
-    public static MultiLayerConfiguration configuration(Cell cell, Dataset dataset) {
+    public static MultiLayerConfiguration configuration(Cell cell, DatasetIdentity dataset) {
         CellSettings s = cell.settings();
         int[][] shapes = Grid.layerShapes(s, dataset.features(), dataset.outputs());
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()

@@ -1,6 +1,6 @@
 package io.initsweep.grid;
 
-import io.initsweep.data.Dataset;
+import io.initsweep.data.DatasetIdentity;
 import io.initsweep.init.InitScheme;
 import io.initsweep.init.SchemeSpec;
 import io.initsweep.spec.Axis;
@@ -58,7 +58,7 @@ public final class Grid {
      * @param datasets the dataset for each of {@link #dataSeeds}
      * @throws SpecException listing every problem, located in the spec
      */
-    public static List<Cell> expand(SweepSpec spec, Map<Long, Dataset> datasets) {
+    public static List<Cell> expand(SweepSpec spec, Map<Long, ? extends DatasetIdentity> datasets) {
         List<Map<Axis, Located<Object>>> points = new ArrayList<>();
         points.add(new LinkedHashMap<>());
         for (SweepSpec.GridAxis axis : spec.grid()) {
@@ -82,7 +82,7 @@ public final class Grid {
             CellSettings settings = builder.build();
             point.keySet().forEach(axis -> coordinates.put(axis.key(), axis.label(settings)));
 
-            Dataset dataset = datasets.get(settings.dataSeed());
+            DatasetIdentity dataset = datasets.get(settings.dataSeed());
             if (dataset == null) {
                 throw new IllegalArgumentException("no dataset for data seed " + settings.dataSeed());
             }
@@ -99,7 +99,7 @@ public final class Grid {
 
     /** Builds one cell; exposed for replaying a cell from its recorded settings. */
     public static Cell cell(String sweep, long seed, CellSettings settings, Map<String, String> coordinates,
-                            Dataset dataset) {
+                            DatasetIdentity dataset) {
         StringBuilder canonical = new StringBuilder(ID_VERSION).append('\n');
         settings.canonical().forEach((k, v) -> canonical.append(k).append('=').append(v).append('\n'));
         canonical.append("dataset=").append(dataset.sha256()).append('\n');
@@ -129,7 +129,7 @@ public final class Grid {
         return shapes;
     }
 
-    private static List<SpecError> check(SweepSpec spec, CellSettings settings, Dataset dataset) {
+    private static List<SpecError> check(SweepSpec spec, CellSettings settings, DatasetIdentity dataset) {
         List<SpecError> errors = new ArrayList<>();
         int depth = settings.depth();
         for (Located<LayerInit> override : spec.layerInit()) {

@@ -1,13 +1,10 @@
 package io.initsweep.spark;
 
-import io.initsweep.data.Dataset;
 import io.initsweep.dl4j.Dl4jCellTrainer;
-import io.initsweep.dl4j.Networks;
 import io.initsweep.grid.Cell;
 import io.initsweep.spec.CellSettings;
 import io.initsweep.spec.Hashing;
 import io.initsweep.train.CellResult;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
@@ -16,12 +13,7 @@ import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -47,7 +39,7 @@ public final class DataParallelTrainer {
     }
 
     /** Trains one cell across the cluster; its provenance names the executors that trained it. */
-    public CellResult train(Cell cell, Dataset dataset, String runId) {
+    public CellResult train(Cell cell, DistributedData data, String runId) {
         Set<String> executors = new ConcurrentSkipListSet<>();
         SparkListener listener = new SparkListener() {
             @Override
@@ -59,7 +51,7 @@ public final class DataParallelTrainer {
         };
         jsc.sc().addSparkListener(listener);
         try {
-            CellResult result = evaluation.train(cell, dataset, this::distributed);
+            CellResult result = evaluation.train(cell, data, (c, network) -> distributed(c, network, data));
             return result.withProvenance(result.provenance().withTask(String.join(",", new TreeSet<>(executors)),
                     runId));
         } finally {
@@ -67,9 +59,9 @@ public final class DataParallelTrainer {
         }
     }
 
-    private Dl4jCellTrainer.EpochTraining distributed(Cell cell, MultiLayerNetwork network, Dataset dataset) {
+    private Dl4jCellTrainer.EpochTraining distributed(Cell cell, MultiLayerNetwork network, DistributedData data) {
         CellSettings s = cell.settings();
-        int perWorker = Math.min(s.batchSizePerWorker(), dataset.trainRows());
+        int perWorker = Math.min(s.batchSizePerWorker(), data.identity().trainRows());
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(s.workers(), perWorker)
                 .batchSizePerWorker(perWorker)
                 .averagingFrequency(s.averagingFrequency())
@@ -80,38 +72,10 @@ public final class DataParallelTrainer {
                 .rngSeed(Hashing.seed("data-parallel|" + cell.cellId()))
                 .build();
         SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(jsc, network, master);
-        DataSet trainingSplit = new DataSet(matrix(dataset.trainX(), dataset.trainRows(), dataset.features(), s),
-                matrix(dataset.trainY(), dataset.trainRows(), dataset.outputs(), s));
         return epoch -> {
-            JavaRDD<DataSet> minibatches = jsc.parallelize(minibatches(cell, dataset, epoch, perWorker), s.workers());
-            sparkNetwork.fit(minibatches);
+            sparkNetwork.fit(data.minibatches(cell, epoch, perWorker, s.workers()));
             // The driver's network now holds the averaged parameters; the epoch's loss is the whole split's.
-            return network.score(trainingSplit, false);
+            return data.trainLoss(network);
         };
-    }
-
-    /** The training split in the cell's epoch order, cut into minibatches of {@code size} examples. */
-    static List<DataSet> minibatches(Cell cell, Dataset dataset, int epoch, int size) {
-        int rows = dataset.trainRows();
-        int[] order = Dl4jCellTrainer.epochOrder(cell, epoch, rows);
-        List<DataSet> batches = new ArrayList<>();
-        for (int from = 0; from < rows; from += size) {
-            int to = Math.min(rows, from + size);
-            float[] x = new float[(to - from) * dataset.features()];
-            float[] y = new float[(to - from) * dataset.outputs()];
-            for (int r = from; r < to; r++) {
-                System.arraycopy(dataset.trainX(), order[r] * dataset.features(), x, (r - from) * dataset.features(),
-                        dataset.features());
-                System.arraycopy(dataset.trainY(), order[r] * dataset.outputs(), y, (r - from) * dataset.outputs(),
-                        dataset.outputs());
-            }
-            batches.add(new DataSet(matrix(x, to - from, dataset.features(), cell.settings()),
-                    matrix(y, to - from, dataset.outputs(), cell.settings())));
-        }
-        return batches;
-    }
-
-    private static INDArray matrix(float[] values, int rows, int columns, CellSettings settings) {
-        return Nd4j.create(values, new long[] {rows, columns}, 'c').castTo(Networks.dataType(settings.precision()));
     }
 }

@@ -1,6 +1,7 @@
 package io.initsweep.spark;
 
 import io.initsweep.data.Dataset;
+import io.initsweep.data.DatasetIdentity;
 import io.initsweep.grid.Cell;
 import io.initsweep.spec.SweepSpec;
 import io.initsweep.train.CellResult;
@@ -89,7 +90,8 @@ public final class SweepRunner {
     public record Outcome(String runId, int cells, int alreadyDone, int trained, int ok, int diverged, int failed) {
     }
 
-    public Outcome run(SweepSpec spec, List<Cell> cells, Map<Long, Dataset> datasets, Options options)
+    public Outcome run(SweepSpec spec, List<Cell> cells, Map<Long, ? extends DatasetIdentity> datasets,
+                       Options options)
             throws IOException {
         Warehouse warehouse = Warehouse.open(spark, options.out());
         String runId = RunIds.next();
@@ -129,13 +131,13 @@ public final class SweepRunner {
         }
     }
 
-    private Outcome train(SweepSpec spec, List<Cell> todo, Map<Long, Dataset> datasets, Options options,
-                          Warehouse warehouse, String runId) throws IOException {
-        Map<String, Dataset> bySha = new HashMap<>();
+    private Outcome train(SweepSpec spec, List<Cell> todo, Map<Long, ? extends DatasetIdentity> datasets,
+                          Options options, Warehouse warehouse, String runId) throws IOException {
+        Map<String, DatasetIdentity> bySha = new HashMap<>();
         datasets.values().forEach(d -> bySha.put(d.sha256(), d));
         // Longest cells first: the last tasks of a sweep are then short, and no core idles at the end.
         todo.sort(Comparator.comparingDouble((Cell c) -> {
-            Dataset d = bySha.get(c.datasetSha256());
+            DatasetIdentity d = bySha.get(c.datasetSha256());
             return c.estimatedCost(d.features(), d.outputs(), d.trainRows());
         }).reversed());
 
@@ -143,7 +145,9 @@ public final class SweepRunner {
         if (spec.execution().dataParallel()) {
             return trainDataParallel(spec, todo, bySha, options, warehouse, runId, jsc);
         }
-        Broadcast<Map<String, Dataset>> broadcast = jsc.broadcast(bySha);
+        Map<String, Dataset> inMemory = new HashMap<>();
+        bySha.forEach((sha, d) -> inMemory.put(sha, (Dataset) d));
+        Broadcast<Map<String, Dataset>> broadcast = jsc.broadcast(inMemory);
         JavaRDD<Cell> rdd = jsc.parallelize(todo, todo.size());
         CellTask task = new CellTask(broadcast, runId, spec.execution().coresPerCell(), options.recordLayers(),
                 options.faults());
@@ -182,8 +186,9 @@ public final class SweepRunner {
      * Data-parallel cells: one after another on the driver, each trained across the cluster; committed as they
      * finish, like grid cells.
      */
-    private Outcome trainDataParallel(SweepSpec spec, List<Cell> todo, Map<String, Dataset> bySha, Options options,
-                                      Warehouse warehouse, String runId, JavaSparkContext jsc) throws IOException {
+    private Outcome trainDataParallel(SweepSpec spec, List<Cell> todo, Map<String, DatasetIdentity> bySha,
+                                      Options options, Warehouse warehouse, String runId, JavaSparkContext jsc)
+            throws IOException {
         Committer committer = new Committer(warehouse, spec.name(), runId, spec.execution().commitSeconds(),
                 new Progress(console, todo.size(), 0));
         Thread committerThread = new Thread(committer, "initsweep-committer");
@@ -197,7 +202,8 @@ public final class SweepRunner {
                 if (committer.failure() != null) {
                     break;
                 }
-                committer.offer(trainer.train(cell, bySha.get(cell.datasetSha256()), runId));
+                committer.offer(trainer.train(cell, SweepDatasets.distributedData(jsc,
+                        bySha.get(cell.datasetSha256()), cell.settings().precision()), runId));
             }
         } finally {
             sc.setLocalProperty("spark.scheduler.pool", null);

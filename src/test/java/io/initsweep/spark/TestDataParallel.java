@@ -81,6 +81,58 @@ class TestDataParallel {
     }
 
     @Test
+    void aParquetTableIsTrainedOnWhereItLivesAndReplaysBitForBit() throws Exception {
+        // Three well-separated clusters in 5 features, labels as text, written as 4 part files.
+        SparkSession spark = SparkSession.active();
+        Path table = dir.resolve("table");
+        spark.range(0, 900, 1, 4).selectExpr(
+                        "array(cast(id % 3 as double) * 4 + randn(11), cast(id % 3 as double) * -3 + randn(12), "
+                                + "randn(13), randn(14) + 10, cast(id % 3 as double) + randn(15) * 0.5) as features",
+                        "concat('class-', cast(id % 3 as string)) as kind")
+                .write().parquet(table.toString());
+        Path out = dir.resolve("parquet-wh");
+        Path spec = Files.writeString(dir.resolve("table.yaml"), """
+                name: table
+                seeds: 1
+                grid: {scheme: [he_normal]}
+                model: {depth: 2, width: 32, activation: relu}
+                training: {epochs: 6, batch-size: 32, optimizer: sgd, learning-rate: 0.1}
+                data: {dataset: parquet, path: %s, vector-column: features, label: kind, test-fraction: 0.2}
+                execution: {mode: data-parallel, workers: 2, averaging-frequency: 2, batch-size-per-worker: 16}
+                """.formatted(table));
+        TestSweepIntegration.Cli run = TestSweepIntegration.Cli.run("run", spec.toString(), "--out", out.toString(),
+                "--master=local[2,4]");
+        assertThat(run.code()).as(run.output()).isZero();
+        assertThat(run.out()).contains("5 features, 3 outputs, distributed");
+
+        Row row = spark.read().parquet(out.resolve("runs").toString()).select("status", "features", "outputs",
+                "train_rows", "test_rows", "initial_test_loss", "final_test_loss", "final_test_accuracy",
+                "cell_id").first();
+        assertThat(row.getString(0)).isEqualTo("ok");
+        assertThat(row.getInt(1)).isEqualTo(5);
+        assertThat(row.getInt(2)).isEqualTo(3);
+        // randomSplit with a 0.2 test fraction: about 180 of 900 rows, every row in exactly one split.
+        assertThat(row.getInt(3) + row.getInt(4)).isEqualTo(900);
+        assertThat(row.getInt(4)).isBetween(140, 220);
+        assertThat(row.getDouble(6)).isLessThan(row.getDouble(5) / 2);
+        assertThat(row.getDouble(7)).isGreaterThan(0.9);
+
+        TestSweepIntegration.Cli replay = TestSweepIntegration.Cli.run("replay", row.getString(8), "--out",
+                out.toString());
+        assertThat(replay.code()).as(replay.output()).isEqualTo(ExitCodes.OK);
+        assertThat(replay.out()).contains("bitwise identical: all 7 epochs");
+
+        // A column the table lacks is named, with the table, before anything trains.
+        Path bad = Files.writeString(dir.resolve("bad-table.yaml"), Files.readString(spec)
+                .replace("label: kind", "label: klass"));
+        TestSweepIntegration.Cli refused = TestSweepIntegration.Cli.run("run", bad.toString(), "--out",
+                dir.resolve("bad-table-wh").toString(), "--master=local[2,4]");
+        assertThat(refused.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(refused.err()).contains(table.toString()).contains("klass").contains("no such column");
+        assertThat(dir.resolve("bad-table-wh").resolve("runs")).doesNotExist();
+    }
+
+    @Test
     void dataParallelSettingsAreRefusedInGridMode() throws Exception {
         TestSweepIntegration.Cli result = run("bad", "execution: {workers: 2}", dir.resolve("bad-wh"));
         assertThat(result.code()).isEqualTo(ExitCodes.USAGE);

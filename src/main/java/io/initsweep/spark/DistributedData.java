@@ -1,0 +1,82 @@
+package io.initsweep.spark;
+
+import io.initsweep.data.Dataset;
+import io.initsweep.dl4j.Dl4jCellTrainer;
+import io.initsweep.grid.Cell;
+import io.initsweep.spec.Precision;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A data-parallel cell's data: what the evaluation reads, and the training split as a distributed collection of
+ * minibatches for each epoch.
+ */
+public interface DistributedData extends Dl4jCellTrainer.CellData {
+
+    /** The training split for one epoch, shuffled for that epoch, in minibatches of {@code size} examples. */
+    JavaRDD<DataSet> minibatches(Cell cell, int epoch, int size, int partitions);
+
+    /** A dataset already in the driver's memory (any format but a distributed Parquet table). */
+    static DistributedData inMemory(JavaSparkContext jsc, Dataset dataset, Precision precision) {
+        Dl4jCellTrainer.CellData local = Dl4jCellTrainer.localData(dataset, precision);
+        return new DistributedData() {
+            @Override
+            public JavaRDD<DataSet> minibatches(Cell cell, int epoch, int size, int partitions) {
+                int rows = dataset.trainRows();
+                int[] order = Dl4jCellTrainer.epochOrder(cell, epoch, rows);
+                List<DataSet> batches = new ArrayList<>();
+                for (int from = 0; from < rows; from += size) {
+                    int to = Math.min(rows, from + size);
+                    float[] x = new float[(to - from) * dataset.features()];
+                    float[] y = new float[(to - from) * dataset.outputs()];
+                    for (int r = from; r < to; r++) {
+                        System.arraycopy(dataset.trainX(), order[r] * dataset.features(), x,
+                                (r - from) * dataset.features(), dataset.features());
+                        System.arraycopy(dataset.trainY(), order[r] * dataset.outputs(), y,
+                                (r - from) * dataset.outputs(), dataset.outputs());
+                    }
+                    batches.add(new DataSet(matrix(x, to - from, dataset.features(), precision),
+                            matrix(y, to - from, dataset.outputs(), precision)));
+                }
+                return jsc.parallelize(batches, partitions);
+            }
+
+            @Override
+            public io.initsweep.data.DatasetIdentity identity() {
+                return dataset;
+            }
+
+            @Override
+            public INDArray probeX() {
+                return local.probeX();
+            }
+
+            @Override
+            public INDArray probeY() {
+                return local.probeY();
+            }
+
+            @Override
+            public double trainLoss(MultiLayerNetwork network) {
+                return local.trainLoss(network);
+            }
+
+            @Override
+            public Dl4jCellTrainer.TestMetrics test(MultiLayerNetwork network) {
+                return local.test(network);
+            }
+        };
+    }
+
+    static INDArray matrix(float[] values, int rows, int columns, Precision precision) {
+        return Nd4j.create(values, new long[] {rows, columns}, 'c')
+                .castTo(io.initsweep.dl4j.Networks.dataType(precision));
+    }
+}
