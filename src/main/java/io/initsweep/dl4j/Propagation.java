@@ -62,7 +62,7 @@ final class Propagation {
     List<LayerStats> measure(INDArray probeX, INDArray probeY, Activation hidden, LayerStats.Phase phase) {
         int last = layers - 1;
         Forward forward = forward(probeX, last);
-        int examples = (int) probeX.rows();
+        int examples = probeX.rows();
 
         // Backward: δ_L = ∂L/∂z_L of the mean loss; ∂L/∂W_l = a_{l-1}ᵀ δ_l; ∂L/∂a_{l-1} = δ_l W_lᵀ.
         BaseOutputLayer outputConf = (BaseOutputLayer) network.getLayer(last).conf().getLayer();
@@ -83,8 +83,8 @@ final class Propagation {
         List<LayerStats> stats = new ArrayList<>();
         for (int l = 0; l <= last; l++) {
             INDArray w = weights(l);
-            int fanIn = (int) w.rows();
-            int fanOut = (int) w.columns();
+            int fanIn = w.rows();
+            int fanOut = w.columns();
             double[] weights = doubles(w);
             double[] z = doubles(forward.preactivations().get(l));
             double[] a = doubles(forward.activations().get(l + 1));

@@ -128,7 +128,7 @@ public enum Axis {
                 }
                 yield v;
             }
-            case DATA_SEED -> (long) longInteger(node, 0, Long.MAX_VALUE, key);
+            case DATA_SEED -> longInteger(node, 0, Long.MAX_VALUE, key);
             case WORKERS -> integer(node, 1, 4096);
             case AVERAGING_FREQUENCY -> integer(node, 1, 1 << 20);
             case BATCH_SIZE_PER_WORKER -> integer(node, 1, 1 << 24);
