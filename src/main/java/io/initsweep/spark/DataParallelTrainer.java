@@ -23,11 +23,14 @@ import java.util.concurrent.ConcurrentSkipListSet;
  * minibatches, and every epoch {@code workers} Spark tasks each fit {@code averaging-frequency} minibatches of
  * {@code batch-size-per-worker} examples between parameter averagings ({@code ParameterAveragingTrainingMaster},
  * RDD training approach Direct: nothing is exported to disk). Initialization, per-layer diagnostics and the
- * per-epoch evaluation are those of a grid cell, on the driver's copy of the network.
+ * per-epoch evaluation are those of a grid cell, on the driver's copy of the network (a distributed table is
+ * evaluated where it lives).
  *
  * <p>Determinism: the minibatches of an epoch follow the cell's order seed, and the training master's random
  * splitting is seeded from the cell id; the same cell on the same workers, partitioning and native threads gives
- * the same numbers (tested). How the executors are scheduled does not enter the arithmetic.
+ * the same numbers (tested with 2 workers). With 3 or more, the training master adds the workers' parameters in the
+ * order their tasks finish, so the last bits can differ between runs; and on a multi-host cluster the balancing
+ * shuffle of the minibatches may deliver them to a worker in another order.
  */
 public final class DataParallelTrainer {
     private final JavaSparkContext jsc;

@@ -11,6 +11,7 @@ import io.initsweep.spec.Precision;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -22,15 +23,15 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
-import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -38,10 +39,15 @@ import java.util.TreeMap;
 
 /**
  * A Parquet table trained on data-parallel without ever being collected to the driver: the executors read it,
- * split it ({@code randomSplit} with the data seed, or the separate test table), standardize it with statistics of
- * the training split computed by Spark, and turn it into minibatches; the driver holds only those statistics, the
- * label index and the 256-row probe batch. Its fingerprint is SHA-256 over per-file content hashes computed on the
- * executors.
+ * split it (or take the separate test table), standardize it with statistics of the training split computed by
+ * Spark, turn it into minibatches and evaluate on it; the driver holds only those statistics, the label index and
+ * the 256-row probe batch. Its fingerprint is SHA-256 over per-file content hashes computed on the executors.
+ *
+ * <p>Reproducibility: every random choice — subsample, split, probe rows, each epoch's order and partitioning — is
+ * a seeded hash of the row's content, never of its position. Spark's {@code rand}, {@code randomSplit} and range
+ * partitioning depend on how files are packed into partitions (so on the cluster's cores) and on internal RDD ids
+ * (so on what ran before in the JVM); a replay with them trained on other minibatches from epoch 3 on. Identical rows
+ * get the same key, which is harmless: swapping them changes nothing.
  */
 public final class ParquetData implements DistributedData, DatasetIdentity, Serializable {
     private static final int EVALUATION_BATCH = 1024;
@@ -78,7 +84,8 @@ public final class ParquetData implements DistributedData, DatasetIdentity, Seri
         this.trainRows = Math.toIntExact(train.count());
         this.testRows = Math.toIntExact(test.count());
         // The probe batch is the only sample of rows the driver ever holds.
-        DataSet probe = rows.batch(train.limit(Dl4jCellTrainer.probeRows()).collectAsList());
+        DataSet probe = rows.batch(train.orderBy(key("probe"), functions.col("x"), functions.col("y"))
+                .limit(Dl4jCellTrainer.probeRows()).collectAsList());
         this.probeX = probe.getFeatures();
         this.probeY = probe.getLabels();
     }
@@ -95,16 +102,16 @@ public final class ParquetData implements DistributedData, DatasetIdentity, Seri
         Dataset<Row> test;
         Integer subsample = spec.optionalCount("subsample");
         if (subsample != null) {
-            all = all.orderBy(functions.rand(Hashing.seed("subsample|" + dataSeed))).limit(subsample);
+            all = all.orderBy(key("subsample|" + dataSeed), functions.col("x"), functions.col("y")).limit(subsample);
         }
         if (spec.text("test-path") != null) {
             train = all;
             test = normalize(read(spark, spec.text("test-path")), spec, spec.text("test-path"));
         } else {
             double f = spec.number("test-fraction");
-            Dataset<Row>[] split = all.randomSplit(new double[] {1 - f, f}, Hashing.seed("split|" + dataSeed));
-            train = split[0];
-            test = split[1];
+            Column inTest = unit(key("split|" + dataSeed)).lt(f);
+            train = all.where(functions.not(inTest));
+            test = all.where(inTest);
         }
         boolean regression = spec.text("task").equals("regression");
         int width = ((Number) train.select(functions.max(functions.size(functions.col("x")))).first().get(0))
@@ -218,6 +225,16 @@ public final class ParquetData implements DistributedData, DatasetIdentity, Seri
                 .as("y"));
     }
 
+    /** A 64-bit key from the row's content and a seed: the same for the same row wherever it is read. */
+    private static Column key(String purpose) {
+        return functions.xxhash64(functions.lit(Hashing.seed(purpose)), functions.col("x"), functions.col("y"));
+    }
+
+    /** The key as a uniform number in [0, 1). */
+    private static Column unit(Column key) {
+        return functions.pmod(key, functions.lit(1L << 53)).cast("double").divide((double) (1L << 53));
+    }
+
     private static Dataset<Row> read(SparkSession spark, String path) {
         try {
             return spark.read().parquet(Warehouse.qualify(path, spark).toString());
@@ -258,26 +275,65 @@ public final class ParquetData implements DistributedData, DatasetIdentity, Seri
 
     @Override
     public JavaRDD<DataSet> minibatches(Cell cell, int epoch, int size, int partitions) {
-        return train.orderBy(functions.rand(Hashing.seed("epoch|" + cell.orderSeed() + "|" + epoch)))
-                .repartition(partitions).javaRDD().mapPartitions(rows.batches(size));
+        // Hash partitioning by an explicit count is left alone by adaptive execution; sorting within each
+        // partition makes the order independent of the order shuffle blocks arrive in.
+        Column order = key("epoch|" + cell.orderSeed() + "|" + epoch);
+        return train.withColumn("_order", order).repartition(partitions, functions.col("_order"))
+                .sortWithinPartitions("_order", "x", "y").drop("_order").javaRDD().mapPartitions(rows.batches(size));
     }
 
     @Override
     public double trainLoss(MultiLayerNetwork network) {
-        return scorer(network).calculateScore(trainEvaluation, true);
+        return score(trainEvaluation, network)[0];
     }
 
     @Override
     public Dl4jCellTrainer.TestMetrics test(MultiLayerNetwork network) {
-        SparkDl4jMultiLayer scorer = scorer(network);
-        double loss = scorer.calculateScore(testEvaluation, true);
-        Double accuracy = task == Task.CLASSIFICATION ? scorer.evaluate(testEvaluation).accuracy() : null;
-        return new Dl4jCellTrainer.TestMetrics(loss, accuracy);
+        double[] score = score(testEvaluation, network);
+        return new Dl4jCellTrainer.TestMetrics(score[0], task == Task.CLASSIFICATION ? score[1] : null);
     }
 
-    private SparkDl4jMultiLayer scorer(MultiLayerNetwork network) {
-        return new SparkDl4jMultiLayer(JavaSparkContext.fromSparkContext(spark.sparkContext()), network,
-                new ParameterAveragingTrainingMaster.Builder(EVALUATION_BATCH).build());
+    /**
+     * Mean loss and accuracy of the network over a split, computed where the split lives. The partition sums are
+     * added in partition order on the driver: DL4J's {@code calculateScore} adds them in the order tasks finish,
+     * which changes the last bits from run to run.
+     */
+    private double[] score(JavaRDD<DataSet> split, MultiLayerNetwork network) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        String configuration = network.getLayerWiseConfigurations().toJson();
+        Broadcast<INDArray> parameters = jsc.broadcast(network.params().dup());
+        try {
+            List<double[]> partitions = new ArrayList<>(split.mapPartitionsWithIndex((index, batches) -> {
+                MultiLayerNetwork copy = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(configuration));
+                copy.init(parameters.value(), false);
+                double loss = 0;
+                double correct = 0;
+                long examples = 0;
+                while (batches.hasNext()) {
+                    DataSet batch = batches.next();
+                    int n = batch.numExamples();
+                    loss += copy.score(batch, false) * n;
+                    if (batch.getLabels().columns() > 1) {
+                        correct += copy.output(batch.getFeatures(), false).argMax(1)
+                                .eq(batch.getLabels().argMax(1)).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).sumNumber().doubleValue();
+                    }
+                    examples += n;
+                }
+                return List.of(new double[] {index, examples, loss, correct}).iterator();
+            }, true).collect());
+            partitions.sort(Comparator.comparingDouble(p -> p[0]));
+            double loss = 0;
+            double correct = 0;
+            double examples = 0;
+            for (double[] p : partitions) {
+                examples += p[1];
+                loss += p[2];
+                correct += p[3];
+            }
+            return new double[] {loss / examples, correct / examples};
+        } finally {
+            parameters.destroy();
+        }
     }
 
     @Override
