@@ -151,35 +151,14 @@ public final class SweepRunner {
         JavaRDD<Cell> rdd = jsc.parallelize(todo, todo.size());
         CellTask task = new CellTask(broadcast, runId, spec.execution().coresPerCell(), options.recordLayers(),
                 options.faults());
-
-        Committer committer = new Committer(warehouse, spec.name(), runId, spec.execution().commitSeconds(),
-                new Progress(console, todo.size(), 2000));
-        Thread committerThread = new Thread(committer, "initsweep-committer");
-        committerThread.start();
-        SparkContext sc = spark.sparkContext();
-        sc.setJobGroup(JOB_GROUP, "initsweep " + spec.name(), true);
-        sc.setLocalProperty("spark.scheduler.pool", "cells");
         try {
-            ClassTag<ArrayList<CellResult>> tag = ClassTag$.MODULE$.apply(ArrayList.class);
-            sc.runJob(rdd.rdd(), task, new ResultHandler(committer), tag);
-        } catch (RuntimeException e) {
-            committer.finish();
-            join(committerThread);
-            if (committer.failure() != null) {
-                throw new IOException("committing results failed", committer.failure());
-            }
-            throw e;
+            return committing(spec, warehouse, runId, new Progress(console, todo.size(), 2000), committer -> {
+                ClassTag<ArrayList<CellResult>> tag = ClassTag$.MODULE$.apply(ArrayList.class);
+                spark.sparkContext().runJob(rdd.rdd(), task, new ResultHandler(committer), tag);
+            });
         } finally {
-            sc.setLocalProperty("spark.scheduler.pool", null);
-            sc.clearJobGroup();
             broadcast.destroy();
         }
-        committer.finish();
-        join(committerThread);
-        if (committer.failure() != null) {
-            throw new IOException("committing results failed", committer.failure());
-        }
-        return committer.outcome(runId);
     }
 
     /**
@@ -189,15 +168,8 @@ public final class SweepRunner {
     private Outcome trainDataParallel(SweepSpec spec, List<Cell> todo, Map<String, DatasetIdentity> bySha,
                                       Options options, Warehouse warehouse, String runId, JavaSparkContext jsc)
             throws IOException {
-        Committer committer = new Committer(warehouse, spec.name(), runId, spec.execution().commitSeconds(),
-                new Progress(console, todo.size(), 0));
-        Thread committerThread = new Thread(committer, "initsweep-committer");
-        committerThread.start();
         DataParallelTrainer trainer = new DataParallelTrainer(jsc, options.recordLayers());
-        SparkContext sc = spark.sparkContext();
-        sc.setJobGroup(JOB_GROUP, "initsweep " + spec.name(), true);
-        sc.setLocalProperty("spark.scheduler.pool", "cells");
-        try {
+        return committing(spec, warehouse, runId, new Progress(console, todo.size(), 0), committer -> {
             for (Cell cell : todo) {
                 if (committer.failure() != null) {
                     break;
@@ -205,6 +177,33 @@ public final class SweepRunner {
                 committer.offer(trainer.train(cell, SweepDatasets.distributedData(jsc,
                         bySha.get(cell.datasetSha256()), cell.settings().precision()), runId));
             }
+        });
+    }
+
+    /** Training that hands each result to the committer as it arrives. */
+    @FunctionalInterface
+    private interface Training {
+        void run(Committer committer);
+    }
+
+    /**
+     * Runs the training under the sweep's Spark job group and scheduler pool while the committer thread commits
+     * what it offers; a commit failure outranks the training's own failure, since it is what lost results.
+     */
+    private Outcome committing(SweepSpec spec, Warehouse warehouse, String runId, Progress progress,
+                               Training training) throws IOException {
+        Committer committer = new Committer(warehouse, spec.name(), runId, spec.execution().commitSeconds(),
+                progress);
+        Thread committerThread = new Thread(committer, "initsweep-committer");
+        committerThread.start();
+        SparkContext sc = spark.sparkContext();
+        sc.setJobGroup(JOB_GROUP, "initsweep " + spec.name(), true);
+        sc.setLocalProperty("spark.scheduler.pool", "cells");
+        RuntimeException trainingFailure = null;
+        try {
+            training.run(committer);
+        } catch (RuntimeException e) {
+            trainingFailure = e;
         } finally {
             sc.setLocalProperty("spark.scheduler.pool", null);
             sc.clearJobGroup();
@@ -212,7 +211,14 @@ public final class SweepRunner {
             join(committerThread);
         }
         if (committer.failure() != null) {
-            throw new IOException("committing results failed", committer.failure());
+            IOException failure = new IOException("committing results failed", committer.failure());
+            if (trainingFailure != null) {
+                failure.addSuppressed(trainingFailure);
+            }
+            throw failure;
+        }
+        if (trainingFailure != null) {
+            throw trainingFailure;
         }
         return committer.outcome(runId);
     }
