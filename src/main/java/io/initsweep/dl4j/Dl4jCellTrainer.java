@@ -369,21 +369,17 @@ public final class Dl4jCellTrainer implements CellTrainer {
 
         static synchronized DeviceData of(Dataset dataset, Precision precision) {
             return CACHE.computeIfAbsent(dataset.sha256() + "|" + precision, key -> {
-                var type = Networks.dataType(precision);
-                INDArray trainX = matrix(dataset.trainX(), dataset.trainRows(), dataset.features(), type);
-                INDArray trainY = matrix(dataset.trainY(), dataset.trainRows(), dataset.outputs(), type);
+                INDArray trainX = Networks.matrix(dataset.trainX(), dataset.trainRows(), dataset.features(),
+                        precision);
+                INDArray trainY = Networks.matrix(dataset.trainY(), dataset.trainRows(), dataset.outputs(),
+                        precision);
                 int probe = dataset.probeRows();
                 return new DeviceData(trainX, trainY,
-                        matrix(dataset.testX(), dataset.testRows(), dataset.features(), type),
-                        matrix(dataset.testY(), dataset.testRows(), dataset.outputs(), type),
+                        Networks.matrix(dataset.testX(), dataset.testRows(), dataset.features(), precision),
+                        Networks.matrix(dataset.testY(), dataset.testRows(), dataset.outputs(), precision),
                         trainX.get(NDArrayIndex.interval(0, probe), NDArrayIndex.all()).dup(),
                         trainY.get(NDArrayIndex.interval(0, probe), NDArrayIndex.all()).dup());
             });
-        }
-
-        private static INDArray matrix(float[] values, int rows, int columns,
-                                       org.nd4j.linalg.api.buffer.DataType type) {
-            return Nd4j.create(values, new long[] {rows, columns}, 'c').castTo(type);
         }
     }
 }

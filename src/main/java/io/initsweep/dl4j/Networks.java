@@ -25,6 +25,8 @@ import org.nd4j.linalg.activations.impl.ActivationSoftSign;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
@@ -88,6 +90,11 @@ public final class Networks {
 
     public static DataType dataType(Precision precision) {
         return precision == Precision.FLOAT64 ? DataType.DOUBLE : DataType.FLOAT;
+    }
+
+    /** Row-major examples × columns, in the network's floating-point type. */
+    public static INDArray matrix(float[] values, int rows, int columns, Precision precision) {
+        return Nd4j.create(values, new long[] {rows, columns}, 'c').castTo(dataType(precision));
     }
 
     public static IUpdater updater(CellSettings s) {

@@ -2,6 +2,7 @@ package io.initsweep.spark;
 
 import io.initsweep.data.Dataset;
 import io.initsweep.dl4j.Dl4jCellTrainer;
+import io.initsweep.dl4j.Networks;
 import io.initsweep.grid.Cell;
 import io.initsweep.spec.Precision;
 import org.apache.spark.api.java.JavaRDD;
@@ -9,7 +10,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -42,8 +42,8 @@ public interface DistributedData extends Dl4jCellTrainer.CellData {
                         System.arraycopy(dataset.trainY(), order[r] * dataset.outputs(), y,
                                 (r - from) * dataset.outputs(), dataset.outputs());
                     }
-                    batches.add(new DataSet(matrix(x, to - from, dataset.features(), precision),
-                            matrix(y, to - from, dataset.outputs(), precision)));
+                    batches.add(new DataSet(Networks.matrix(x, to - from, dataset.features(), precision),
+                            Networks.matrix(y, to - from, dataset.outputs(), precision)));
                 }
                 return jsc.parallelize(batches, partitions);
             }
@@ -73,10 +73,5 @@ public interface DistributedData extends Dl4jCellTrainer.CellData {
                 return local.test(network);
             }
         };
-    }
-
-    static INDArray matrix(float[] values, int rows, int columns, Precision precision) {
-        return Nd4j.create(values, new long[] {rows, columns}, 'c')
-                .castTo(io.initsweep.dl4j.Networks.dataType(precision));
     }
 }

@@ -5,6 +5,7 @@ import io.initsweep.data.DatasetIdentity;
 import io.initsweep.data.DatasetSpec;
 import io.initsweep.data.Task;
 import io.initsweep.dl4j.Dl4jCellTrainer;
+import io.initsweep.dl4j.Networks;
 import io.initsweep.grid.Cell;
 import io.initsweep.spec.Hashing;
 import io.initsweep.spec.Precision;
@@ -430,8 +431,8 @@ public final class ParquetData implements DistributedData, DatasetIdentity, Seri
                     y[r * outputs + c] = 1f;
                 }
             }
-            return new DataSet(DistributedData.matrix(x, chunk.size(), features, precision),
-                    DistributedData.matrix(y, chunk.size(), outputs, precision));
+            return new DataSet(Networks.matrix(x, chunk.size(), features, precision),
+                    Networks.matrix(y, chunk.size(), outputs, precision));
         }
     }
 }
