@@ -5,7 +5,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -18,17 +17,13 @@ final class CatalogCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec command;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "warehouse",
-            description = "the warehouse (default: ${DEFAULT-VALUE})")
-    String out;
-
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local)")
-    String master;
+    @CommandLine.Mixin
+    WarehouseOptions location;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = command.commandLine().getOut();
-        SparkSession spark = Warehouses.withCatalog(this.out, master);
+        SparkSession spark = Warehouses.withCatalog(location.out, location.master);
         for (Row row : spark.sql("SHOW TABLES IN " + Catalog.DATABASE).collectAsList()) {
             String name = row.getString(1);
             boolean view = row.getBoolean(2) || Catalog.VIEWS.contains(name);

@@ -21,9 +21,8 @@ final class ReportCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec command;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "warehouse",
-            description = "the warehouse (default: ${DEFAULT-VALUE})")
-    String out;
+    @CommandLine.Mixin
+    WarehouseOptions location;
 
     @Option(names = "--sweep", paramLabel = "NAME",
             description = "the sweep (default: the one that finished last)")
@@ -32,20 +31,17 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "FILE.html", description = "output file (default: report-<sweep>.html)")
     Path to;
 
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local)")
-    String master;
-
     @Override
     public Integer call() throws Exception {
         PrintWriter out = command.commandLine().getOut();
         PrintWriter err = command.commandLine().getErr();
-        SparkSession spark = Warehouses.withCatalog(this.out, master);
+        SparkSession spark = Warehouses.withCatalog(location.out, location.master);
         String name = sweep;
         if (name == null) {
             List<Row> latest = spark.sql("SELECT sweep FROM initsweep.runs GROUP BY sweep "
                     + "ORDER BY max(finished_at) DESC LIMIT 1").collectAsList();
             if (latest.isEmpty()) {
-                err.println("error: the warehouse " + this.out + " has no results yet");
+                err.println("error: the warehouse " + location.out + " has no results yet");
                 return ExitCodes.USAGE;
             }
             name = latest.get(0).getString(0);

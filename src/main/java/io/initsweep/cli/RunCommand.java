@@ -149,7 +149,8 @@ final class RunCommand implements Callable<Integer> {
         return failed > 0 ? ExitCodes.FAILED_CELLS : ExitCodes.OK;
     }
 
-    private static int specErrors(SpecException e, PrintWriter err) {
+    /** Prints every problem of a refused spec, one line each, and gives the usage exit code. */
+    static int specErrors(SpecException e, PrintWriter err) {
         for (SpecError error : e.errors()) {
             err.println("error: " + error);
         }

@@ -31,15 +31,11 @@ final class SqlCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "QUERY", description = "statements separated by ';'")
     String query;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "warehouse",
-            description = "the warehouse (default: ${DEFAULT-VALUE})")
-    String out;
+    @CommandLine.Mixin
+    WarehouseOptions location;
 
     @Option(names = "--format", defaultValue = "table", description = "table, csv or json (one object per line)")
     String format;
-
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local)")
-    String master;
 
     @Option(names = "--max-rows", defaultValue = "1000", description = "rows printed at most (default: ${DEFAULT-VALUE})")
     int maxRows;
@@ -53,7 +49,7 @@ final class SqlCommand implements Callable<Integer> {
             err.println("error: --format must be table, csv or json, got '" + format + "'");
             return ExitCodes.USAGE;
         }
-        SparkSession spark = Warehouses.withCatalog(this.out, master);
+        SparkSession spark = Warehouses.withCatalog(location.out, location.master);
         if (query != null) {
             for (String statement : statements(query)) {
                 Integer failed = execute(spark, statement, mode, out, err);

@@ -30,22 +30,18 @@ final class StatusCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec command;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "warehouse",
-            description = "the warehouse (default: ${DEFAULT-VALUE})")
-    String out;
+    @CommandLine.Mixin
+    WarehouseOptions location;
 
     @Option(names = "--sweep", paramLabel = "NAME", description = "only this sweep")
     String sweep;
-
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local)")
-    String master;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = command.commandLine().getOut();
         PrintWriter err = command.commandLine().getErr();
-        SparkSession spark = SparkSessions.create(master != null ? master : "local[1]", 1, false);
-        Warehouse warehouse = Warehouse.open(spark, this.out);
+        SparkSession spark = SparkSessions.create(location.master != null ? location.master : "local[1]", 1, false);
+        Warehouse warehouse = Warehouse.open(spark, location.out);
         List<String> sweeps = sweep != null ? List.of(sweep) : warehouse.sweeps();
         if (sweeps.isEmpty()) {
             err.println("error: no sweep has run in " + warehouse.root());

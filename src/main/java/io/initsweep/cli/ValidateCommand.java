@@ -1,6 +1,5 @@
 package io.initsweep.cli;
 
-import io.initsweep.spec.SpecError;
 import io.initsweep.spec.SpecException;
 import io.initsweep.spec.SpecParser;
 import io.initsweep.spec.SweepSpec;
@@ -38,10 +37,7 @@ final class ValidateCommand implements Callable<Integer> {
         try {
             sweep = SpecParser.parse(spec);
         } catch (SpecException e) {
-            for (SpecError error : e.errors()) {
-                err.println("error: " + error);
-            }
-            return ExitCodes.USAGE;
+            return RunCommand.specErrors(e, err);
         }
         if (print != null) {
             switch (print) {
