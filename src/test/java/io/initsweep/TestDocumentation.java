@@ -1,12 +1,13 @@
 package io.initsweep;
 
+import io.initsweep.common.Parameter;
 import io.initsweep.data.DatasetKind;
 import io.initsweep.init.SchemeKind;
+import io.initsweep.model.Activation;
 import io.initsweep.schema.Table;
 import io.initsweep.schema.Tables;
-import io.initsweep.spec.Activation;
 import io.initsweep.spec.Axis;
-import io.initsweep.spec.Parameter;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;

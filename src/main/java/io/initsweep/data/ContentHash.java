@@ -1,6 +1,6 @@
 package io.initsweep.data;
 
-import io.initsweep.spec.Hashing;
+import io.initsweep.common.Hashing;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

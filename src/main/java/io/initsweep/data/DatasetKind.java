@@ -1,6 +1,6 @@
 package io.initsweep.data;
 
-import io.initsweep.spec.Parameter;
+import io.initsweep.common.Parameter;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package io.initsweep.data;
 
-import io.initsweep.spec.Parameter;
+import io.initsweep.common.Parameter;
 
 import java.io.Serializable;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.initsweep.data;
 
-import io.initsweep.spec.Hashing;
+import io.initsweep.common.Hashing;
 
 import java.io.DataInputStream;
 import java.io.EOFException;

@@ -1,6 +1,7 @@
 package io.initsweep.data;
 
-import io.initsweep.spec.Hashing;
+import io.initsweep.common.Hashing;
+
 import org.apache.commons.math3.random.RandomGenerator;
 import org.apache.commons.math3.random.Well19937c;
 

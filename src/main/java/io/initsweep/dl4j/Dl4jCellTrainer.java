@@ -1,5 +1,6 @@
 package io.initsweep.dl4j;
 
+import io.initsweep.common.Hashing;
 import io.initsweep.data.Dataset;
 import io.initsweep.data.DatasetIdentity;
 import io.initsweep.data.DatasetInfo;
@@ -7,22 +8,22 @@ import io.initsweep.data.Task;
 import io.initsweep.grid.Cell;
 import io.initsweep.init.SchemeKind;
 import io.initsweep.init.SchemeSpec;
+import io.initsweep.model.Precision;
 import io.initsweep.spec.CellSettings;
-import io.initsweep.spec.Hashing;
-import io.initsweep.spec.Precision;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.CellTrainer;
 import io.initsweep.train.EpochMetrics;
 import io.initsweep.train.LayerStats;
 import io.initsweep.train.Provenance;
 import io.initsweep.train.RunStatus;
+
 import org.apache.commons.math3.random.Well19937c;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.GradientUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,13 +1,14 @@
 package io.initsweep.dl4j;
 
+import io.initsweep.common.Hashing;
 import io.initsweep.data.DatasetIdentity;
 import io.initsweep.data.Task;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.Grid;
-import io.initsweep.spec.Activation;
+import io.initsweep.model.Activation;
+import io.initsweep.model.Precision;
 import io.initsweep.spec.CellSettings;
-import io.initsweep.spec.Hashing;
-import io.initsweep.spec.Precision;
+
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;

@@ -1,8 +1,9 @@
 package io.initsweep.dl4j;
 
-import io.initsweep.spec.Activation;
+import io.initsweep.model.Activation;
 import io.initsweep.train.Diagnostics;
 import io.initsweep.train.LayerStats;
+
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

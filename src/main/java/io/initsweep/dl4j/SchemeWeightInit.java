@@ -1,7 +1,8 @@
 package io.initsweep.dl4j;
 
 import io.initsweep.init.SchemeSpec;
-import io.initsweep.spec.Activation;
+import io.initsweep.model.Activation;
+
 import org.deeplearning4j.nn.weights.IWeightInit;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -1,12 +1,12 @@
 package io.initsweep.grid;
 
+import io.initsweep.common.Canonical;
+import io.initsweep.common.Hashing;
 import io.initsweep.data.DatasetIdentity;
 import io.initsweep.init.InitScheme;
 import io.initsweep.init.SchemeSpec;
 import io.initsweep.spec.Axis;
-import io.initsweep.spec.Canonical;
 import io.initsweep.spec.CellSettings;
-import io.initsweep.spec.Hashing;
 import io.initsweep.spec.LayerInit;
 import io.initsweep.spec.Located;
 import io.initsweep.spec.SpecError;

@@ -1,6 +1,6 @@
 package io.initsweep.init;
 
-import io.initsweep.spec.Parameter;
+import io.initsweep.common.Parameter;
 
 import java.util.Arrays;
 import java.util.List;
@@ -13,7 +13,7 @@ import java.util.Optional;
  * <p>Notation: a dense layer maps {@code fan_in} inputs to {@code fan_out} outputs; {@code W} is its
  * {@code fan_in × fan_out} weight matrix and each entry is drawn independently unless stated otherwise.
  * {@code g} is a gain: a number, or {@code auto} for the activation's recommended gain
- * ({@link io.initsweep.spec.Activation#recommendedGain()}). Biases are not drawn by the scheme: they take the
+ * ({@link io.initsweep.model.Activation#recommendedGain()}). Biases are not drawn by the scheme: they take the
  * separate {@code bias-init} constant (0 by default).
  *
  * <p>Several DL4J {@code WeightInit} values of similar names draw something else (DL4J's NORMAL and UNIFORM are

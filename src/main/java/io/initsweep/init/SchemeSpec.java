@@ -1,7 +1,7 @@
 package io.initsweep.init;
 
-import io.initsweep.spec.Activation;
-import io.initsweep.spec.Parameter;
+import io.initsweep.common.Parameter;
+import io.initsweep.model.Activation;
 
 import java.io.Serializable;
 import java.util.ArrayList;

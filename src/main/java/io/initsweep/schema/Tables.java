@@ -1,8 +1,8 @@
 package io.initsweep.schema;
 
 import io.initsweep.init.SchemeKind;
+import io.initsweep.model.Optimizer;
 import io.initsweep.spec.CellSettings;
-import io.initsweep.spec.Optimizer;
 import io.initsweep.stats.SchemeComparison;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.EpochMetrics;
@@ -260,7 +260,7 @@ public final class Tables {
         List<Column<SchemeComparison.Row>> c = new ArrayList<>();
         c.add(new Column<>("sweep", StringType, false, "sweep name", SchemeComparison.Row::sweep));
         c.add(new Column<>("context_id", StringType, false, "hash of every setting but scheme and seed",
-                r -> io.initsweep.spec.Hashing.sha256Hex(r.context()).substring(0, 16)));
+                r -> io.initsweep.common.Hashing.sha256Hex(r.context()).substring(0, 16)));
         c.add(new Column<>("context", StringType, false,
                 "the other grid coordinates, e.g. 'depth=8 activation=relu'", SchemeComparison.Row::label));
         c.add(new Column<>("scheme_a", StringType, false, "first scheme", SchemeComparison.Row::schemeA));

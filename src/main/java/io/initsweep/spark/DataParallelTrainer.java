@@ -1,10 +1,11 @@
 package io.initsweep.spark;
 
+import io.initsweep.common.Hashing;
 import io.initsweep.dl4j.Dl4jCellTrainer;
 import io.initsweep.grid.Cell;
 import io.initsweep.spec.CellSettings;
-import io.initsweep.spec.Hashing;
 import io.initsweep.train.CellResult;
+
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;

@@ -4,7 +4,8 @@ import io.initsweep.data.Dataset;
 import io.initsweep.dl4j.Dl4jCellTrainer;
 import io.initsweep.dl4j.Networks;
 import io.initsweep.grid.Cell;
-import io.initsweep.spec.Precision;
+import io.initsweep.model.Precision;
+
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

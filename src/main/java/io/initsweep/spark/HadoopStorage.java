@@ -1,10 +1,11 @@
 package io.initsweep.spark;
 
+import io.initsweep.common.Hashing;
 import io.initsweep.data.DataException;
 import io.initsweep.data.DatasetSpec;
 import io.initsweep.data.RawTable;
 import io.initsweep.data.Storage;
-import io.initsweep.spec.Hashing;
+
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;

@@ -1,5 +1,6 @@
 package io.initsweep.spark;
 
+import io.initsweep.common.Hashing;
 import io.initsweep.data.DataException;
 import io.initsweep.data.DatasetIdentity;
 import io.initsweep.data.DatasetSpec;
@@ -7,8 +8,8 @@ import io.initsweep.data.Task;
 import io.initsweep.dl4j.Dl4jCellTrainer;
 import io.initsweep.dl4j.Networks;
 import io.initsweep.grid.Cell;
-import io.initsweep.spec.Hashing;
-import io.initsweep.spec.Precision;
+import io.initsweep.model.Precision;
+
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;

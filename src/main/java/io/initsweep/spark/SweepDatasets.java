@@ -7,6 +7,7 @@ import io.initsweep.data.DatasetKind;
 import io.initsweep.data.Datasets;
 import io.initsweep.grid.Grid;
 import io.initsweep.spec.SweepSpec;
+
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
@@ -44,7 +45,7 @@ public final class SweepDatasets {
 
     /** The data a data-parallel cell trains on. */
     public static DistributedData distributedData(JavaSparkContext jsc, DatasetIdentity identity,
-                                           io.initsweep.spec.Precision precision) {
+                                           io.initsweep.model.Precision precision) {
         return identity instanceof ParquetData parquet ? parquet
                 : DistributedData.inMemory(jsc, (Dataset) identity, precision);
     }

@@ -1,7 +1,11 @@
 package io.initsweep.spec;
 
+import io.initsweep.common.Canonical;
+import io.initsweep.common.Parameter;
 import io.initsweep.init.SchemeKind;
 import io.initsweep.init.SchemeSpec;
+import io.initsweep.model.Activation;
+import io.initsweep.model.Optimizer;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,6 +1,10 @@
 package io.initsweep.spec;
 
+import io.initsweep.common.Canonical;
 import io.initsweep.init.SchemeSpec;
+import io.initsweep.model.Activation;
+import io.initsweep.model.Optimizer;
+import io.initsweep.model.Precision;
 
 import java.io.Serializable;
 import java.util.List;

@@ -1,7 +1,10 @@
 package io.initsweep.spec;
 
+import io.initsweep.common.Parameter;
 import io.initsweep.data.DatasetKind;
 import io.initsweep.data.DatasetSpec;
+import io.initsweep.model.Precision;
+
 import org.apache.commons.lang3.StringUtils;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;

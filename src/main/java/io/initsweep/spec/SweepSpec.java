@@ -1,6 +1,7 @@
 package io.initsweep.spec;
 
 import io.initsweep.data.DatasetSpec;
+import io.initsweep.model.Precision;
 
 import java.io.Serializable;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package io.initsweep.stats;
 
-import io.initsweep.spec.Hashing;
+import io.initsweep.common.Hashing;
+
 import org.apache.commons.math3.random.RandomGenerator;
 import org.apache.commons.math3.random.Well19937c;
 import org.apache.commons.statistics.inference.MannWhitneyUTest;

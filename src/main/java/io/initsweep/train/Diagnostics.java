@@ -1,6 +1,6 @@
 package io.initsweep.train;
 
-import io.initsweep.spec.Activation;
+import io.initsweep.model.Activation;
 
 /**
  * The statistics of the {@code layers} table, on plain arrays. Kept free of any tensor library so each definition

@@ -1,6 +1,8 @@
 package io.initsweep.spec;
 
 import io.initsweep.init.SchemeKind;
+import io.initsweep.model.Activation;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

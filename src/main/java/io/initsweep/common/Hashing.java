@@ -1,4 +1,4 @@
-package io.initsweep.spec;
+package io.initsweep.common;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.initsweep.spec;
+package io.initsweep.common;
 
 import java.math.BigDecimal;
 

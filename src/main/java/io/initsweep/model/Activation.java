@@ -1,4 +1,4 @@
-package io.initsweep.spec;
+package io.initsweep.model;
 
 import java.util.Arrays;
 import java.util.Locale;
