@@ -1,6 +1,8 @@
 package io.initsweep.cli;
 
 import io.initsweep.bench.Benchmark;
+import io.initsweep.common.ExitCode;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,7 +56,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         String results = new Benchmark(out, work, reps).run(python, torchScript, selected);
         if (noDoc) {
-            return ExitCodes.OK;
+            return ExitCode.OK;
         }
         String text = Files.exists(doc) ? Files.readString(doc, StandardCharsets.UTF_8) : "# Performance\n\n"
                 + BEGIN + "\n" + END + "\n";
@@ -62,11 +64,11 @@ final class BenchCommand implements Callable<Integer> {
         int end = text.indexOf(END);
         if (begin < 0 || end < begin) {
             command.commandLine().getErr().println("error: " + doc + " has no generated section (" + BEGIN + ")");
-            return ExitCodes.USAGE;
+            return ExitCode.USAGE;
         }
         Files.writeString(doc, text.substring(0, begin + BEGIN.length()) + "\n\n" + results + "\n"
                 + text.substring(end), StandardCharsets.UTF_8);
         out.println("results written to " + doc);
-        return ExitCodes.OK;
+        return ExitCode.OK;
     }
 }

@@ -1,6 +1,8 @@
 package io.initsweep.cli;
 
+import io.initsweep.common.ExitCode;
 import io.initsweep.report.Catalog;
+
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
@@ -39,6 +41,6 @@ final class CatalogCommand implements Callable<Integer> {
             out.println("  spark.hadoop.javax.jdo.option.ConnectionURL=" + url);
             out.println("(one process at a time: embedded Derby allows a single connection)");
         }
-        return ExitCodes.OK;
+        return ExitCode.OK;
     }
 }

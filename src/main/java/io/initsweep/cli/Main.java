@@ -8,7 +8,7 @@ import java.io.PrintWriter;
 
 /**
  * The {@code initsweep} command line: the composition root that parses arguments, wires the pieces together and
- * maps outcomes to exit codes ({@link ExitCodes}).
+ * maps outcomes to exit codes ({@link io.initsweep.common.ExitCode}, {@link Failures}).
  */
 @Command(name = "initsweep", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Sweeps weight initialization x depth x activation x seed on Apache Spark with Deeplearning4j.",
@@ -19,6 +19,10 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "print the stack trace of any failure (the user's errors print one line each otherwise)")
+    boolean verbose;
+
     public static void main(String[] args) {
         System.exit(execute(System.out, System.err, args));
     }
@@ -28,12 +32,19 @@ public final class Main implements Runnable {
         CommandLine commandLine = new CommandLine(new Main());
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
-        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            err.println("error: " + e);
-            e.printStackTrace(err);
-            return ExitCodes.RUNTIME_FAILURE;
-        });
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) ->
+                Failures.report(e, cmd.getErr(), verbose(parsed)));
         return commandLine.execute(args);
+    }
+
+    /** Whether --verbose was given, on the command or any subcommand. */
+    private static boolean verbose(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.initsweep.cli;
 
+import io.initsweep.common.ExitCode;
 import io.initsweep.data.DataException;
 import io.initsweep.data.Dataset;
 import io.initsweep.data.DatasetIdentity;
@@ -82,7 +83,7 @@ final class ReplayCommand implements Callable<Integer> {
         if (found.isEmpty()) {
             err.println("error: no cell " + cellId + (sweep == null ? "" : " in sweep " + sweep) + " in "
                     + warehouse.root());
-            return ExitCodes.USAGE;
+            return ExitCode.USAGE;
         }
         Row run = found.get(0);
         String sweepName = run.getAs("sweep");
@@ -100,7 +101,7 @@ final class ReplayCommand implements Callable<Integer> {
                     : Datasets.load(datasetSpec, List.of(dataSeed), new HadoopStorage(spark)).get(dataSeed);
         } catch (DataException e) {
             err.println("error: cannot load the cell's dataset: " + e.getMessage());
-            return ExitCodes.RUNTIME_FAILURE;
+            return ExitCode.RUNTIME_FAILURE;
         }
         Cell cell = Grid.cell(sweepName, run.<Long>getAs("seed"), settings, coordinates(run.getAs("grid_point")),
                 dataset);
@@ -109,7 +110,7 @@ final class ReplayCommand implements Callable<Integer> {
                     + (dataset.sha256().equals(run.getAs("dataset_sha256")) ? ""
                     : "; the dataset changed: its fingerprint is now " + dataset.sha256() + ", recorded "
                     + run.getAs("dataset_sha256")));
-            return ExitCodes.RUNTIME_FAILURE;
+            return ExitCode.RUNTIME_FAILURE;
         }
 
         int recordedThreads = run.<Integer>getAs("native_threads");
@@ -168,11 +169,11 @@ final class ReplayCommand implements Callable<Integer> {
         if (identical == epochs) {
             out.printf("bitwise identical: all %d epochs (train loss, test loss, test accuracy, gradient norm)%n",
                     epochs);
-            return ExitCodes.OK;
+            return ExitCode.OK;
         }
         out.printf("different: %d of %d epochs identical, first difference at epoch %d; max |Δ test loss| = %s, "
                 + "max |Δ train loss| = %s%n", identical, epochs, firstDifferent, fmt(maxTest), fmt(maxTrain));
-        return ExitCodes.REPLAY_MISMATCH;
+        return ExitCode.REPLAY_MISMATCH;
     }
 
     private static long bits(Double value) {

@@ -1,6 +1,8 @@
 package io.initsweep.cli;
 
+import io.initsweep.common.ExitCode;
 import io.initsweep.report.HtmlReport;
+
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
@@ -42,7 +44,7 @@ final class ReportCommand implements Callable<Integer> {
                     + "ORDER BY max(finished_at) DESC LIMIT 1").collectAsList();
             if (latest.isEmpty()) {
                 err.println("error: the warehouse " + location.out + " has no results yet");
-                return ExitCodes.USAGE;
+                return ExitCode.USAGE;
             }
             name = latest.get(0).getString(0);
         }
@@ -51,7 +53,7 @@ final class ReportCommand implements Callable<Integer> {
             html = HtmlReport.render(spark, name);
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
-            return ExitCodes.USAGE;
+            return ExitCode.USAGE;
         }
         Path file = to != null ? to : Path.of("report-" + name + ".html");
         if (file.toAbsolutePath().getParent() != null) {
@@ -59,6 +61,6 @@ final class ReportCommand implements Callable<Integer> {
         }
         Files.writeString(file, html, StandardCharsets.UTF_8);
         out.println("report of sweep " + name + ": " + file.toAbsolutePath());
-        return ExitCodes.OK;
+        return ExitCode.OK;
     }
 }

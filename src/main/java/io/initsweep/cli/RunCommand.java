@@ -1,8 +1,8 @@
 package io.initsweep.cli;
 
+import io.initsweep.common.ExitCode;
 import io.initsweep.data.DataException;
 import io.initsweep.data.DatasetIdentity;
-
 import io.initsweep.dl4j.Nd4jRuntime;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.Grid;
@@ -10,7 +10,6 @@ import io.initsweep.report.CellOutcome;
 import io.initsweep.report.Comparisons;
 import io.initsweep.report.Summary;
 import io.initsweep.schema.Tables;
-
 import io.initsweep.spark.Resources;
 import io.initsweep.spark.SparkSessions;
 import io.initsweep.spark.SweepDatasets;
@@ -21,6 +20,7 @@ import io.initsweep.spec.SpecError;
 import io.initsweep.spec.SpecException;
 import io.initsweep.spec.SpecParser;
 import io.initsweep.spec.SweepSpec;
+
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
@@ -92,7 +92,7 @@ final class RunCommand implements Callable<Integer> {
         String problem = nativeThreadProblem(sweep);
         if (problem != null) {
             err.println("error: " + problem);
-            return ExitCodes.USAGE;
+            return ExitCode.USAGE;
         }
         SparkSession spark = SparkSessions.create(master, sweep.execution().coresPerCell(), ui);
         if (!SparkSessions.isLocal(spark.sparkContext().master())) {
@@ -103,7 +103,7 @@ final class RunCommand implements Callable<Integer> {
             List<String> problems = Resources.problems(conf);
             if (!problems.isEmpty()) {
                 problems.forEach(p -> err.println("error: " + p));
-                return ExitCodes.USAGE;
+                return ExitCode.USAGE;
             }
         }
         Map<Long, DatasetIdentity> datasets;
@@ -115,7 +115,7 @@ final class RunCommand implements Callable<Integer> {
             return specErrors(e, err);
         } catch (DataException e) {
             err.println("error: " + e.getMessage() + " (" + sweep.source() + ": data)");
-            return ExitCodes.USAGE;
+            return ExitCode.USAGE;
         }
         datasets.values().forEach(d -> out.println("dataset: " + d));
 
@@ -131,7 +131,7 @@ final class RunCommand implements Callable<Integer> {
                     (warehouse, runId) -> Comparisons.refresh(warehouse, sweep.name(), runId + "-comparison")));
         } catch (SweepLock.HeldException e) {
             err.println("error: " + e.getMessage());
-            return ExitCodes.USAGE;
+            return ExitCode.USAGE;
         }
         List<CellOutcome> outcomes = outcomes(spark, sweep, cells);
         out.println();
@@ -144,9 +144,9 @@ final class RunCommand implements Callable<Integer> {
                 diverged, failed, missing > 0 ? ", " + missing + " missing" : "", Warehouse.open(spark, out()).root());
         if (missing > 0) {
             err.println("error: " + missing + " cells have no result; rerun to resume");
-            return ExitCodes.RUNTIME_FAILURE;
+            return ExitCode.RUNTIME_FAILURE;
         }
-        return failed > 0 ? ExitCodes.FAILED_CELLS : ExitCodes.OK;
+        return failed > 0 ? ExitCode.FAILED_CELLS : ExitCode.OK;
     }
 
     /** Prints every problem of a refused spec, one line each, and gives the usage exit code. */
@@ -154,7 +154,7 @@ final class RunCommand implements Callable<Integer> {
         for (SpecError error : e.errors()) {
             err.println("error: " + error);
         }
-        return ExitCodes.USAGE;
+        return ExitCode.USAGE;
     }
 
     private String out() {

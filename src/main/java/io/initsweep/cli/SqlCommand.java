@@ -1,6 +1,8 @@
 package io.initsweep.cli;
 
+import io.initsweep.common.ExitCode;
 import io.initsweep.report.TextTable;
+
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -47,7 +49,7 @@ final class SqlCommand implements Callable<Integer> {
         String mode = format.toLowerCase(Locale.ROOT);
         if (!List.of("table", "csv", "json").contains(mode)) {
             err.println("error: --format must be table, csv or json, got '" + format + "'");
-            return ExitCodes.USAGE;
+            return ExitCode.USAGE;
         }
         SparkSession spark = Warehouses.withCatalog(location.out, location.master);
         if (query != null) {
@@ -57,7 +59,7 @@ final class SqlCommand implements Callable<Integer> {
                     return failed;
                 }
             }
-            return ExitCodes.OK;
+            return ExitCode.OK;
         }
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         StringBuilder pending = new StringBuilder();
@@ -80,7 +82,7 @@ final class SqlCommand implements Callable<Integer> {
             out.flush();
         }
         out.println();
-        return ExitCodes.OK;
+        return ExitCode.OK;
     }
 
     /** @return null on success, else the exit code */
@@ -125,7 +127,7 @@ final class SqlCommand implements Callable<Integer> {
                 throw e;
             }
             err.println("error: " + e.getMessage().lines().findFirst().orElse(e.toString()));
-            return ExitCodes.USAGE;
+            return ExitCode.USAGE;
         }
     }
 

@@ -1,11 +1,13 @@
 package io.initsweep.cli;
 
+import io.initsweep.common.ExitCode;
 import io.initsweep.report.TextTable;
 import io.initsweep.schema.Tables;
 import io.initsweep.spark.SparkSessions;
 import io.initsweep.spark.SweepLock;
 import io.initsweep.spark.SweepRecord;
 import io.initsweep.spark.Warehouse;
+
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
@@ -45,7 +47,7 @@ final class StatusCommand implements Callable<Integer> {
         List<String> sweeps = sweep != null ? List.of(sweep) : warehouse.sweeps();
         if (sweeps.isEmpty()) {
             err.println("error: no sweep has run in " + warehouse.root());
-            return ExitCodes.USAGE;
+            return ExitCode.USAGE;
         }
         Map<String, Map<String, String>> statuses = new HashMap<>();
         Map<String, String> lastActivity = new HashMap<>();
@@ -60,7 +62,7 @@ final class StatusCommand implements Callable<Integer> {
             SweepRecord record = warehouse.readSweepRecord(name);
             if (record == null) {
                 err.println("error: no sweep named '" + name + "' has run in " + warehouse.root());
-                return ExitCodes.USAGE;
+                return ExitCode.USAGE;
             }
             Map<String, String> done = statuses.getOrDefault(name, Map.of());
             Set<String> expected = new HashSet<>(record.cellIds());
@@ -94,6 +96,6 @@ final class StatusCommand implements Callable<Integer> {
         out.print(TextTable.render(List.of("sweep", "total", "done", "ok", "diverged", "failed", "missing",
                 "other", "last activity", "state"), rows));
         out.println("(other: rows of cells that the latest spec no longer has)");
-        return ExitCodes.OK;
+        return ExitCode.OK;
     }
 }

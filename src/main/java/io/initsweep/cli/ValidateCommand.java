@@ -1,8 +1,10 @@
 package io.initsweep.cli;
 
+import io.initsweep.common.ExitCode;
 import io.initsweep.spec.SpecException;
 import io.initsweep.spec.SpecParser;
 import io.initsweep.spec.SweepSpec;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,10 +48,10 @@ final class ValidateCommand implements Callable<Integer> {
                 case "name" -> out.println(sweep.name());
                 default -> {
                     err.println("error: --print takes cells, cores-per-cell or name, got '" + print + "'");
-                    return ExitCodes.USAGE;
+                    return ExitCode.USAGE;
                 }
             }
-            return ExitCodes.OK;
+            return ExitCode.OK;
         }
         StringBuilder axes = new StringBuilder();
         sweep.grid().forEach(a -> axes.append(axes.length() == 0 ? "" : " × ").append(a.axis().key()).append(" (")
@@ -57,6 +59,6 @@ final class ValidateCommand implements Callable<Integer> {
         out.printf("%s: valid. %d cells = %s × %d seeds; dataset %s; %d core(s) per cell%n", spec, sweep.cellCount(),
                 axes.length() == 0 ? "1 grid point" : axes, sweep.seeds().size(), sweep.dataset().kind(),
                 sweep.execution().coresPerCell());
-        return ExitCodes.OK;
+        return ExitCode.OK;
     }
 }

@@ -1,5 +1,8 @@
 package io.initsweep.spark;
 
+import io.initsweep.common.FailureKind;
+import io.initsweep.common.InitsweepException;
+
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileStatus;
@@ -50,9 +53,9 @@ public final class SweepLock implements AutoCloseable {
     }
 
     /** Thrown when another live process holds the sweep. */
-    public static final class HeldException extends RuntimeException {
+    public static final class HeldException extends InitsweepException {
         HeldException(String message) {
-            super(message);
+            super(FailureKind.SWEEP_BUSY, message);
         }
     }
 

@@ -1,14 +1,17 @@
 package io.initsweep.spec;
 
+import io.initsweep.common.FailureKind;
+import io.initsweep.common.InitsweepException;
+
 import java.util.List;
 import java.util.stream.Collectors;
 
 /** A spec that cannot run; carries every problem found, each with file, key path, line and value. */
-public final class SpecException extends RuntimeException {
+public final class SpecException extends InitsweepException {
     private final List<SpecError> errors;
 
     public SpecException(List<SpecError> errors) {
-        super(errors.stream().map(SpecError::toString).collect(Collectors.joining("\n")));
+        super(FailureKind.BAD_SPEC, errors.stream().map(SpecError::toString).collect(Collectors.joining("\n")));
         this.errors = List.copyOf(errors);
     }
 

@@ -1,9 +1,10 @@
 package io.initsweep.report;
 
+import io.initsweep.cli.Main;
+import io.initsweep.common.ExitCode;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.initsweep.cli.ExitCodes;
-import io.initsweep.cli.Main;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Assumptions;
@@ -81,7 +82,7 @@ class TestReportAndNotebooks {
         assertThat(csv[1].lines().toList()).containsExactly("scheme,n", "he_normal,32", "xavier_normal,32");
 
         String[] bad = cli("sql", "--out", warehouse.toString(), "SELEC nonsense");
-        assertThat(bad[0]).isEqualTo(Integer.toString(ExitCodes.USAGE));
+        assertThat(bad[0]).isEqualTo(Integer.toString(ExitCode.USAGE));
         assertThat(bad[2]).startsWith("error: ");
     }
 

@@ -1,6 +1,7 @@
 package io.initsweep.spark;
 
-import io.initsweep.cli.ExitCodes;
+import io.initsweep.common.ExitCode;
+
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,7 +77,7 @@ class TestDataParallel {
         String cellId = SparkSession.active().read().parquet(out.resolve("runs").toString())
                 .where(col("sweep").equalTo("parallel")).select("cell_id").first().getString(0);
         TestSweepIntegration.Cli replay = TestSweepIntegration.Cli.run("replay", cellId, "--out", out.toString());
-        assertThat(replay.code()).as(replay.output()).isEqualTo(ExitCodes.OK);
+        assertThat(replay.code()).as(replay.output()).isEqualTo(ExitCode.OK);
         assertThat(replay.out()).contains("bitwise identical: all 13 epochs");
     }
 
@@ -119,7 +120,7 @@ class TestDataParallel {
 
         TestSweepIntegration.Cli replay = TestSweepIntegration.Cli.run("replay", row.getString(8), "--out",
                 out.toString());
-        assertThat(replay.code()).as(replay.output()).isEqualTo(ExitCodes.OK);
+        assertThat(replay.code()).as(replay.output()).isEqualTo(ExitCode.OK);
         assertThat(replay.out()).contains("bitwise identical: all 7 epochs");
 
         // A column the table lacks is named, with the table, before anything trains.
@@ -127,7 +128,7 @@ class TestDataParallel {
                 .replace("label: kind", "label: klass"));
         TestSweepIntegration.Cli refused = TestSweepIntegration.Cli.run("run", bad.toString(), "--out",
                 dir.resolve("bad-table-wh").toString(), "--master=local[2,4]");
-        assertThat(refused.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(refused.code()).isEqualTo(ExitCode.USAGE);
         assertThat(refused.err()).contains(table.toString()).contains("klass").contains("no such column");
         assertThat(dir.resolve("bad-table-wh").resolve("runs")).doesNotExist();
     }
@@ -135,7 +136,7 @@ class TestDataParallel {
     @Test
     void dataParallelSettingsAreRefusedInGridMode() throws Exception {
         TestSweepIntegration.Cli result = run("bad", "execution: {workers: 2}", dir.resolve("bad-wh"));
-        assertThat(result.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.code()).isEqualTo(ExitCode.USAGE);
         assertThat(result.err()).contains("workers only applies to execution.mode data-parallel");
     }
 }

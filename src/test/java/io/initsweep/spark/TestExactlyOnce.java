@@ -1,6 +1,7 @@
 package io.initsweep.spark;
 
-import io.initsweep.cli.ExitCodes;
+import io.initsweep.common.ExitCode;
+
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
@@ -137,7 +138,7 @@ class TestExactlyOnce {
         String victim = runs(out).orderBy("cell_id").select("cell_id").first().getString(0);
 
         TestSweepIntegration.Cli result = run(spec, out, "--force", "--test-fail-training", victim);
-        assertThat(result.code()).as(result.output()).isEqualTo(ExitCodes.FAILED_CELLS);
+        assertThat(result.code()).as(result.output()).isEqualTo(ExitCode.FAILED_CELLS);
         assertThat(result.out()).contains("7 ok, 0 diverged, 1 failed");
         Row failed = runs(out).where(col("cell_id").equalTo(victim)).select("status", "error").first();
         assertThat(failed.getString(0)).isEqualTo("failed");
@@ -172,7 +173,7 @@ class TestExactlyOnce {
         Warehouse warehouse = Warehouse.open(SparkSession.active(), out.toString());
         try (SweepLock held = warehouse.lock("alpha", "someone-else")) {
             TestSweepIntegration.Cli refused = run(spec("alpha", "4"), out);
-            assertThat(refused.code()).isEqualTo(ExitCodes.USAGE);
+            assertThat(refused.code()).isEqualTo(ExitCode.USAGE);
             assertThat(refused.err()).contains("sweep 'alpha' is already running: run someone-else");
         }
         assertThat(runs(out).where(col("sweep").equalTo("alpha")).count()).isEqualTo(12);
@@ -190,6 +191,6 @@ class TestExactlyOnce {
         assertThat(replay.out()).contains("bitwise identical: all 3 epochs");
         TestSweepIntegration.Cli unknown = TestSweepIntegration.Cli.run("replay", "0123456789abcdef", "--out",
                 out.toString());
-        assertThat(unknown.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(unknown.code()).isEqualTo(ExitCode.USAGE);
     }
 }

@@ -1,11 +1,12 @@
 package io.initsweep.spark;
 
-import io.initsweep.cli.ExitCodes;
+import io.initsweep.common.ExitCode;
 import io.initsweep.data.DataException;
 import io.initsweep.data.DatasetKind;
 import io.initsweep.data.DatasetSpec;
 import io.initsweep.data.RawTable;
 import io.initsweep.data.TestFiles;
+
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -133,7 +134,7 @@ class TestFileDatasets {
         Path out = dir.resolve("wh");
         TestSweepIntegration.Cli result = TestSweepIntegration.Cli.run("run", spec.toString(), "--out",
                 out.toString(), "--master", "local[2]");
-        assertThat(result.code()).as(result.output()).isEqualTo(ExitCodes.OK);
+        assertThat(result.code()).as(result.output()).isEqualTo(ExitCode.OK);
         List<Row> runs = spark.read().parquet(out.resolve("runs").toString())
                 .select("scheme", "features", "outputs", "final_test_accuracy", "dataset_sha256", "train_rows")
                 .orderBy("scheme").collectAsList();
@@ -193,7 +194,7 @@ class TestFileDatasets {
                     """.formatted(data));
             TestSweepIntegration.Cli result = TestSweepIntegration.Cli.run("run", spec.toString(), "--out",
                     out.toString(), "--master", "local[2]");
-            assertThat(result.code()).as(c.message()).isEqualTo(ExitCodes.USAGE);
+            assertThat(result.code()).as(c.message()).isEqualTo(ExitCode.USAGE);
             assertThat(result.err()).as(result.output()).contains(c.message()).contains("(" + spec + ": data)");
             assertThat(result.out()).doesNotContain("to train");
             assertThat(listing(out)).isEqualTo(before);

@@ -1,8 +1,9 @@
 package io.initsweep.spark;
 
-import io.initsweep.cli.ExitCodes;
 import io.initsweep.cli.Main;
+import io.initsweep.common.ExitCode;
 import io.initsweep.schema.Tables;
+
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -43,7 +44,7 @@ class TestSweepIntegration {
         Path spec = write("it.yaml", SPEC);
         Path out = dir.resolve("warehouse");
         Cli first = Cli.run("run", spec.toString(), "--out", out.toString(), "--master", "local[2]");
-        assertThat(first.code).as(first.output()).isEqualTo(ExitCodes.OK);
+        assertThat(first.code).as(first.output()).isEqualTo(ExitCode.OK);
         assertThat(first.out).contains("12 cells, 0 already done, 12 to train").contains("[12/12]")
                 .contains("final test loss");
 
@@ -80,7 +81,7 @@ class TestSweepIntegration {
                 .isEqualTo(2 * 3 * (2 + 4)); // seeds × schemes × (depth 1: 2 layers + depth 3: 4 layers)
 
         Cli again = Cli.run("run", spec.toString(), "--out", out.toString(), "--master", "local[2]");
-        assertThat(again.code).isEqualTo(ExitCodes.OK);
+        assertThat(again.code).isEqualTo(ExitCode.OK);
         assertThat(again.out).contains("12 cells, 12 already done, 0 to train");
         assertThat(spark.read().parquet(out.resolve("runs").toString()).count()).isEqualTo(12);
     }
@@ -90,7 +91,7 @@ class TestSweepIntegration {
         Path spec = write("bad.yaml", SPEC.replace("depth: [1, 3]", "depth: [1, 0]"));
         Path out = dir.resolve("untouched");
         Cli result = Cli.run("run", spec.toString(), "--out", out.toString(), "--master", "local[2]");
-        assertThat(result.code).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.code).isEqualTo(ExitCode.USAGE);
         assertThat(result.err).contains("error: depth must be >= 1, got 0 (" + spec + ": grid.depth[1], line 5)");
         assertThat(out).doesNotExist();
     }
@@ -98,7 +99,7 @@ class TestSweepIntegration {
     @Test
     void unknownOptionsAreUsageErrors() {
         Cli result = Cli.run("run", "x.yaml", "--frobnicate");
-        assertThat(result.code).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.code).isEqualTo(ExitCode.USAGE);
         assertThat(result.err).contains("Unknown option: '--frobnicate'");
     }
 
