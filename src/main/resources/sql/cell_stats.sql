@@ -1,11 +1,10 @@
 -- cell_stats: one row per sweep and grid point (every coordinate but the seed): how the seeds of a point ended.
 -- Losses and accuracies are over the seeds that finished ok (a diverged seed has no final loss; it is counted).
+-- {{settings}} is every stored setting's column (from the settings registry), so every setting splits points.
 CREATE OR REPLACE VIEW initsweep.cell_stats
 COMMENT 'per sweep and grid point (all coordinates but the seed): outcome counts and spread over seeds'
 AS SELECT
-  sweep, point_id, grid_point,
-  scheme, scheme_kind, depth, width, activation, optimizer, learning_rate, momentum, batch_size, epochs,
-  bias_init, layer_init, precision, dataset, data_seed, target_loss,
+  sweep, point_id, grid_point, {{settings}}, dataset,
   count(*)                                              AS n_seeds,
   count_if(status = 'ok')                               AS n_ok,
   count_if(status = 'diverged')                         AS n_diverged,
@@ -29,5 +28,4 @@ AS SELECT
   avg(act_var_ratio)                                    AS act_var_ratio_mean,
   avg(grad_var_ratio)                                   AS grad_var_ratio_mean
 FROM initsweep.runs
-GROUP BY sweep, point_id, grid_point, scheme, scheme_kind, depth, width, activation, optimizer, learning_rate,
-  momentum, batch_size, epochs, bias_init, layer_init, precision, dataset, data_seed, target_loss
+GROUP BY sweep, point_id, grid_point, {{settings}}, dataset

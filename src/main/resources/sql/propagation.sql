@@ -1,9 +1,10 @@
 -- propagation: signal through depth at initialization, averaged over seeds. Variances span orders of magnitude,
--- so the mean of log10 is given beside the plain mean.
+-- so the mean of log10 is given beside the plain mean. {{r.init_settings}} are the settings that shape the initial
+-- network (scheme, layer overrides, biases, depth, width, activation: the settings registry's init-seed role).
 CREATE OR REPLACE VIEW initsweep.propagation
-COMMENT 'per sweep, scheme, activation, depth, width and layer: signal statistics at init, mean over seeds'
+COMMENT 'per sweep, initial network (scheme, overrides, bias, depth, width, activation) and layer: signal statistics at init, mean over seeds'
 AS SELECT
-  r.sweep, r.scheme, r.activation, r.depth, r.width, l.layer, l.is_output,
+  r.sweep, {{r.init_settings}}, l.layer, l.is_output,
   count(*)                                  AS n_seeds,
   avg(l.activation_var)                     AS activation_var_mean,
   avg(log10(l.activation_var))              AS activation_var_log10_mean,
@@ -17,4 +18,4 @@ AS SELECT
 FROM initsweep.layers l
 JOIN initsweep.runs r ON l.sweep = r.sweep AND l.cell_id = r.cell_id
 WHERE l.phase = 'init'
-GROUP BY r.sweep, r.scheme, r.activation, r.depth, r.width, l.layer, l.is_output
+GROUP BY r.sweep, {{r.init_settings}}, l.layer, l.is_output

@@ -6,7 +6,8 @@ import io.initsweep.init.SchemeKind;
 import io.initsweep.model.Activation;
 import io.initsweep.schema.Table;
 import io.initsweep.schema.Tables;
-import io.initsweep.spec.Axis;
+import io.initsweep.spec.Setting;
+import io.initsweep.spec.Settings;
 
 import org.junit.jupiter.api.Test;
 
@@ -33,10 +34,20 @@ class TestDocumentation {
     }
 
     @Test
+    void theSettingsReferenceInTheReadmeIsTheRegistrys() throws Exception {
+        String readme = Files.readString(README);
+        String begin = "<!-- settings -->\n";
+        String end = "<!-- /settings -->";
+        assertThat(readme).contains(begin).contains(end);
+        assertThat(readme.substring(readme.indexOf(begin) + begin.length(), readme.indexOf(end)))
+                .as("README's settings table; regenerate it from Settings.markdown()").isEqualTo(Settings.markdown());
+    }
+
+    @Test
     void everySpecNameIsDocumented() throws Exception {
         String readme = Files.readString(README);
-        for (Axis axis : Axis.values()) {
-            assertThat(readme).contains("| `" + axis.key() + "` |");
+        for (Setting<?> setting : Settings.ALL) {
+            assertThat(readme).contains("| `" + setting.key() + "` |");
         }
         for (SchemeKind scheme : SchemeKind.values()) {
             assertThat(readme).contains("| `" + scheme.canonicalName() + "` |");

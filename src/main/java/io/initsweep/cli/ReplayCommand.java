@@ -11,11 +11,8 @@ import io.initsweep.dl4j.Dl4jCellTrainer;
 import io.initsweep.dl4j.Nd4jRuntime;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.Grid;
-import io.initsweep.init.SchemeSpec;
-import io.initsweep.model.Activation;
-import io.initsweep.model.Optimizer;
-import io.initsweep.model.Precision;
 import io.initsweep.report.TextTable;
+import io.initsweep.schema.RunRows;
 import io.initsweep.schema.Tables;
 import io.initsweep.spark.DataParallelTrainer;
 import io.initsweep.spark.HadoopStorage;
@@ -24,7 +21,6 @@ import io.initsweep.spark.SparkSessions;
 import io.initsweep.spark.SweepDatasets;
 import io.initsweep.spark.Warehouse;
 import io.initsweep.spec.CellSettings;
-import io.initsweep.spec.LayerInit;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.EpochMetrics;
 
@@ -39,10 +35,8 @@ import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -91,7 +85,7 @@ final class ReplayCommand implements Callable<Integer> {
             out.println("note: the stored run " + run.getAs("status") + ": " + run.getAs("error"));
         }
 
-        CellSettings settings = settings(run);
+        CellSettings settings = RunRows.settings(run);
         DatasetSpec datasetSpec = DatasetSpec.parse(run.getAs("dataset"));
         long dataSeed = run.<Long>getAs("data_seed");
         DatasetIdentity dataset;
@@ -103,7 +97,7 @@ final class ReplayCommand implements Callable<Integer> {
             err.println("error: cannot load the cell's dataset: " + e.getMessage());
             return ExitCode.RUNTIME_FAILURE;
         }
-        Cell cell = Grid.cell(sweepName, run.<Long>getAs("seed"), settings, coordinates(run.getAs("grid_point")),
+        Cell cell = Grid.cell(sweepName, run.<Long>getAs("seed"), settings, RunRows.coordinates(run.getAs("grid_point")),
                 dataset);
         if (!cell.cellId().equals(cellId)) {
             err.println("error: the recorded settings rebuild cell " + cell.cellId() + ", not " + cellId
@@ -182,53 +176,5 @@ final class ReplayCommand implements Callable<Integer> {
 
     private static String fmt(double value) {
         return String.format(Locale.ROOT, "%.10g", value);
-    }
-
-    /** The cell's settings as its runs row recorded them. */
-    static CellSettings settings(Row run) {
-        String layerInit = run.getAs("layer_init");
-        List<LayerInit> overrides = new ArrayList<>();
-        if (layerInit != null && !layerInit.isEmpty()) {
-            for (String item : layerInit.split(";")) {
-                int colon = item.indexOf(':');
-                overrides.add(LayerInit.parse(item.substring(0, colon), SchemeSpec.parse(item.substring(colon + 1))));
-            }
-        }
-        CellSettings.Builder builder = new CellSettings.Builder()
-                .scheme(SchemeSpec.parse(run.getAs("scheme")))
-                .layerInit(overrides)
-                .biasInit(run.<Double>getAs("bias_init"))
-                .depth(run.<Integer>getAs("depth"))
-                .width(run.<Integer>getAs("width"))
-                .activation(Activation.byName(run.getAs("activation")).orElseThrow())
-                .optimizer(Optimizer.byName(run.getAs("optimizer")).orElseThrow())
-                .learningRate(run.<Double>getAs("learning_rate"))
-                .batchSize(run.<Integer>getAs("batch_size"))
-                .epochs(run.<Integer>getAs("epochs"))
-                .targetLoss(run.getAs("target_loss"))
-                .dataSeed(run.<Long>getAs("data_seed"))
-                .precision(Precision.byName(run.getAs("precision")).orElseThrow());
-        Double momentum = run.getAs("momentum");
-        if (momentum != null) {
-            builder.momentum(momentum);
-        }
-        if ("data-parallel".equals(run.getAs("execution"))) {
-            builder.dataParallel(true).workers(run.<Integer>getAs("workers"))
-                    .averagingFrequency(run.<Integer>getAs("averaging_frequency"))
-                    .batchSizePerWorker(run.<Integer>getAs("batch_size_per_worker"));
-        }
-        return builder.build();
-    }
-
-    /** {@code scheme=he_normal depth=8} → ordered map. */
-    static Map<String, String> coordinates(String gridPoint) {
-        Map<String, String> coordinates = new LinkedHashMap<>();
-        for (String part : gridPoint.split(" ")) {
-            int eq = part.indexOf('=');
-            if (eq > 0) {
-                coordinates.put(part.substring(0, eq), part.substring(eq + 1));
-            }
-        }
-        return coordinates;
     }
 }

@@ -135,7 +135,7 @@ final class RunCommand implements Callable<Integer> {
         }
         List<CellOutcome> outcomes = outcomes(spark, sweep, cells);
         out.println();
-        out.print(Summary.render(Summary.lines(outcomes), sweep.targetLoss() != null));
+        out.print(Summary.render(Summary.lines(outcomes), sweep.hasTargetLoss()));
         long failed = outcomes.stream().filter(o -> "failed".equals(o.status())).count();
         long missing = outcomes.stream().filter(o -> o.status() == null).count();
         long diverged = outcomes.stream().filter(o -> "diverged".equals(o.status())).count();

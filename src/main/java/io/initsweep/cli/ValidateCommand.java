@@ -54,7 +54,7 @@ final class ValidateCommand implements Callable<Integer> {
             return ExitCode.OK;
         }
         StringBuilder axes = new StringBuilder();
-        sweep.grid().forEach(a -> axes.append(axes.length() == 0 ? "" : " × ").append(a.axis().key()).append(" (")
+        sweep.grid().forEach(a -> axes.append(axes.length() == 0 ? "" : " × ").append(a.setting().key()).append(" (")
                 .append(a.values().size()).append(')'));
         out.printf("%s: valid. %d cells = %s × %d seeds; dataset %s; %d core(s) per cell%n", spec, sweep.cellCount(),
                 axes.length() == 0 ? "1 grid point" : axes, sweep.seeds().size(), sweep.dataset().kind(),

@@ -1,14 +1,14 @@
 package io.initsweep.grid;
 
-import io.initsweep.common.Canonical;
 import io.initsweep.common.Hashing;
 import io.initsweep.data.DatasetIdentity;
 import io.initsweep.init.InitScheme;
 import io.initsweep.init.SchemeSpec;
-import io.initsweep.spec.Axis;
 import io.initsweep.spec.CellSettings;
 import io.initsweep.spec.LayerInit;
 import io.initsweep.spec.Located;
+import io.initsweep.spec.Setting;
+import io.initsweep.spec.Settings;
 import io.initsweep.spec.SpecError;
 import io.initsweep.spec.SpecException;
 import io.initsweep.spec.SweepSpec;
@@ -26,13 +26,20 @@ import java.util.TreeSet;
  * Expands a spec into cells, deterministically: the same spec and data give the same cells, ids and seeds in
  * the same order on every machine. Cells come in spec order, the last axis varying fastest, seeds innermost.
  *
- * <p>A cell id is the first 16 hex digits of SHA-256 over a versioned, canonical text of the cell's settings,
- * its seed index and its dataset fingerprint. The sweep's name is not part of it: the same cell in two sweeps
- * is the same computation.
+ * <p>A cell id is the first 16 hex digits of SHA-256 over a versioned, canonical text of the cell's settings
+ * ({@link CellSettings#canonical()}), its seed index and its dataset fingerprint. The sweep's name is not part of
+ * it: the same cell in two sweeps is the same computation.
  */
 public final class Grid {
     /** Bump when the meaning of a setting changes, so old ids can never be mistaken for new results. */
     static final String ID_VERSION = "initsweep-cell-v1";
+
+    /**
+     * Cells a spec may expand to unless the user raises the limit: each cell costs the driver about a kilobyte
+     * while the sweep runs (its settings, its task and its result's bookkeeping), and a typo in a grid can ask for
+     * billions.
+     */
+    public static final long DEFAULT_MAX_CELLS = 250_000;
 
     private Grid() {
     }
@@ -41,32 +48,73 @@ public final class Grid {
     public static Set<Long> dataSeeds(SweepSpec spec) {
         Set<Long> seeds = new TreeSet<>();
         for (SweepSpec.GridAxis axis : spec.grid()) {
-            if (axis.axis() == Axis.DATA_SEED) {
+            if (axis.setting() == Settings.DATA_SEED) {
                 axis.values().forEach(v -> seeds.add((Long) v.value()));
             }
         }
         if (seeds.isEmpty()) {
-            seeds.add(spec.baseSettings().dataSeed());
+            seeds.add(spec.baseSettings().build().dataSeed());
         }
         return seeds;
     }
 
     /**
-     * Expands the grid and checks what needs the data's shape (identity on a non-square layer, a layer override
-     * beyond the network).
+     * Every check that needs no data, so {@code validate} and {@code run} refuse the same specs before any data is
+     * read: the grid's size against the limit, layer overrides against every depth of the grid.
+     *
+     * @param maxCells the most cells allowed
+     * @throws SpecException listing every problem, located in the spec
+     */
+    public static void check(SweepSpec spec, long maxCells) {
+        List<SpecError> errors = new ArrayList<>();
+        long cells = spec.cellCount();
+        if (cells > maxCells) {
+            StringBuilder product = new StringBuilder();
+            spec.grid().forEach(a -> product.append(a.values().size()).append(' ').append(a.setting().key())
+                    .append(" × "));
+            errors.add(new SpecError(spec.source(), "grid", 0, "the grid has "
+                    + (cells == Long.MAX_VALUE ? "more than " + Long.MAX_VALUE : Long.toString(cells)) + " cells ("
+                    + product + spec.seeds().size() + " seeds), more than the limit of " + maxCells + "; each cell "
+                    + "holds about a kilobyte of the driver's memory while the sweep runs. Shrink the grid, or raise "
+                    + "the limit with --max-cells if the driver has the memory"));
+        }
+        List<Integer> depths = new ArrayList<>();
+        spec.grid().stream().filter(a -> a.setting() == Settings.DEPTH)
+                .forEach(a -> a.values().forEach(v -> depths.add((Integer) v.value())));
+        if (depths.isEmpty() && !spec.onGrid(Settings.DEPTH)) {
+            depths.add(spec.sweepValue(Settings.DEPTH));
+        }
+        for (int depth : new TreeSet<>(depths)) {
+            for (Located<LayerInit> override : spec.layerInitItems()) {
+                LayerInit layers = override.value();
+                if (!layers.isOutput() && layers.last() >= depth) {
+                    errors.add(spec.error(override, "layer-init covers hidden layers " + layers.layers()
+                            + " but a cell has depth " + depth + " (hidden layers 0-" + (depth - 1) + ")"));
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new SpecException(new ArrayList<>(new LinkedHashSet<>(errors)));
+        }
+    }
+
+    /**
+     * Expands the grid, checking again what needs no data ({@link #check}, without a size limit) and what needs the
+     * data's shape (identity on a non-square layer).
      *
      * @param datasets the dataset for each of {@link #dataSeeds}
      * @throws SpecException listing every problem, located in the spec
      */
     public static List<Cell> expand(SweepSpec spec, Map<Long, ? extends DatasetIdentity> datasets) {
-        List<Map<Axis, Located<Object>>> points = new ArrayList<>();
+        check(spec, Long.MAX_VALUE); // cheap; callers check the size with their limit first
+        List<Map<Setting<?>, Located<Object>>> points = new ArrayList<>();
         points.add(new LinkedHashMap<>());
         for (SweepSpec.GridAxis axis : spec.grid()) {
-            List<Map<Axis, Located<Object>>> next = new ArrayList<>();
-            for (Map<Axis, Located<Object>> point : points) {
+            List<Map<Setting<?>, Located<Object>>> next = new ArrayList<>();
+            for (Map<Setting<?>, Located<Object>> point : points) {
                 for (Located<Object> value : axis.values()) {
-                    Map<Axis, Located<Object>> extended = new LinkedHashMap<>(point);
-                    extended.put(axis.axis(), value);
+                    Map<Setting<?>, Located<Object>> extended = new LinkedHashMap<>(point);
+                    extended.put(axis.setting(), value);
                     next.add(extended);
                 }
             }
@@ -75,18 +123,18 @@ public final class Grid {
 
         Set<SpecError> errors = new LinkedHashSet<>();
         List<Cell> cells = new ArrayList<>();
-        for (Map<Axis, Located<Object>> point : points) {
+        for (Map<Setting<?>, Located<Object>> point : points) {
             CellSettings.Builder builder = spec.baseSettings();
-            Map<String, String> coordinates = new LinkedHashMap<>();
-            point.forEach((axis, value) -> axis.apply(builder, value.value()));
+            point.forEach((setting, value) -> builder.setParsed(setting, value.value()));
             CellSettings settings = builder.build();
-            point.keySet().forEach(axis -> coordinates.put(axis.key(), axis.label(settings)));
+            Map<String, String> coordinates = new LinkedHashMap<>();
+            point.keySet().forEach(setting -> coordinates.put(setting.key(), setting.canonical(settings.get(setting))));
 
             DatasetIdentity dataset = datasets.get(settings.dataSeed());
             if (dataset == null) {
                 throw new IllegalArgumentException("no dataset for data seed " + settings.dataSeed());
             }
-            errors.addAll(check(spec, settings, dataset));
+            errors.addAll(shapeProblems(spec, settings, dataset));
             for (long seed : spec.seeds()) {
                 cells.add(cell(spec.name(), seed, settings, coordinates, dataset));
             }
@@ -107,12 +155,21 @@ public final class Grid {
         String cellId = Hashing.sha256Hex(identity + "seed=" + seed).substring(0, 16);
         String pointId = Hashing.sha256Hex(identity).substring(0, 16);
 
-        String network = "seed=" + seed + "|scheme=" + settings.scheme().label() + "|layer-init="
-                + settings.layerInitLabel() + "|bias-init=" + Canonical.number(settings.biasInit()) + "|depth=" + settings.depth()
-                + "|width=" + settings.width() + "|activation=" + settings.activation().canonicalName()
-                + "|in=" + dataset.features() + "|out=" + dataset.outputs();
+        // The network's shape and draws: the settings of the first release in their fixed order, the data's shape,
+        // then any newer shaping setting that differs from its default (so old seeds are unchanged).
+        StringBuilder network = new StringBuilder("seed=").append(seed);
+        settings.initSeedParts(true).forEach(part -> network.append('|').append(part));
+        network.append("|in=").append(dataset.features()).append("|out=").append(dataset.outputs());
+        settings.initSeedParts(false).forEach(part -> network.append('|').append(part));
         long initSeed = Hashing.seed("init|" + network);
-        long orderSeed = Hashing.seed("order|seed=" + seed + "|dataset=" + dataset.sha256());
+
+        StringBuilder order = new StringBuilder("order|seed=").append(seed).append("|dataset=").append(dataset.sha256());
+        for (Setting<?> setting : Settings.with(Setting.Role.ORDER_SEED)) {
+            if (settings.applies(setting) && !settings.isDefault(setting)) {
+                order.append('|').append(setting.key()).append('=').append(setting.canonical(settings.get(setting)));
+            }
+        }
+        long orderSeed = Hashing.seed(order.toString());
         return new Cell(sweep, cellId, pointId, seed, initSeed, orderSeed, settings, coordinates, dataset.sha256());
     }
 
@@ -129,16 +186,9 @@ public final class Grid {
         return shapes;
     }
 
-    private static List<SpecError> check(SweepSpec spec, CellSettings settings, DatasetIdentity dataset) {
+    private static List<SpecError> shapeProblems(SweepSpec spec, CellSettings settings, DatasetIdentity dataset) {
         List<SpecError> errors = new ArrayList<>();
         int depth = settings.depth();
-        for (Located<LayerInit> override : spec.layerInit()) {
-            LayerInit layers = override.value();
-            if (!layers.isOutput() && layers.last() >= depth) {
-                errors.add(spec.error(override, "layer-init covers hidden layers " + layers.layers()
-                        + " but a cell has depth " + depth + " (hidden layers 0-" + (depth - 1) + ")"));
-            }
-        }
         int[][] shapes = layerShapes(settings, dataset.features(), dataset.outputs());
         for (int layer = 0; layer < shapes.length; layer++) {
             SchemeSpec scheme = settings.schemeOf(layer);
@@ -156,11 +206,11 @@ public final class Grid {
     }
 
     private static Located<?> whereScheme(SweepSpec spec, CellSettings settings, int layer) {
-        for (Located<LayerInit> override : spec.layerInit()) {
+        for (Located<LayerInit> override : spec.layerInitItems()) {
             if (override.value().covers(layer, settings.depth())) {
                 return override;
             }
         }
-        return spec.whereIs(Axis.SCHEME, settings.scheme());
+        return spec.whereIs(Settings.SCHEME, settings.scheme());
     }
 }

@@ -67,7 +67,12 @@ public final class Catalog {
             if (in == null) {
                 throw new IllegalStateException("missing resource /sql/" + view + ".sql");
             }
-            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            // The grouping columns come from the settings registry, so a new setting splits grid points in the
+            // views as it does in the tables.
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .replace("{{settings}}", String.join(", ", Tables.settingColumns()))
+                    .replace("{{r.settings}}", prefixed("r.", Tables.settingColumns()))
+                    .replace("{{r.init_settings}}", prefixed("r.", Tables.initSettingColumns()));
             StringBuilder sql = new StringBuilder();
             for (String line : text.split("\n")) {
                 if (!line.stripLeading().startsWith("--")) {
@@ -78,6 +83,10 @@ public final class Catalog {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static String prefixed(String prefix, List<String> columns) {
+        return String.join(", ", columns.stream().map(c -> prefix + c).toList());
     }
 
     static String literal(String text) {

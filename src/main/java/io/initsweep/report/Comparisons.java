@@ -12,10 +12,11 @@ import java.util.List;
 
 /** Computes a sweep's scheme_comparison rows from its runs and stores them in the warehouse. */
 public final class Comparisons {
-    /** The settings that, with the sweep, make a context: everything but the scheme and the seed. */
-    static final List<String> CONTEXT = List.of("depth", "width", "activation", "optimizer", "learning_rate",
-            "momentum", "batch_size", "epochs", "bias_init", "layer_init", "precision", "dataset", "data_seed",
-            "target_loss");
+    /**
+     * The columns that, with the sweep, make a context: every setting in the comparison context (all that identify
+     * a cell but the scheme) and the dataset's fingerprint, from the settings registry.
+     */
+    static final List<String> CONTEXT = Tables.contextColumns();
 
     private Comparisons() {
     }

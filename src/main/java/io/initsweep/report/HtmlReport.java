@@ -1,5 +1,8 @@
 package io.initsweep.report;
 
+import io.initsweep.spec.Setting;
+import io.initsweep.spec.Settings;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -21,9 +24,11 @@ import java.util.TreeSet;
  */
 public final class HtmlReport {
     private static final String ECHARTS = "/META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js";
-    /** Columns of cell_stats that are grid coordinates; those with more than one value become table columns. */
-    private static final List<String> COORDINATES = List.of("scheme", "depth", "activation", "width", "optimizer",
-            "learning_rate", "momentum", "batch_size", "epochs", "bias_init", "layer_init", "dataset", "data_seed");
+    /**
+     * Columns of cell_stats that are grid coordinates (every setting that may be an axis, from the settings
+     * registry); those with more than one value in a sweep become table columns.
+     */
+    private static final List<String> COORDINATES = Settings.axes().stream().map(Setting::column).toList();
 
     private HtmlReport() {
     }
@@ -44,7 +49,7 @@ public final class HtmlReport {
         }
         cellStats.forEach(r -> r.put("context", Comparisons.withoutScheme((String) r.get("grid_point"))));
         List<Map<String, Object>> curves = rows(spark, "SELECT grid_point, scheme, epoch, n_seeds, test_loss_mean, "
-                + "test_loss_std FROM initsweep.curves WHERE sweep = " + Catalog.literal(sweep));
+                + "test_loss_std, test_loss_q25, test_loss_median, test_loss_q75 FROM initsweep.curves WHERE sweep = " + Catalog.literal(sweep));
         curves.forEach(r -> r.put("context", Comparisons.withoutScheme((String) r.remove("grid_point"))));
         List<Map<String, Object>> propagation = rows(spark, "SELECT scheme, activation, depth, width, layer, "
                 + "is_output, activation_var_mean FROM initsweep.propagation WHERE sweep = " + Catalog.literal(sweep));

@@ -1,12 +1,16 @@
 package io.initsweep.schema;
 
 import io.initsweep.init.SchemeKind;
-import io.initsweep.model.Optimizer;
 import io.initsweep.spec.CellSettings;
+import io.initsweep.spec.Setting;
+import io.initsweep.spec.SettingType;
+import io.initsweep.spec.Settings;
 import io.initsweep.stats.SchemeComparison;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.EpochMetrics;
 import io.initsweep.train.LayerStats;
+
+import org.apache.spark.sql.types.DataType;
 
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -83,58 +87,12 @@ public final class Tables {
         c.add(new Column<>("status", StringType, false, "ok, diverged or failed", r -> r.status().canonicalName()));
         c.add(new Column<>("error", StringType, true, "the exception of a failed cell", CellResult::error));
 
-        c.add(new Column<>("scheme", StringType, false,
-                "canonical scheme label with its parameters, e.g. normal(std=0.01)", r -> settings(r).scheme().label()));
-        c.add(new Column<>("scheme_kind", StringType, false, "the scheme's name without parameters",
-                r -> settings(r).scheme().kind().canonicalName()));
-        c.add(new Column<>("scheme_gain", DoubleType, true, "the gain used, auto resolved for the activation",
-                r -> boxed(settings(r).scheme().gain(settings(r).activation()))));
-        c.add(new Column<>("scheme_std", DoubleType, true, "std of the normal scheme",
-                r -> boxed(settings(r).scheme().number("std"))));
-        c.add(new Column<>("scheme_bound", DoubleType, true, "bound of the uniform scheme",
-                r -> boxed(settings(r).scheme().number("bound"))));
-        c.add(new Column<>("scheme_value", DoubleType, true, "value of the constant scheme",
-                r -> boxed(settings(r).scheme().number("value"))));
-        c.add(new Column<>("scheme_mode", StringType, true, "fan mode of variance_scaling",
-                r -> settings(r).scheme().word("mode")));
-        c.add(new Column<>("scheme_distribution", StringType, true, "distribution of variance_scaling",
-                r -> settings(r).scheme().word("distribution")));
-        c.add(new Column<>("lsuv_tolerance", DoubleType, true, "LSUV's variance tolerance",
-                r -> lsuv(r) ? boxed(settings(r).scheme().number("tolerance")) : null));
-        c.add(new Column<>("lsuv_max_iterations", IntegerType, true, "LSUV's rescalings per layer at most",
-                r -> lsuv(r) ? (int) settings(r).scheme().number("max-iterations").getAsDouble() : null));
-        c.add(new Column<>("layer_init", StringType, true,
-                "per-layer overrides, e.g. '0-1:he_normal;output:xavier_normal'; null if none",
-                r -> settings(r).layerInit().isEmpty() ? null : settings(r).layerInitLabel()));
-        c.add(new Column<>("bias_init", DoubleType, false, "constant the biases start at", r -> settings(r).biasInit()));
-
-        c.add(new Column<>("depth", IntegerType, false, "hidden layers", r -> settings(r).depth()));
-        c.add(new Column<>("width", IntegerType, false, "units per hidden layer", r -> settings(r).width()));
-        c.add(new Column<>("activation", StringType, false, "hidden-layer nonlinearity",
-                r -> settings(r).activation().canonicalName()));
-        c.add(new Column<>("optimizer", StringType, false, "sgd, momentum or adam",
-                r -> settings(r).optimizer().canonicalName()));
-        c.add(new Column<>("learning_rate", DoubleType, false, "step size", r -> settings(r).learningRate()));
-        c.add(new Column<>("momentum", DoubleType, true, "Nesterov coefficient (momentum optimizer only)",
-                r -> settings(r).optimizer() == Optimizer.MOMENTUM ? settings(r).momentum() : null));
-        c.add(new Column<>("batch_size", IntegerType, false, "examples per update", r -> settings(r).batchSize()));
-        c.add(new Column<>("epochs", IntegerType, false, "epochs the cell was set to train",
-                r -> settings(r).epochs()));
-        c.add(new Column<>("target_loss", DoubleType, true, "test loss that counts as reached",
-                r -> settings(r).targetLoss()));
-        c.add(new Column<>("precision", StringType, false, "float32 or float64",
-                r -> settings(r).precision().canonicalName()));
-        c.add(new Column<>("execution", StringType, false,
-                "grid (the cell trained as one task) or data-parallel (across the cluster, parameter averaging)",
-                r -> settings(r).dataParallel() ? "data-parallel" : "grid"));
-        c.add(new Column<>("workers", IntegerType, true, "data-parallel: workers the training data was split over",
-                r -> settings(r).dataParallel() ? settings(r).workers() : null));
-        c.add(new Column<>("averaging_frequency", IntegerType, true,
-                "data-parallel: minibatches per worker between parameter averagings",
-                r -> settings(r).dataParallel() ? settings(r).averagingFrequency() : null));
-        c.add(new Column<>("batch_size_per_worker", IntegerType, true,
-                "data-parallel: examples per minibatch on each worker",
-                r -> settings(r).dataParallel() ? settings(r).batchSizePerWorker() : null));
+        for (Setting<?> setting : Settings.stored()) {
+            c.add(settingColumn(setting));
+            if (setting == Settings.SCHEME) {
+                c.addAll(schemeColumns());
+            }
+        }
         c.add(new Column<>("seed", LongType, false, "seed index from the spec", r -> r.cell().seed()));
         c.add(new Column<>("init_seed", LongType, false, "seed of the weight draws", r -> r.cell().initSeed()));
         c.add(new Column<>("order_seed", LongType, false, "seed of the minibatch order", r -> r.cell().orderSeed()));
@@ -143,8 +101,6 @@ public final class Tables {
                 r -> r.dataset().name()));
         c.add(new Column<>("dataset_sha256", StringType, false,
                 "SHA-256 of the data as read plus every preprocessing setting", r -> r.dataset().sha256()));
-        c.add(new Column<>("data_seed", LongType, false, "seed of data generation, split and subsample",
-                r -> settings(r).dataSeed()));
         c.add(new Column<>("task", StringType, false, "classification or regression",
                 r -> r.dataset().task().canonicalName()));
         c.add(new Column<>("features", IntegerType, false, "input features", r -> r.dataset().features()));
@@ -290,6 +246,83 @@ public final class Tables {
         c.add(new Column<>("significant", BooleanType, false, "p_value_holm < 0.05",
                 SchemeComparison.Row::significant));
         return c;
+    }
+
+    /** A setting's runs column: its value where it applies to the cell, else null. */
+    private static Column<CellResult> settingColumn(Setting<?> setting) {
+        return new Column<>(setting.column(), sparkType(setting.type().columnType()), setting.columnNullable(),
+                setting.columnDoc(), r -> value(settings(r), setting));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Object value(CellSettings settings, Setting<T> setting) {
+        return settings.applies(setting) ? setting.type().toColumn(settings.get(setting)) : null;
+    }
+
+    /** The scheme's parameters one column each, so queries need not parse labels. */
+    private static List<Column<CellResult>> schemeColumns() {
+        List<Column<CellResult>> c = new ArrayList<>();
+        c.add(new Column<>("scheme_kind", StringType, false, "the scheme's name without parameters",
+                r -> settings(r).scheme().kind().canonicalName()));
+        c.add(new Column<>("scheme_gain", DoubleType, true, "the gain used, auto resolved for the activation",
+                r -> boxed(settings(r).scheme().gain(settings(r).activation()))));
+        c.add(new Column<>("scheme_std", DoubleType, true, "std of the normal scheme",
+                r -> boxed(settings(r).scheme().number("std"))));
+        c.add(new Column<>("scheme_bound", DoubleType, true, "bound of the uniform scheme",
+                r -> boxed(settings(r).scheme().number("bound"))));
+        c.add(new Column<>("scheme_value", DoubleType, true, "value of the constant scheme",
+                r -> boxed(settings(r).scheme().number("value"))));
+        c.add(new Column<>("scheme_mode", StringType, true, "fan mode of variance_scaling",
+                r -> settings(r).scheme().word("mode")));
+        c.add(new Column<>("scheme_distribution", StringType, true, "distribution of variance_scaling",
+                r -> settings(r).scheme().word("distribution")));
+        c.add(new Column<>("lsuv_tolerance", DoubleType, true, "LSUV's variance tolerance",
+                r -> lsuv(r) ? boxed(settings(r).scheme().number("tolerance")) : null));
+        c.add(new Column<>("lsuv_max_iterations", IntegerType, true, "LSUV's rescalings per layer at most",
+                r -> lsuv(r) ? (int) settings(r).scheme().number("max-iterations").getAsDouble() : null));
+        return c;
+    }
+
+    /** The Spark type of a registry column type. */
+    public static DataType sparkType(SettingType.ColumnType type) {
+        return switch (type) {
+            case STRING -> StringType;
+            case INT -> IntegerType;
+            case LONG -> LongType;
+            case DOUBLE -> DoubleType;
+            case BOOLEAN -> BooleanType;
+        };
+    }
+
+    /**
+     * The columns of every stored setting, in table order, with the scheme's kind beside it: what identifies a grid
+     * point, for the views' grouping ({@code {{settings}}} in their SQL).
+     */
+    public static List<String> settingColumns() {
+        List<String> columns = new ArrayList<>();
+        for (Setting<?> setting : Settings.stored()) {
+            columns.add(setting.column());
+            if (setting == Settings.SCHEME) {
+                columns.add("scheme_kind");
+            }
+        }
+        return columns;
+    }
+
+    /** The columns of the settings that shape the initial network ({@code {{init_settings}}} in the views). */
+    public static List<String> initSettingColumns() {
+        return Settings.with(Setting.Role.INIT_SEED).stream().map(Setting::column).toList();
+    }
+
+    /**
+     * What scheme_comparison holds equal: every setting in the comparison context, and the dataset's exact
+     * fingerprint (data-parallel and grid cells of one table differ there too).
+     */
+    public static List<String> contextColumns() {
+        List<String> columns = new ArrayList<>(Settings.with(Setting.Role.CONTEXT).stream().map(Setting::column)
+                .toList());
+        columns.add("dataset_sha256");
+        return columns;
     }
 
     private static CellSettings settings(CellResult r) {

@@ -6,6 +6,7 @@ import io.initsweep.data.DatasetIdentity;
 import io.initsweep.data.DatasetKind;
 import io.initsweep.data.Datasets;
 import io.initsweep.grid.Grid;
+import io.initsweep.spec.Settings;
 import io.initsweep.spec.SweepSpec;
 
 import org.apache.spark.api.java.JavaSparkContext;
@@ -30,7 +31,7 @@ public final class SweepDatasets {
         Map<Long, DatasetIdentity> datasets = new LinkedHashMap<>();
         if (distributed(sweep)) {
             for (long seed : Grid.dataSeeds(sweep)) {
-                datasets.put(seed, ParquetData.load(spark, sweep.dataset(), seed, sweep.precision()));
+                datasets.put(seed, ParquetData.load(spark, sweep.dataset(), seed, sweep.sweepValue(Settings.PRECISION)));
             }
         } else {
             datasets.putAll(Datasets.load(sweep.dataset(), Grid.dataSeeds(sweep), new HadoopStorage(spark)));

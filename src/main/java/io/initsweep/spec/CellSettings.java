@@ -1,180 +1,245 @@
 package io.initsweep.spec;
 
-import io.initsweep.common.Canonical;
 import io.initsweep.init.SchemeSpec;
 import io.initsweep.model.Activation;
 import io.initsweep.model.Optimizer;
 import io.initsweep.model.Precision;
 
 import java.io.Serializable;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
- * Everything that determines how one cell trains, apart from its seed and its dataset: a spec's fixed settings
- * with one value of each grid axis applied. {@link #canonical()} is the text that cell ids are hashed from.
+ * Everything that determines how one cell trains, apart from its seed and its dataset: a value for every
+ * cell-scoped {@link Setting} (the spec's fixed values with one value of each grid axis applied, defaults for the
+ * rest). {@link #canonical()} is the text that cell ids are hashed from.
  *
- * @param scheme       the weight initialization of every dense layer not covered by {@code layerInit}
- * @param layerInit    per-layer overrides
- * @param biasInit     the constant every bias starts at
- * @param depth        hidden layers
- * @param width        units per hidden layer
- * @param activation   hidden-layer nonlinearity
- * @param optimizer    update rule
- * @param learningRate step size
- * @param momentum     Nesterov coefficient (used by the momentum optimizer only)
- * @param batchSize    examples per update
- * @param epochs       passes over the training split
- * @param targetLoss   test loss that counts as "reached"; null for none
- * @param dataSeed     seed of data generation, split and subsample
- * @param precision    float32 or float64
- * @param dataParallel whether the cell trains data-parallel across the cluster (else as one task)
- * @param workers            data-parallel: workers the training data is split over
- * @param averagingFrequency data-parallel: minibatches each worker fits between parameter averagings
- * @param batchSizePerWorker data-parallel: examples per minibatch on each worker
+ * <p>Values are kept by setting key, so the object serializes to executors with its plain values; the typed
+ * accessors below are shorthands for {@link #get(Setting)}.
  */
-public record CellSettings(SchemeSpec scheme, List<LayerInit> layerInit, double biasInit,
-                           int depth, int width, Activation activation,
-                           Optimizer optimizer, double learningRate, double momentum, int batchSize, int epochs,
-                           Double targetLoss, long dataSeed, Precision precision, boolean dataParallel,
-                           int workers, int averagingFrequency, int batchSizePerWorker) implements Serializable {
+public final class CellSettings implements Serializable {
+    private static final long serialVersionUID = 2L;
 
-    public CellSettings {
-        Objects.requireNonNull(scheme, "scheme is null");
-        Objects.requireNonNull(activation, "activation is null");
-        Objects.requireNonNull(optimizer, "optimizer is null");
-        Objects.requireNonNull(precision, "precision is null");
-        layerInit = List.copyOf(layerInit);
+    /** Set values by key; a key that is absent takes the setting's default. Values may be null (no target loss). */
+    private final Map<String, Object> values;
+
+    private CellSettings(Map<String, Object> values) {
+        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    }
+
+    /** The value of a setting in this cell: as set, else its default (which may depend on other settings). */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Setting<T> setting) {
+        if (values.containsKey(setting.key())) {
+            return (T) values.get(setting.key());
+        }
+        return setting.defaultFor(this);
+    }
+
+    /** Whether a setting takes effect in this cell (momentum only with the momentum optimizer, ...). */
+    public boolean applies(Setting<?> setting) {
+        Setting<?> controller = setting.controller();
+        return controller == null || setting.controllingValue().equals(get(controller));
+    }
+
+    /** Whether the setting was given a value other than its default. */
+    public boolean isDefault(Setting<?> setting) {
+        return Objects.equals(get(setting), setting.defaultFor(this));
+    }
+
+    /** Whether a setting belongs in identity texts (cell id, init seed) of this cell. */
+    boolean identifies(Setting<?> setting) {
+        return applies(setting) && (setting.inIdAtDefault() || !isDefault(setting));
+    }
+
+    public SchemeSpec scheme() {
+        return get(Settings.SCHEME);
+    }
+
+    public List<LayerInit> layerInit() {
+        return get(Settings.LAYER_INIT);
+    }
+
+    public double biasInit() {
+        return get(Settings.BIAS_INIT);
+    }
+
+    public int depth() {
+        return get(Settings.DEPTH);
+    }
+
+    public int width() {
+        return get(Settings.WIDTH);
+    }
+
+    public Activation activation() {
+        return get(Settings.ACTIVATION);
+    }
+
+    public Optimizer optimizer() {
+        return get(Settings.OPTIMIZER);
+    }
+
+    public double learningRate() {
+        return get(Settings.LEARNING_RATE);
+    }
+
+    public double momentum() {
+        return get(Settings.MOMENTUM);
+    }
+
+    public int batchSize() {
+        return get(Settings.BATCH_SIZE);
+    }
+
+    public int epochs() {
+        return get(Settings.EPOCHS);
+    }
+
+    /** The test loss that counts as reached; null for none. */
+    public Double targetLoss() {
+        return get(Settings.TARGET_LOSS);
+    }
+
+    public long dataSeed() {
+        return get(Settings.DATA_SEED);
+    }
+
+    public Precision precision() {
+        return get(Settings.PRECISION);
+    }
+
+    public boolean dataParallel() {
+        return get(Settings.MODE) == ExecutionMode.DATA_PARALLEL;
+    }
+
+    public int workers() {
+        return get(Settings.WORKERS);
+    }
+
+    public int averagingFrequency() {
+        return get(Settings.AVERAGING_FREQUENCY);
+    }
+
+    public int batchSizePerWorker() {
+        return get(Settings.BATCH_SIZE_PER_WORKER);
     }
 
     /** The scheme layer {@code index} uses (hidden layers 0..depth-1, output layer = depth). */
     public SchemeSpec schemeOf(int index) {
-        for (LayerInit override : layerInit) {
-            if (override.covers(index, depth)) {
+        for (LayerInit override : layerInit()) {
+            if (override.covers(index, depth())) {
                 return override.scheme();
             }
         }
-        return scheme;
+        return scheme();
     }
 
     /** {@code 0-1:he_normal;output:xavier_normal}, or empty when no layer is overridden. */
     public String layerInitLabel() {
-        return layerInit.stream().map(LayerInit::label).collect(Collectors.joining(";"));
+        return LayerInit.label(layerInit());
     }
 
     /**
-     * Every training-determining setting as canonical text, sorted by key. Momentum only appears where it is
-     * used, so it does not split cells of other optimizers.
+     * Every training-determining setting as canonical text, sorted by key: the cell-id settings that apply to this
+     * cell. A setting that does not apply (momentum of another optimizer) leaves no trace, so it does not split
+     * cells; a setting added after the first release appears only where it differs from its default, so the
+     * cells of specs that do not use it keep their ids.
      */
     public Map<String, String> canonical() {
         Map<String, String> map = new TreeMap<>();
-        map.put("scheme", scheme.label());
-        map.put("layer-init", layerInitLabel());
-        map.put("bias-init", Canonical.number(biasInit));
-        map.put("depth", Integer.toString(depth));
-        map.put("width", Integer.toString(width));
-        map.put("activation", activation.canonicalName());
-        map.put("optimizer", optimizer.canonicalName());
-        map.put("learning-rate", Canonical.number(learningRate));
-        if (optimizer == Optimizer.MOMENTUM) {
-            map.put("momentum", Canonical.number(momentum));
-        }
-        map.put("batch-size", Integer.toString(batchSize));
-        map.put("epochs", Integer.toString(epochs));
-        map.put("target-loss", targetLoss == null ? "none" : Canonical.number(targetLoss));
-        map.put("data-seed", Long.toString(dataSeed));
-        map.put("precision", precision.canonicalName());
-        if (dataParallel) {
-            // only data-parallel cells carry these, so grid cells keep their ids
-            map.put("execution", "data-parallel");
-            map.put("workers", Integer.toString(workers));
-            map.put("averaging-frequency", Integer.toString(averagingFrequency));
-            map.put("batch-size-per-worker", Integer.toString(batchSizePerWorker));
+        for (Setting<?> setting : Settings.with(Setting.Role.CELL_ID)) {
+            if (identifies(setting)) {
+                map.put(setting.idKey(), setting.canonical(get(setting)));
+            }
         }
         return map;
     }
 
+    /**
+     * The settings that shape the initial network as canonical {@code key=value} pairs, in declaration order:
+     * first those of the first release (the text seeds were always hashed from), then, where they differ from their
+     * defaults, those added since (callers append them after the data's shape, where they leave old seeds alone).
+     *
+     * @param legacy true for the first group, false for the second
+     */
+    public List<String> initSeedParts(boolean legacy) {
+        return Settings.with(Setting.Role.INIT_SEED).stream()
+                .filter(s -> s.inIdAtDefault() == legacy && identifies(s))
+                .map(s -> s.key() + "=" + s.canonical(get(s)))
+                .toList();
+    }
+
+    /** A builder holding these values. */
     public Builder toBuilder() {
-        return new Builder(this);
+        return new Builder(values);
+    }
+
+    public static Builder builder() {
+        return new Builder(Map.of());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CellSettings other && resolved().equals(other.resolved());
+    }
+
+    @Override
+    public int hashCode() {
+        return resolved().hashCode();
+    }
+
+    /** Every cell setting's effective value, by key (nulls as the text none). */
+    private Map<String, String> resolved() {
+        Map<String, String> map = new TreeMap<>();
+        for (Setting<?> s : Settings.ALL) {
+            if (s.scope() == Setting.Scope.CELL) {
+                map.put(s.key(), s.canonical(get(s)));
+            }
+        }
+        return map;
+    }
+
+    @Override
+    public String toString() {
+        return canonical().toString();
     }
 
     /** Mutable builder; grid expansion copies the base settings and sets one axis at a time. */
     public static final class Builder {
-        SchemeSpec scheme;
-        List<LayerInit> layerInit = List.of();
-        double biasInit = 0.0;
-        Integer depth;
-        int width = 64;
-        Activation activation;
-        Optimizer optimizer = Optimizer.SGD;
-        double learningRate = 0.05;
-        double momentum = 0.9;
-        int batchSize = 32;
-        int epochs = 20;
-        Double targetLoss;
-        long dataSeed = 0;
-        Precision precision = Precision.FLOAT32;
-        boolean dataParallel;
-        int workers = 2;
-        int averagingFrequency = 5;
-        Integer batchSizePerWorker;
+        private final Map<String, Object> values;
 
-        public Builder() {
+        private Builder(Map<String, Object> values) {
+            this.values = new LinkedHashMap<>(values);
         }
 
-        Builder(CellSettings s) {
-            scheme = s.scheme;
-            layerInit = s.layerInit;
-            biasInit = s.biasInit;
-            depth = s.depth;
-            width = s.width;
-            activation = s.activation;
-            optimizer = s.optimizer;
-            learningRate = s.learningRate;
-            momentum = s.momentum;
-            batchSize = s.batchSize;
-            epochs = s.epochs;
-            targetLoss = s.targetLoss;
-            dataSeed = s.dataSeed;
-            precision = s.precision;
-            dataParallel = s.dataParallel;
-            workers = s.workers;
-            averagingFrequency = s.averagingFrequency;
-            batchSizePerWorker = s.batchSizePerWorker;
+        /** Sets a value (null only where the setting allows absence, such as no target loss). */
+        public <T> Builder set(Setting<T> setting, T value) {
+            if (setting.scope() != Setting.Scope.CELL) {
+                throw new IllegalArgumentException(setting.key() + " is a sweep-wide setting, not a cell's");
+            }
+            values.put(setting.key(), value);
+            return this;
         }
 
-        public Builder scheme(SchemeSpec v) { scheme = v; return this; }
-        public Builder layerInit(List<LayerInit> v) { layerInit = v; return this; }
-        public Builder biasInit(double v) { biasInit = v; return this; }
-        public Builder depth(int v) { depth = v; return this; }
-        public Builder width(int v) { width = v; return this; }
-        public Builder activation(Activation v) { activation = v; return this; }
-        public Builder optimizer(Optimizer v) { optimizer = v; return this; }
-        public Builder learningRate(double v) { learningRate = v; return this; }
-        public Builder momentum(double v) { momentum = v; return this; }
-        public Builder batchSize(int v) { batchSize = v; return this; }
-        public Builder epochs(int v) { epochs = v; return this; }
-        public Builder targetLoss(Double v) { targetLoss = v; return this; }
-        public Builder dataSeed(long v) { dataSeed = v; return this; }
-        public Builder precision(Precision v) { precision = v; return this; }
-        public Builder dataParallel(boolean v) { dataParallel = v; return this; }
-        public Builder workers(int v) { workers = v; return this; }
-        public Builder averagingFrequency(int v) { averagingFrequency = v; return this; }
-        public Builder batchSizePerWorker(int v) { batchSizePerWorker = v; return this; }
+        /** Sets a value whose type was checked by the setting's parser. */
+        @SuppressWarnings("unchecked")
+        public Builder setParsed(Setting<?> setting, Object value) {
+            return set((Setting<Object>) setting, value);
+        }
 
-        /** The data seed set so far (the default until an axis or fixed value sets it). */
-        public long dataSeed() {
-            return dataSeed;
+        /** The value set so far, or the setting's plain default. */
+        @SuppressWarnings("unchecked")
+        public <T> T get(Setting<T> setting) {
+            return values.containsKey(setting.key()) ? (T) values.get(setting.key()) : setting.defaultValue();
         }
 
         public CellSettings build() {
-            return new CellSettings(scheme, layerInit, biasInit, depth == null ? 0 : depth, width, activation,
-                    optimizer, learningRate, momentum, batchSize, epochs, targetLoss, dataSeed, precision,
-                    dataParallel, dataParallel ? workers : 0, dataParallel ? averagingFrequency : 0,
-                    dataParallel ? (batchSizePerWorker == null ? batchSize : batchSizePerWorker) : 0);
+            return new CellSettings(values);
         }
     }
 }

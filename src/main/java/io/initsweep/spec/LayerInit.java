@@ -3,9 +3,12 @@ package io.initsweep.spec;
 import io.initsweep.init.SchemeSpec;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * A per-layer override of the cell's scheme: hidden layers {@code first..last} (0-based, inclusive) or the output
@@ -66,5 +69,39 @@ public record LayerInit(int first, int last, SchemeSpec scheme) implements Seria
     /** {@code 0-1:he_normal}. */
     public String label() {
         return layers() + ":" + scheme.label();
+    }
+
+    /** Whether two overrides claim a layer in common. */
+    public boolean overlaps(LayerInit other) {
+        if (isOutput() || other.isOutput()) {
+            return isOutput() && other.isOutput();
+        }
+        return first <= other.last && other.first <= last;
+    }
+
+    /** {@code 0-1:he_normal;output:xavier_normal}; empty for no overrides. */
+    public static String label(List<LayerInit> overrides) {
+        return overrides.stream().map(LayerInit::label).collect(Collectors.joining(";"));
+    }
+
+    /**
+     * Reads {@link #label(List)} back, as {@code runs.layer_init} stores it.
+     *
+     * @throws IllegalArgumentException quoting what cannot be read
+     */
+    public static List<LayerInit> parseLabel(String label) {
+        List<LayerInit> overrides = new ArrayList<>();
+        if (label == null || label.isEmpty()) {
+            return List.of();
+        }
+        // A scheme label may hold ';'-free parameter lists only, so ';' separates overrides.
+        for (String item : label.split(";")) {
+            int colon = item.indexOf(':');
+            if (colon < 0) {
+                throw new IllegalArgumentException("not a layer override: '" + item + "'");
+            }
+            overrides.add(parse(item.substring(0, colon), SchemeSpec.parse(item.substring(colon + 1))));
+        }
+        return List.copyOf(overrides);
     }
 }

@@ -3,8 +3,6 @@ package io.initsweep.spec;
 import io.initsweep.common.Parameter;
 import io.initsweep.data.DatasetKind;
 import io.initsweep.data.DatasetSpec;
-import io.initsweep.model.Precision;
-
 import org.apache.commons.lang3.StringUtils;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -19,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +26,8 @@ import java.util.regex.Pattern;
 
 /**
  * Reads a sweep spec from YAML, strictly: unknown keys, wrong types, empty axes and out-of-range values are all
- * reported, each with the file, key path, line and the offending value, before anything runs.
+ * reported, each with the file, key path, line and the offending value, before anything runs. What a key may hold
+ * comes from its {@link Setting} declaration in {@link Settings}.
  */
 public final class SpecParser {
 
@@ -37,15 +35,11 @@ public final class SpecParser {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private static final List<String> TOP_KEYS =
             List.of("name", "description", "seeds", "grid", "model", "training", "data", "execution");
-    private static final Map<String, List<String>> SECTION_KEYS = Map.of(
-            "model", List.of("scheme", "depth", "activation", "width", "bias-init", "layer-init"),
-            "training", List.of("epochs", "batch-size", "optimizer", "learning-rate", "momentum", "target-loss",
-                    "precision"),
-            "execution", List.of("mode", "cores-per-cell", "commit-seconds", "workers", "averaging-frequency",
-                    "batch-size-per-worker"));
     private static final int MAX_SEEDS = 100_000;
 
     private final List<SpecError> errors = new ArrayList<>();
+    /** Mappings whose duplicate keys were reported already, so each is reported once. */
+    private final Set<String> reportedDuplicates = new HashSet<>();
     private final String file;
 
     private SpecParser(String file) {
@@ -84,7 +78,11 @@ public final class SpecParser {
             throw new SpecException(new SpecError(file, "", 0, "the spec is empty"));
         }
         YamlNode top = new YamlNode(root, file, "");
-        Map<String, YamlNode> entries = guard(top::entries, Map.of());
+        if (!top.isMapping()) {
+            throw new SpecException(top.problem("a spec is a mapping of keys to values, got " + top.describe())
+                    .error());
+        }
+        Map<String, YamlNode> entries = entries(top);
         checkKeys(top, entries, TOP_KEYS);
 
         String name = guard(() -> name(required(top, entries, "name")), null);
@@ -92,71 +90,78 @@ public final class SpecParser {
                 ? guard(() -> String.valueOf(entries.get("description").scalar()), null) : null;
         List<Long> seeds = guard(() -> seeds(required(top, entries, "seeds")), List.of());
 
-        Map<String, Map<String, YamlNode>> sections = new LinkedHashMap<>();
-        for (String section : List.of("model", "training", "data", "execution")) {
-            YamlNode node = entries.get(section);
+        Map<Setting.Section, Map<String, YamlNode>> sections = new LinkedHashMap<>();
+        for (Setting.Section section : Setting.Section.values()) {
+            YamlNode node = entries.get(section.key());
             Map<String, YamlNode> sectionEntries = node == null || node.isNull() ? Map.of()
-                    : guard(node::entries, Map.of());
+                    : guard(() -> entries(node), Map.of());
             sections.put(section, sectionEntries);
-            if (SECTION_KEYS.containsKey(section) && node != null) {
-                checkKeys(node, sectionEntries, SECTION_KEYS.get(section));
+            if (section != Setting.Section.DATA && node != null) {
+                checkKeys(node, sectionEntries, Settings.keyList(Settings.in(section)));
             }
         }
 
-        List<SweepSpec.GridAxis> grid = guard(() -> grid(required(top, entries, "grid"), sections), List.of());
-        Set<Axis> onGrid = new HashSet<>();
-        grid.forEach(a -> onGrid.add(a.axis()));
         YamlNode gridNode = entries.get("grid");
-        if (gridNode != null && gridNode.isMapping()) {
-            // an axis written but invalid was reported already; do not also call it missing
-            guard(gridNode::entries, Map.<String, YamlNode>of()).keySet()
-                    .forEach(key -> Axis.byKey(key).ifPresent(onGrid::add));
+        Map<String, YamlNode> gridEntries = gridNode == null || gridNode.isNull() ? Map.of()
+                : guard(() -> entries(gridNode), Map.of());
+        if (gridNode == null) {
+            errors.add(new SpecError(file, "grid", 0, "grid is required"));
         }
+        List<SweepSpec.GridAxis> grid = grid(gridEntries, sections);
 
-        Map<Axis, Located<Object>> fixed = new EnumMap<>(Axis.class);
-        for (Axis axis : Axis.values()) {
-            YamlNode node = sections.get(axis.section()).get(axis.key());
-            if (node != null && !onGrid.contains(axis)) {
-                guard(() -> fixed.put(axis, new Located<>(axis.parse(node), node.path(), node.line())), null);
-            }
-        }
-        for (Axis required : List.of(Axis.SCHEME, Axis.DEPTH, Axis.ACTIVATION)) {
-            if (!onGrid.contains(required) && !fixed.containsKey(required)
-                    && !sections.get(required.section()).containsKey(required.key())) {
-                errors.add(new SpecError(file, "grid." + required.key(), 0, required.key()
-                        + " must be given, as a grid axis or as " + required.section() + "." + required.key()));
-            }
-        }
-
-        Map<String, YamlNode> model = sections.get("model");
-        List<Located<LayerInit>> layerInit = model.containsKey("layer-init")
-                ? guard(() -> layerInit(model.get("layer-init")), List.of()) : List.of();
-
-        Map<String, YamlNode> training = sections.get("training");
-        Double targetLoss = training.containsKey("target-loss")
-                ? guard(() -> targetLoss(training.get("target-loss")), null) : null;
-        Precision precision = training.containsKey("precision")
-                ? guard(() -> precision(training.get("precision")), Precision.FLOAT32) : Precision.FLOAT32;
-
-        DatasetSpec dataset = guard(() -> dataset(top, entries, sections.get("data")), null);
-        ExecutionSettings execution = guard(() -> execution(sections.get("execution")), ExecutionSettings.DEFAULT);
-        if (!execution.dataParallel()) {
-            for (Axis axis : List.of(Axis.WORKERS, Axis.AVERAGING_FREQUENCY, Axis.BATCH_SIZE_PER_WORKER)) {
-                YamlNode node = gridNode != null && gridNode.isMapping()
-                        ? guard(gridNode::entries, Map.<String, YamlNode>of()).get(axis.key()) : null;
-                node = node != null ? node : sections.get("execution").get(axis.key());
-                if (node != null) {
-                    errors.add(new SpecError(file, node.path(), node.line(), axis.key()
-                            + " only applies to execution.mode data-parallel"));
+        Map<String, Located<Object>> fixed = new LinkedHashMap<>();
+        List<Located<LayerInit>> layerInitItems = new ArrayList<>();
+        for (Setting<?> setting : Settings.ALL) {
+            YamlNode node = sections.get(setting.section()).get(setting.key());
+            if (node != null && !gridEntries.containsKey(setting.key())) {
+                Object value = guard(() -> setting.type().parse(node, setting.key()), Invalid.VALUE);
+                if (value != Invalid.VALUE) {
+                    fixed.put(setting.key(), new Located<>(value, node.path(), node.line()));
+                    if (setting == Settings.LAYER_INIT) {
+                        layerInitItems.addAll(locate(node, value));
+                    }
                 }
             }
         }
+        for (Setting<?> setting : Settings.ALL) {
+            boolean written = gridEntries.containsKey(setting.key())
+                    || sections.get(setting.section()).containsKey(setting.key());
+            if (setting.required() && !written) {
+                errors.add(new SpecError(file, "grid." + setting.key(), 0, setting.key() + " must be given, as a "
+                        + "grid axis or as " + setting.section().key() + "." + setting.key()));
+            }
+            if (written && setting.controller() != null && setting.refusedOtherwise()) {
+                refuseWhereInapplicable(setting, gridEntries, sections, fixed);
+            }
+        }
 
+        DatasetSpec dataset = guard(() -> dataset(top, entries, sections.get(Setting.Section.DATA)), null);
         if (!errors.isEmpty()) {
             throw new SpecException(errors);
         }
-        return new SweepSpec(name, description, file, seeds, grid, fixed, layerInit, targetLoss, precision,
-                dataset, execution);
+        return new SweepSpec(name, description, file, seeds, grid, fixed, layerInitItems, dataset);
+    }
+
+    /** Marks a value that failed to parse (null is a legal value of some settings). */
+    private enum Invalid { VALUE }
+
+    /** A setting given while the setting that controls it is fixed to a value under which it does nothing. */
+    private void refuseWhereInapplicable(Setting<?> setting, Map<String, YamlNode> gridEntries,
+                                         Map<Setting.Section, Map<String, YamlNode>> sections,
+                                         Map<String, Located<Object>> fixed) {
+        Setting<?> controller = setting.controller();
+        if (gridEntries.containsKey(controller.key())) {
+            return; // applies to some cells
+        }
+        Located<Object> controllerValue = fixed.get(controller.key());
+        Object value = controllerValue != null ? controllerValue.value() : controller.defaultValue();
+        if (!setting.controllingValue().equals(value)) {
+            YamlNode node = gridEntries.containsKey(setting.key()) ? gridEntries.get(setting.key())
+                    : sections.get(setting.section()).get(setting.key());
+            errors.add(new SpecError(file, node.path(), node.line(), setting.key() + " only applies to "
+                    + controller.section().key() + "." + controller.key() + " "
+                    + controller.canonical(setting.controllingValue())));
+        }
     }
 
     private String name(YamlNode node) {
@@ -177,7 +182,7 @@ public final class SpecParser {
             }
             List<Long> seeds = new ArrayList<>();
             for (YamlNode item : items) {
-                long seed = Axis.longInteger(item, 0, Long.MAX_VALUE, "seed");
+                long seed = SettingType.longInteger(item, 0, Long.MAX_VALUE, "seed");
                 if (seeds.contains(seed)) {
                     throw item.problem("seed " + seed + " appears more than once");
                 }
@@ -185,7 +190,7 @@ public final class SpecParser {
             }
             return seeds;
         }
-        long count = Axis.longInteger(node, 1, MAX_SEEDS, "seeds");
+        long count = SettingType.longInteger(node, 1, MAX_SEEDS, "seeds");
         List<Long> seeds = new ArrayList<>();
         for (long i = 0; i < count; i++) {
             seeds.add(i);
@@ -193,22 +198,26 @@ public final class SpecParser {
         return seeds;
     }
 
-    private List<SweepSpec.GridAxis> grid(YamlNode node, Map<String, Map<String, YamlNode>> sections) {
-        if (node.isNull()) {
-            return List.of();
-        }
+    private List<SweepSpec.GridAxis> grid(Map<String, YamlNode> gridEntries,
+                                          Map<Setting.Section, Map<String, YamlNode>> sections) {
         List<SweepSpec.GridAxis> axes = new ArrayList<>();
-        for (Map.Entry<String, YamlNode> entry : node.entries().entrySet()) {
+        List<String> axisKeys = Settings.keyList(Settings.axes());
+        for (Map.Entry<String, YamlNode> entry : gridEntries.entrySet()) {
             YamlNode values = entry.getValue();
-            Axis axis = Axis.byKey(entry.getKey()).orElse(null);
-            if (axis == null) {
+            Setting<?> setting = Settings.byKey(entry.getKey()).orElse(null);
+            if (setting == null) {
                 errors.add(new SpecError(file, values.path(), values.line(), "unknown axis '" + entry.getKey() + "'"
-                        + suggestion(entry.getKey(), Axis.keys()) + "; axes are " + String.join(", ", Axis.keys())));
+                        + suggestion(entry.getKey(), axisKeys) + "; axes are " + String.join(", ", axisKeys)));
                 continue;
             }
-            if (sections.get(axis.section()).containsKey(axis.key())) {
-                YamlNode alsoFixed = sections.get(axis.section()).get(axis.key());
-                errors.add(new SpecError(file, alsoFixed.path(), alsoFixed.line(), axis.key()
+            if (!setting.axis()) {
+                errors.add(new SpecError(file, values.path(), values.line(), setting.key() + " cannot be a grid "
+                        + "axis; give it once as " + setting.section().key() + "." + setting.key()));
+                continue;
+            }
+            YamlNode alsoFixed = sections.get(setting.section()).get(setting.key());
+            if (alsoFixed != null) {
+                errors.add(new SpecError(file, alsoFixed.path(), alsoFixed.line(), setting.key()
                         + " is a grid axis and also fixed here; give it in one place"));
             }
             if (!values.isSequence()) {
@@ -218,78 +227,38 @@ public final class SpecParser {
             }
             List<YamlNode> items = values.items();
             if (items.isEmpty()) {
-                errors.add(new SpecError(file, values.path(), values.line(), "grid axis " + axis.key()
+                errors.add(new SpecError(file, values.path(), values.line(), "grid axis " + setting.key()
                         + " is empty; give at least one value"));
                 continue;
             }
             List<Located<Object>> parsed = new ArrayList<>();
             for (YamlNode item : items) {
-                Object value = guard(() -> axis.parse(item), null);
-                if (value == null) {
+                Object value = guard(() -> setting.type().parse(item, setting.key()), Invalid.VALUE);
+                if (value == Invalid.VALUE) {
                     continue;
                 }
                 if (parsed.stream().anyMatch(p -> p.value().equals(value))) {
                     errors.add(new SpecError(file, item.path(), item.line(), "value " + item.describe()
-                            + " appears more than once in grid axis " + axis.key()));
+                            + " appears more than once in grid axis " + setting.key()));
                     continue;
                 }
                 parsed.add(new Located<>(value, item.path(), item.line()));
             }
-            axes.add(new SweepSpec.GridAxis(axis, parsed));
+            axes.add(new SweepSpec.GridAxis(setting, parsed));
         }
         return axes;
     }
 
-    private List<Located<LayerInit>> layerInit(YamlNode node) {
-        List<Located<LayerInit>> overrides = new ArrayList<>();
-        for (YamlNode item : node.items()) {
-            Map<String, YamlNode> entries = item.entries();
-            checkKeys(item, entries, List.of("layers", "scheme"));
-            YamlNode layers = required(item, entries, "layers");
-            YamlNode scheme = required(item, entries, "scheme");
-            Object layersValue = layers.scalar();
-            if (layersValue == null) {
-                throw layers.problem("layers must be N, A-B or output, got nothing");
-            }
-            LayerInit override;
-            try {
-                override = LayerInit.parse(layersValue.toString(), Axis.parseScheme(scheme));
-            } catch (IllegalArgumentException e) {
-                throw layers.problem(e.getMessage());
-            }
-            for (Located<LayerInit> earlier : overrides) {
-                if (overlaps(earlier.value(), override)) {
-                    throw layers.problem("layers " + override.layers() + " overlap layers "
-                            + earlier.value().layers() + " (" + earlier.path() + ")");
-                }
-            }
-            overrides.add(new Located<>(override, item.path(), item.line()));
+    /** Each override of a parsed layer-init list with the place it was written, for later messages. */
+    @SuppressWarnings("unchecked")
+    private static List<Located<LayerInit>> locate(YamlNode node, Object value) {
+        List<LayerInit> overrides = (List<LayerInit>) value;
+        List<YamlNode> items = node.items();
+        List<Located<LayerInit>> located = new ArrayList<>();
+        for (int i = 0; i < overrides.size(); i++) {
+            located.add(new Located<>(overrides.get(i), items.get(i).path(), items.get(i).line()));
         }
-        return overrides;
-    }
-
-    private static boolean overlaps(LayerInit a, LayerInit b) {
-        if (a.isOutput() || b.isOutput()) {
-            return a.isOutput() && b.isOutput();
-        }
-        return a.first() <= b.last() && b.first() <= a.last();
-    }
-
-    private Double targetLoss(YamlNode node) {
-        if (node.isNull()) {
-            return null;
-        }
-        Object value = node.scalar();
-        if (!(value instanceof Number n) || !Double.isFinite(n.doubleValue()) || n.doubleValue() < 0) {
-            throw node.problem("target-loss must be a number >= 0, got " + node.describe());
-        }
-        return n.doubleValue();
-    }
-
-    private Precision precision(YamlNode node) {
-        Object value = node.scalar();
-        return Precision.byName(String.valueOf(value)).orElseThrow(() ->
-                node.problem("precision must be float32 or float64, got " + node.describe()));
+        return located;
     }
 
     private DatasetSpec dataset(YamlNode top, Map<String, YamlNode> entries, Map<String, YamlNode> data) {
@@ -299,7 +268,8 @@ public final class SpecParser {
         DatasetKind kind = DatasetKind.byName(String.valueOf(kindName)).orElseThrow(() -> kindNode.problem(
                 "dataset must be one of " + DatasetKind.names() + ", got " + kindNode.describe()));
         Map<String, Object> raw = new LinkedHashMap<>();
-        List<String> known = new ArrayList<>(List.of("dataset", Axis.DATA_SEED.key()));
+        List<String> known = new ArrayList<>(List.of("dataset"));
+        known.addAll(Settings.keyList(Settings.in(Setting.Section.DATA)));
         kind.parameters().forEach(p -> known.add(p.name()));
         checkKeys(dataNode, data, known);
         for (Parameter parameter : kind.parameters()) {
@@ -328,26 +298,6 @@ public final class SpecParser {
         }
     }
 
-    private ExecutionSettings execution(Map<String, YamlNode> execution) {
-        int cores = execution.containsKey("cores-per-cell")
-                ? (int) Axis.longInteger(execution.get("cores-per-cell"), 1, 1024, "cores-per-cell")
-                : ExecutionSettings.DEFAULT.coresPerCell();
-        int commit = execution.containsKey("commit-seconds")
-                ? (int) Axis.longInteger(execution.get("commit-seconds"), 1, 86_400, "commit-seconds")
-                : ExecutionSettings.DEFAULT.commitSeconds();
-        boolean dataParallel = false;
-        YamlNode mode = execution.get("mode");
-        if (mode != null) {
-            Object value = mode.scalar();
-            if ("data-parallel".equals(value)) {
-                dataParallel = true;
-            } else if (!"grid".equals(value)) {
-                throw mode.problem("mode must be grid or data-parallel, got " + mode.describe());
-            }
-        }
-        return new ExecutionSettings(cores, commit, dataParallel);
-    }
-
     private YamlNode required(YamlNode parent, Map<String, YamlNode> entries, String key) {
         YamlNode node = entries.get(key);
         if (node == null) {
@@ -356,6 +306,17 @@ public final class SpecParser {
             throw new YamlNode.Problem(new SpecError(file, path, line, key + " is required"));
         }
         return node;
+    }
+
+    /**
+     * A mapping's entries. A key written twice is reported once and its first value kept, so one slip does not
+     * hide the rest of the mapping behind false "is required" errors.
+     */
+    private Map<String, YamlNode> entries(YamlNode node) {
+        if (reportedDuplicates.add(node.path() + "@" + node.line())) {
+            node.duplicateKeys().forEach(problem -> errors.add(problem.error()));
+        }
+        return node.entriesKeepingFirst();
     }
 
     private void checkKeys(YamlNode parent, Map<String, YamlNode> entries, Collection<String> known) {

@@ -95,8 +95,20 @@ final class YamlNode {
         return node instanceof MappingNode ? "mapping" : node instanceof SequenceNode ? "list" : "value";
     }
 
-    /** Entries of a mapping, in document order; duplicate or non-text keys are problems. */
+    /** Entries of a mapping, in document order; a key written twice or a non-text key is a problem. */
     Map<String, YamlNode> entries() {
+        List<Problem> duplicates = duplicateKeys();
+        if (!duplicates.isEmpty()) {
+            throw duplicates.get(0);
+        }
+        return entriesKeepingFirst();
+    }
+
+    /**
+     * Entries of a mapping, in document order; a key written twice keeps its first value (the caller reports
+     * {@link #duplicateKeys()}); non-text keys are problems.
+     */
+    Map<String, YamlNode> entriesKeepingFirst() {
         if (!(node instanceof MappingNode mapping)) {
             throw problem("must be a mapping of keys to values, got " + describe());
         }
@@ -107,14 +119,25 @@ final class YamlNode {
                         "keys must be plain words"));
             }
             String key = keyNode.getValue();
-            String childPath = path.isEmpty() ? key : path + "." + key;
-            if (entries.containsKey(key)) {
-                throw new Problem(new SpecError(file, childPath, keyNode.getStartMark().getLine() + 1,
-                        "key '" + key + "' appears more than once"));
-            }
-            entries.put(key, new YamlNode(tuple.getValueNode(), file, childPath));
+            entries.putIfAbsent(key, new YamlNode(tuple.getValueNode(), file, path.isEmpty() ? key : path + "." + key));
         }
         return entries;
+    }
+
+    /** A problem for every key of this mapping written more than once, at its second occurrence. */
+    List<Problem> duplicateKeys() {
+        List<Problem> problems = new ArrayList<>();
+        if (node instanceof MappingNode mapping) {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (NodeTuple tuple : mapping.getValue()) {
+                if (tuple.getKeyNode() instanceof ScalarNode keyNode && !seen.add(keyNode.getValue())) {
+                    String key = keyNode.getValue();
+                    problems.add(new Problem(new SpecError(file, path.isEmpty() ? key : path + "." + key,
+                            keyNode.getStartMark().getLine() + 1, "key '" + key + "' appears more than once")));
+                }
+            }
+        }
+        return problems;
     }
 
     List<YamlNode> items() {

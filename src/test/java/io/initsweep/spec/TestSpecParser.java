@@ -36,12 +36,12 @@ class TestSpecParser {
         SweepSpec spec = SpecParser.parse(VALID, FILE);
         assertThat(spec.name()).isEqualTo("t");
         assertThat(spec.seeds()).containsExactly(0L, 1L);
-        assertThat(spec.grid()).extracting(g -> g.axis().key()).containsExactly("scheme", "depth", "activation");
+        assertThat(spec.grid()).extracting(g -> g.setting().key()).containsExactly("scheme", "depth", "activation");
         assertThat(spec.grid().get(0).values()).extracting(v -> v.value().toString())
                 .containsExactly("zero", "he_normal", "normal(std=0.1)");
         assertThat(spec.cellCount()).isEqualTo(3 * 2 * 2);
-        CellSettings base = spec.baseSettings().scheme(io.initsweep.init.SchemeSpec.of(SchemeKind.ZERO))
-                .depth(2).activation(Activation.RELU).build();
+        CellSettings base = spec.baseSettings().set(Settings.SCHEME, io.initsweep.init.SchemeSpec.of(SchemeKind.ZERO))
+                .set(Settings.DEPTH, 2).set(Settings.ACTIVATION, Activation.RELU).build();
         assertThat(base.width()).isEqualTo(16);
         assertThat(base.epochs()).isEqualTo(3);
         assertThat(base.learningRate()).isEqualTo(0.05);

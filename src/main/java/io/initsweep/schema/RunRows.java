@@ -1,0 +1,52 @@
+package io.initsweep.schema;
+
+import io.initsweep.spec.CellSettings;
+import io.initsweep.spec.Setting;
+import io.initsweep.spec.Settings;
+import org.apache.spark.sql.Row;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Reads a cell back from its {@code runs} row: every setting that replay needs, decoded by its declaration (a null
+ * column means the setting did not apply, or was absent, and takes its default). Replay rebuilds the cell from this
+ * and refuses to go on unless it gives back the recorded cell id.
+ */
+public final class RunRows {
+    private RunRows() {
+    }
+
+    /** The cell's settings as its runs row recorded them. */
+    public static CellSettings settings(Row run) {
+        CellSettings.Builder builder = CellSettings.builder();
+        for (Setting<?> setting : Settings.with(Setting.Role.REPLAY)) {
+            Object stored = run.get(run.fieldIndex(setting.column()));
+            if (stored != null) {
+                builder.setParsed(setting, decode(setting, stored));
+            }
+        }
+        return builder.build();
+    }
+
+    private static Object decode(Setting<?> setting, Object stored) {
+        try {
+            return setting.type().fromColumn(stored);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("runs." + setting.column() + " holds '" + stored
+                    + "', which is not a value of " + setting.key() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code scheme=he_normal depth=8} → the ordered coordinates of {@code runs.grid_point}. */
+    public static Map<String, String> coordinates(String gridPoint) {
+        Map<String, String> coordinates = new LinkedHashMap<>();
+        for (String part : gridPoint.split(" ")) {
+            int eq = part.indexOf('=');
+            if (eq > 0) {
+                coordinates.put(part.substring(0, eq), part.substring(eq + 1));
+            }
+        }
+        return coordinates;
+    }
+}

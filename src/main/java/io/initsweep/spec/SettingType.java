@@ -1,0 +1,362 @@
+package io.initsweep.spec;
+
+import io.initsweep.common.Canonical;
+import io.initsweep.common.Parameter;
+import io.initsweep.init.SchemeKind;
+import io.initsweep.init.SchemeSpec;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.DoublePredicate;
+import java.util.function.Function;
+
+/**
+ * How one kind of setting value is read from a spec, written canonically (for cell ids and labels), stored in a
+ * {@code runs} column and read back from it (for replay). One type serves every setting of its kind, so the parser,
+ * the ids, the table and replay cannot disagree about a value.
+ *
+ * @param <T> the value's Java type
+ */
+public abstract class SettingType<T> {
+    private final ColumnType columnType;
+    private final String doc;
+
+    SettingType(ColumnType columnType, String doc) {
+        this.columnType = columnType;
+        this.doc = doc;
+    }
+
+    /** The type of the {@code runs} column that stores it. */
+    public ColumnType columnType() {
+        return columnType;
+    }
+
+    /** What values are accepted, for the spec reference, e.g. {@code integer 1..1000}. */
+    public String doc() {
+        return doc;
+    }
+
+    /**
+     * Reads and checks one value.
+     *
+     * @param key the setting's key, for messages
+     * @throws YamlNode.Problem quoting the value, located in the spec
+     */
+    abstract T parse(YamlNode node, String key);
+
+    /** Canonical text: equal values give equal text however they were written. */
+    public abstract String canonical(T value);
+
+    /** What the runs column holds: Integer, Long, Double or String. */
+    public Object toColumn(T value) {
+        return value;
+    }
+
+    /** The value from what the runs column held (never null here: null means the setting did not apply). */
+    public abstract T fromColumn(Object stored);
+
+    /** An integer in [min, max]. */
+    public static SettingType<Integer> integer(int min, int max) {
+        return new SettingType<>(ColumnType.INT, "integer " + min + ".." + max) {
+            @Override
+            Integer parse(YamlNode node, String key) {
+                return (int) longInteger(node, min, max, key);
+            }
+
+            @Override
+            public String canonical(Integer value) {
+                return Integer.toString(value);
+            }
+
+            @Override
+            public Integer fromColumn(Object stored) {
+                return ((Number) stored).intValue();
+            }
+        };
+    }
+
+    /** A long integer in [min, max]. */
+    public static SettingType<Long> longInteger(long min, long max) {
+        return new SettingType<>(ColumnType.LONG, "integer >= " + min) {
+            @Override
+            Long parse(YamlNode node, String key) {
+                return longInteger(node, min, max, key);
+            }
+
+            @Override
+            public String canonical(Long value) {
+                return Long.toString(value);
+            }
+
+            @Override
+            public Long fromColumn(Object stored) {
+                return ((Number) stored).longValue();
+            }
+        };
+    }
+
+    /**
+     * A finite number that passes {@code valid}.
+     *
+     * @param requirement what {@code valid} demands, for messages: "must be > 0"
+     */
+    public static SettingType<Double> number(DoublePredicate valid, String requirement) {
+        return new SettingType<>(ColumnType.DOUBLE, requirement.isEmpty() ? "number"
+                : "number that " + requirement) {
+            @Override
+            Double parse(YamlNode node, String key) {
+                Object value = node.scalar();
+                if (!(value instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+                    throw node.problem(key + " must be a number, got " + node.describe());
+                }
+                if (!valid.test(n.doubleValue())) {
+                    throw node.problem(key + " " + requirement + ", got " + node.describe());
+                }
+                return n.doubleValue();
+            }
+
+            @Override
+            public String canonical(Double value) {
+                return Canonical.number(value);
+            }
+
+            @Override
+            public Double fromColumn(Object stored) {
+                return ((Number) stored).doubleValue();
+            }
+        };
+    }
+
+    /** Any finite number. */
+    public static SettingType<Double> number() {
+        return number(v -> true, "");
+    }
+
+    /**
+     * A number that may be left out ({@code null}, written {@code none} in canonical text): a setting whose absence
+     * means something, such as "no target loss".
+     */
+    public static SettingType<Double> optionalNumber(DoublePredicate valid, String requirement) {
+        SettingType<Double> number = number(valid, requirement);
+        return new SettingType<>(ColumnType.DOUBLE, number.doc() + ", or nothing") {
+            @Override
+            Double parse(YamlNode node, String key) {
+                return node.isNull() ? null : number.parse(node, key);
+            }
+
+            @Override
+            public String canonical(Double value) {
+                return value == null ? "none" : number.canonical(value);
+            }
+
+            @Override
+            public Double fromColumn(Object stored) {
+                return number.fromColumn(stored);
+            }
+        };
+    }
+
+    /** One of a fixed set of names, each mapped to a value (an enum constant, usually). */
+    public static <E> SettingType<E> choice(List<E> values, Function<E, String> name) {
+        Map<String, E> byName = new LinkedHashMap<>();
+        values.forEach(v -> byName.put(name.apply(v), v));
+        String names = String.join(", ", byName.keySet());
+        return new SettingType<>(ColumnType.STRING, "one of " + names) {
+            @Override
+            E parse(YamlNode node, String key) {
+                Object value = node.scalar();
+                E choice = value instanceof String s ? byName.get(s.toLowerCase(Locale.ROOT)) : null;
+                if (choice == null) {
+                    throw node.problem(key + " must be one of " + names + ", got " + node.describe());
+                }
+                return choice;
+            }
+
+            @Override
+            public String canonical(E value) {
+                return name.apply(value);
+            }
+
+            @Override
+            public Object toColumn(E value) {
+                return name.apply(value);
+            }
+
+            @Override
+            public E fromColumn(Object stored) {
+                E value = byName.get((String) stored);
+                if (value == null) {
+                    throw new IllegalArgumentException("not one of " + names + ": '" + stored + "'");
+                }
+                return value;
+            }
+        };
+    }
+
+    /** {@code he_normal}, {@code normal(std=0.1)} or {@code {normal: {std: 0.1}}}; stored as its label. */
+    public static SettingType<SchemeSpec> scheme() {
+        return new SettingType<>(ColumnType.STRING, "a scheme: name, name(k=v,...) or {name: {k: v}}") {
+            @Override
+            SchemeSpec parse(YamlNode node, String key) {
+                return parseScheme(node);
+            }
+
+            @Override
+            public String canonical(SchemeSpec value) {
+                return value.label();
+            }
+
+            @Override
+            public Object toColumn(SchemeSpec value) {
+                return value.label();
+            }
+
+            @Override
+            public SchemeSpec fromColumn(Object stored) {
+                return SchemeSpec.parse((String) stored);
+            }
+        };
+    }
+
+    /**
+     * Per-layer overrides, a list of {@code {layers: 0-1, scheme: he_normal}}; canonically
+     * {@code 0-1:he_normal;output:xavier_normal}, empty for none (the column then holds null).
+     */
+    public static SettingType<List<LayerInit>> layerInit() {
+        return new SettingType<>(ColumnType.STRING, "a list of {layers: N | A-B | output, scheme: S}") {
+            @Override
+            List<LayerInit> parse(YamlNode node, String key) {
+                List<LayerInit> overrides = new ArrayList<>();
+                for (YamlNode item : node.items()) {
+                    Map<String, YamlNode> entries = item.entries();
+                    for (String k : entries.keySet()) {
+                        if (!k.equals("layers") && !k.equals("scheme")) {
+                            throw entries.get(k).problem("unknown key '" + k + "'; known keys of " + item.path()
+                                    + " are layers, scheme");
+                        }
+                    }
+                    YamlNode layers = entries.get("layers");
+                    YamlNode scheme = entries.get("scheme");
+                    if (layers == null || scheme == null) {
+                        throw item.problem((layers == null ? "layers" : "scheme") + " is required");
+                    }
+                    Object layersValue = layers.scalar();
+                    if (layersValue == null) {
+                        throw layers.problem("layers must be N, A-B or output, got nothing");
+                    }
+                    LayerInit override;
+                    try {
+                        override = LayerInit.parse(layersValue.toString(), parseScheme(scheme));
+                    } catch (IllegalArgumentException e) {
+                        throw layers.problem(e.getMessage());
+                    }
+                    for (LayerInit earlier : overrides) {
+                        if (earlier.overlaps(override)) {
+                            throw layers.problem("layers " + override.layers() + " overlap layers "
+                                    + earlier.layers() + " (" + node.path() + ")");
+                        }
+                    }
+                    overrides.add(override);
+                }
+                return List.copyOf(overrides);
+            }
+
+            @Override
+            public String canonical(List<LayerInit> value) {
+                return LayerInit.label(value);
+            }
+
+            @Override
+            public Object toColumn(List<LayerInit> value) {
+                return value.isEmpty() ? null : LayerInit.label(value);
+            }
+
+            @Override
+            public List<LayerInit> fromColumn(Object stored) {
+                return LayerInit.parseLabel((String) stored);
+            }
+        };
+    }
+
+    static long longInteger(YamlNode node, long min, long max, String name) {
+        Object value = node.scalar();
+        if (!(value instanceof Long l)) {
+            throw node.problem(name + " must be an integer, got " + node.describe());
+        }
+        if (l < min) {
+            throw node.problem(name + " must be >= " + min + ", got " + node.describe());
+        }
+        if (l > max) {
+            throw node.problem(name + " must be <= " + max + ", got " + node.describe());
+        }
+        return l;
+    }
+
+    /** {@code he_normal}, {@code normal(std=0.1)} or {@code {normal: {std: 0.1}}}. */
+    static SchemeSpec parseScheme(YamlNode node) {
+        try {
+            if (node.isMapping()) {
+                Map<String, YamlNode> entries = node.entries();
+                if (entries.size() != 1) {
+                    throw node.problem("a scheme with parameters is written {name: {param: value}}, got "
+                            + entries.size() + " keys");
+                }
+                Map.Entry<String, YamlNode> entry = entries.entrySet().iterator().next();
+                SchemeKind kind = SchemeKind.byName(entry.getKey()).orElseThrow(() -> entry.getValue().problem(
+                        "unknown scheme '" + entry.getKey() + "' (known: " + SchemeKind.names() + ")"));
+                Map<String, Object> parameters = new LinkedHashMap<>();
+                if (!entry.getValue().isNull()) {
+                    for (Map.Entry<String, YamlNode> p : entry.getValue().entries().entrySet()) {
+                        Parameter parameter = kind.parameter(p.getKey()).orElseThrow(() -> p.getValue().problem(
+                                "scheme " + kind + " has no parameter '" + p.getKey() + "'" + parameterList(kind)));
+                        Object value = p.getValue().scalar();
+                        try {
+                            parameter.validate(value);
+                        } catch (IllegalArgumentException e) {
+                            throw p.getValue().problem(e.getMessage());
+                        }
+                        parameters.put(p.getKey(), value);
+                    }
+                }
+                return SchemeSpec.of(kind, parameters);
+            }
+            Object value = node.scalar();
+            if (!(value instanceof String text)) {
+                throw node.problem("scheme must be a name such as he_normal, got " + node.describe());
+            }
+            return SchemeSpec.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw node.problem(e.getMessage());
+        }
+    }
+
+    private static String parameterList(SchemeKind kind) {
+        List<String> names = kind.parameters().stream().map(Parameter::name).toList();
+        return names.isEmpty() ? " (it takes none)" : " (it takes " + String.join(", ", names) + ")";
+    }
+
+    /** The types a {@code runs} column can have; the schema package maps them to Spark's. */
+    public enum ColumnType {
+        STRING("string"), INT("int"), LONG("bigint"), DOUBLE("double"), BOOLEAN("boolean");
+
+        private final String sqlName;
+
+        ColumnType(String sqlName) {
+            this.sqlName = sqlName;
+        }
+
+        /** The Spark SQL name, as the README's table reference writes it. */
+        public String sqlName() {
+            return sqlName;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return doc;
+    }
+
+}

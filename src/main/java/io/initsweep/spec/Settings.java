@@ -1,0 +1,219 @@
+package io.initsweep.spec;
+
+import io.initsweep.init.SchemeSpec;
+import io.initsweep.model.Activation;
+import io.initsweep.model.Optimizer;
+import io.initsweep.model.Precision;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+import static io.initsweep.spec.Setting.Role.CELL_ID;
+import static io.initsweep.spec.Setting.Role.CONTEXT;
+import static io.initsweep.spec.Setting.Role.INIT_SEED;
+import static io.initsweep.spec.Setting.Role.REPLAY;
+import static io.initsweep.spec.Setting.Role.RUNTIME;
+import static io.initsweep.spec.Setting.Section.DATA;
+import static io.initsweep.spec.Setting.Section.EXECUTION;
+import static io.initsweep.spec.Setting.Section.MODEL;
+import static io.initsweep.spec.Setting.Section.TRAINING;
+
+/**
+ * Every setting of a sweep spec, each declared once. Their order is the order of the {@code runs} columns and of
+ * the spec reference in the README.
+ *
+ * <p>Adding a setting: declare it here with its roles (and {@code inIdAtDefault()} only never: a new setting must
+ * leave existing cell ids alone), use it where the network is built or trained, and give it a non-default sample in
+ * {@code TestSettingsRegistry}. Everything else (parser, ids, runs column, replay, comparison context, views, the
+ * README's table) follows from the declaration.
+ */
+public final class Settings {
+    private Settings() {
+    }
+
+    public static final Setting<SchemeSpec> SCHEME = Setting.builder("scheme", MODEL, SettingType.scheme())
+            .axis().required().inIdAtDefault()
+            .description("initialization scheme of every dense layer (see below)")
+            .column("scheme", "canonical scheme label with its parameters, e.g. normal(std=0.01)")
+            .roles(CELL_ID, INIT_SEED, REPLAY).build();
+
+    public static final Setting<List<LayerInit>> LAYER_INIT = Setting.builder("layer-init", MODEL,
+                    SettingType.layerInit())
+            .defaultValue(List.of()).inIdAtDefault()
+            .description("per-layer scheme overrides (below)")
+            .nullableColumn("layer_init", "per-layer overrides, e.g. '0-1:he_normal;output:xavier_normal'; "
+                    + "null if none")
+            .roles(CELL_ID, INIT_SEED, CONTEXT, REPLAY).build();
+
+    public static final Setting<Double> BIAS_INIT = Setting.builder("bias-init", MODEL, SettingType.number())
+            .axis().defaultValue(0.0).inIdAtDefault()
+            .description("constant every bias starts at")
+            .column("bias_init", "constant the biases start at")
+            .roles(CELL_ID, INIT_SEED, CONTEXT, REPLAY).build();
+
+    public static final Setting<Integer> DEPTH = Setting.builder("depth", MODEL, SettingType.integer(1, 1000))
+            .axis().required().inIdAtDefault()
+            .description("hidden layers, 1..1000")
+            .column("depth", "hidden layers")
+            .roles(CELL_ID, INIT_SEED, CONTEXT, REPLAY).build();
+
+    public static final Setting<Integer> WIDTH = Setting.builder("width", MODEL, SettingType.integer(1, 65536))
+            .axis().defaultValue(64).inIdAtDefault()
+            .description("units per hidden layer, 1..65536")
+            .column("width", "units per hidden layer")
+            .roles(CELL_ID, INIT_SEED, CONTEXT, REPLAY).build();
+
+    public static final Setting<Activation> ACTIVATION = Setting.builder("activation", MODEL,
+                    SettingType.choice(List.of(Activation.values()), Activation::canonicalName))
+            .axis().required().inIdAtDefault()
+            .description("hidden-layer nonlinearity: `relu`, `leaky_relu` (α = 0.01), `tanh`, `sigmoid`, `elu`, "
+                    + "`selu`, `softsign`, `identity`")
+            .column("activation", "hidden-layer nonlinearity")
+            .roles(CELL_ID, INIT_SEED, CONTEXT, REPLAY).build();
+
+    public static final Setting<Optimizer> OPTIMIZER = Setting.builder("optimizer", TRAINING,
+                    SettingType.choice(List.of(Optimizer.values()), Optimizer::canonicalName))
+            .axis().defaultValue(Optimizer.SGD).inIdAtDefault()
+            .description("`sgd`, `momentum` (Nesterov, DL4J's Nesterovs) or `adam` (β1 0.9, β2 0.999, ε 1e-8)")
+            .column("optimizer", "sgd, momentum or adam")
+            .roles(CELL_ID, CONTEXT, REPLAY).build();
+
+    public static final Setting<Double> LEARNING_RATE = Setting.builder("learning-rate", TRAINING,
+                    SettingType.number(v -> v > 0, "must be > 0"))
+            .axis().defaultValue(0.05).inIdAtDefault()
+            .description("step size > 0")
+            .column("learning_rate", "step size")
+            .roles(CELL_ID, CONTEXT, REPLAY).build();
+
+    public static final Setting<Double> MOMENTUM = Setting.builder("momentum", TRAINING,
+                    SettingType.number(v -> v >= 0 && v < 1, "must be in [0, 1)"))
+            .axis().defaultValue(0.9).inIdAtDefault().onlyWhen(OPTIMIZER, Optimizer.MOMENTUM, false)
+            .description("Nesterov coefficient in [0, 1), used by `optimizer: momentum` only")
+            .column("momentum", "Nesterov coefficient (momentum optimizer only)")
+            .roles(CELL_ID, CONTEXT, REPLAY).build();
+
+    public static final Setting<Integer> BATCH_SIZE = Setting.builder("batch-size", TRAINING,
+                    SettingType.integer(1, 1 << 24))
+            .axis().defaultValue(32).inIdAtDefault()
+            .description("examples per update")
+            .column("batch_size", "examples per update")
+            .roles(CELL_ID, CONTEXT, REPLAY).build();
+
+    public static final Setting<Integer> EPOCHS = Setting.builder("epochs", TRAINING,
+                    SettingType.integer(1, 100_000))
+            .axis().defaultValue(20).inIdAtDefault()
+            .description("passes over the training split, 1..100000")
+            .column("epochs", "epochs the cell was set to train")
+            .roles(CELL_ID, CONTEXT, REPLAY).build();
+
+    public static final Setting<Double> TARGET_LOSS = Setting.builder("target-loss", TRAINING,
+                    SettingType.optionalNumber(v -> v >= 0, "must be >= 0"))
+            .inIdAtDefault()
+            .description("test loss that counts as reached (`epochs_to_target`)")
+            .nullableColumn("target_loss", "test loss that counts as reached")
+            .roles(CELL_ID, CONTEXT, REPLAY).build();
+
+    public static final Setting<Precision> PRECISION = Setting.builder("precision", TRAINING,
+                    SettingType.choice(List.of(Precision.values()), Precision::canonicalName))
+            .defaultValue(Precision.FLOAT32).inIdAtDefault()
+            .description("`float32` or `float64`")
+            .column("precision", "float32 or float64")
+            .roles(CELL_ID, CONTEXT, REPLAY).build();
+
+    /** In the id as {@code execution=data-parallel}, and only then: grid cells kept the ids they had before. */
+    public static final Setting<ExecutionMode> MODE = Setting.builder("mode", EXECUTION,
+                    SettingType.choice(List.of(ExecutionMode.values()), ExecutionMode::canonicalName))
+            .defaultValue(ExecutionMode.GRID).idKey("execution")
+            .description("`grid`: one cell per Spark task; `data-parallel`: cells one after another, each trained "
+                    + "across the cluster (below)")
+            .column("execution", "grid (the cell trained as one task) or data-parallel (across the cluster, "
+                    + "parameter averaging)")
+            .roles(CELL_ID, CONTEXT, REPLAY).build();
+
+    public static final Setting<Integer> WORKERS = Setting.builder("workers", EXECUTION,
+                    SettingType.integer(1, 4096))
+            .axis().defaultValue(2).inIdAtDefault().onlyWhen(MODE, ExecutionMode.DATA_PARALLEL, true)
+            .description("data-parallel: workers the training data is split over")
+            .column("workers", "data-parallel: workers the training data was split over")
+            .roles(CELL_ID, CONTEXT, REPLAY).build();
+
+    public static final Setting<Integer> AVERAGING_FREQUENCY = Setting.builder("averaging-frequency", EXECUTION,
+                    SettingType.integer(1, 1 << 20))
+            .axis().defaultValue(5).inIdAtDefault().onlyWhen(MODE, ExecutionMode.DATA_PARALLEL, true)
+            .description("data-parallel: minibatches each worker fits between parameter averagings")
+            .column("averaging_frequency", "data-parallel: minibatches per worker between parameter averagings")
+            .roles(CELL_ID, CONTEXT, REPLAY).build();
+
+    public static final Setting<Integer> BATCH_SIZE_PER_WORKER = Setting.builder("batch-size-per-worker", EXECUTION,
+                    SettingType.integer(1, 1 << 24))
+            .axis().defaultFrom(s -> s.get(BATCH_SIZE), "`batch-size`").inIdAtDefault()
+            .onlyWhen(MODE, ExecutionMode.DATA_PARALLEL, true)
+            .description("data-parallel: examples per minibatch on each worker")
+            .column("batch_size_per_worker", "data-parallel: examples per minibatch on each worker")
+            .roles(CELL_ID, CONTEXT, REPLAY).build();
+
+    public static final Setting<Long> DATA_SEED = Setting.builder("data-seed", DATA,
+                    SettingType.longInteger(0, Long.MAX_VALUE))
+            .axis().defaultValue(0L).inIdAtDefault()
+            .description("seed of data generation, split and subsample: an axis to separate data variability "
+                    + "from init variability")
+            .column("data_seed", "seed of data generation, split and subsample")
+            .roles(CELL_ID, CONTEXT, REPLAY).build();
+
+    public static final Setting<Integer> CORES_PER_CELL = Setting.builder("cores-per-cell", EXECUTION,
+                    SettingType.integer(1, 1024))
+            .sweepWide().defaultValue(1)
+            .description("cores (`spark.task.cpus`) and native threads per cell")
+            .roles(RUNTIME).build();
+
+    public static final Setting<Integer> COMMIT_SECONDS = Setting.builder("commit-seconds", EXECUTION,
+                    SettingType.integer(1, 86_400))
+            .sweepWide().defaultValue(10)
+            .description("longest time a finished cell waits before it is committed to the tables")
+            .roles(RUNTIME).build();
+
+    /** Every setting, in declaration order. */
+    public static final List<Setting<?>> ALL = List.of(SCHEME, LAYER_INIT, BIAS_INIT, DEPTH, WIDTH, ACTIVATION,
+            OPTIMIZER, LEARNING_RATE, MOMENTUM, BATCH_SIZE, EPOCHS, TARGET_LOSS, PRECISION, MODE, WORKERS,
+            AVERAGING_FREQUENCY, BATCH_SIZE_PER_WORKER, DATA_SEED, CORES_PER_CELL, COMMIT_SECONDS);
+
+    public static Optional<Setting<?>> byKey(String key) {
+        return ALL.stream().filter(s -> s.key().equals(key)).findFirst();
+    }
+
+    /** The settings of one section, in declaration order. */
+    public static List<Setting<?>> in(Setting.Section section) {
+        return ALL.stream().filter(s -> s.section() == section).toList();
+    }
+
+    /** The settings that may be grid axes. */
+    public static List<Setting<?>> axes() {
+        return ALL.stream().filter(Setting::axis).toList();
+    }
+
+    /** The settings that have a role. */
+    public static List<Setting<?>> with(Setting.Role role) {
+        return ALL.stream().filter(s -> s.has(role)).toList();
+    }
+
+    /** The settings stored in {@code runs}, in column order. */
+    public static List<Setting<?>> stored() {
+        return ALL.stream().filter(s -> s.column() != null).toList();
+    }
+
+    /** The README's settings reference, generated (a test keeps the README equal to it). */
+    public static String markdown() {
+        StringBuilder out = new StringBuilder("| key | section | axis | default | meaning |\n|---|---|---|---|---|\n");
+        for (Setting<?> s : ALL) {
+            out.append("| `").append(s.key()).append("` | ").append(s.section().key()).append(" | ")
+                    .append(s.axis() ? "axis" : "").append(" | ").append(s.defaultDoc()).append(" | ")
+                    .append(s.description()).append(" |\n");
+        }
+        return out.toString();
+    }
+
+    static List<String> keyList(List<Setting<?>> settings) {
+        return Arrays.asList(settings.stream().map(Setting::key).toArray(String[]::new));
+    }
+}

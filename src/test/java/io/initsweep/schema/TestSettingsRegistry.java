@@ -1,0 +1,231 @@
+package io.initsweep.schema;
+
+import io.initsweep.data.Dataset;
+import io.initsweep.data.DatasetInfo;
+import io.initsweep.data.Datasets;
+import io.initsweep.grid.Cell;
+import io.initsweep.grid.Grid;
+import io.initsweep.spec.CellSettings;
+import io.initsweep.spec.Setting;
+import io.initsweep.spec.Setting.Role;
+import io.initsweep.spec.Settings;
+import io.initsweep.spec.SpecParser;
+import io.initsweep.spec.SweepSpec;
+import io.initsweep.train.CellResult;
+import io.initsweep.train.EpochMetrics;
+import io.initsweep.train.Provenance;
+import io.initsweep.train.RunStatus;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
+import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every declared setting walked through everything that is derived from its declaration: the parser (as a fixed
+ * value and, for axes, on the grid), the cell id, the seeds, the comparison context, the {@code runs} row, and
+ * replay's decoding back to the same cell id. In the spirit of Airlift's {@code ConfigAssertions.assertFullMapping}:
+ * a setting declared without a sample here, or in no role, fails the test.
+ */
+class TestSettingsRegistry {
+    /** Base spec: every setting at its default unless the base gives it; a sample changes exactly one setting. */
+    private static final Map<String, Map<String, String>> BASE = Map.of(
+            "model", Map.of("depth", "2", "activation", "relu", "width", "8"),
+            "training", Map.of("epochs", "2"),
+            "data", Map.of("dataset", "blobs", "samples", "60"));
+
+    /** A value other than the default (and other than the base's) for every setting. */
+    private static final Map<String, String> SAMPLES = Map.ofEntries(
+            Map.entry("scheme", "xavier_uniform"),
+            Map.entry("layer-init", "[{layers: 0, scheme: lecun_normal}]"),
+            Map.entry("bias-init", "0.1"),
+            Map.entry("depth", "3"),
+            Map.entry("width", "12"),
+            Map.entry("activation", "tanh"),
+            Map.entry("optimizer", "adam"),
+            Map.entry("learning-rate", "0.2"),
+            Map.entry("momentum", "0.5"),
+            Map.entry("batch-size", "16"),
+            Map.entry("epochs", "3"),
+            Map.entry("target-loss", "0.4"),
+            Map.entry("precision", "float64"),
+            Map.entry("mode", "data-parallel"),
+            Map.entry("workers", "3"),
+            Map.entry("averaging-frequency", "2"),
+            Map.entry("batch-size-per-worker", "8"),
+            Map.entry("data-seed", "7"),
+            Map.entry("cores-per-cell", "2"),
+            Map.entry("commit-seconds", "5"));
+
+    @Test
+    void everySettingHasASampleAndARoleAndItsRolesAreConsistent() throws Exception {
+        assertThat(SAMPLES.keySet()).as("give every declared setting a non-default sample here")
+                .containsExactlyInAnyOrderElementsOf(Settings.ALL.stream().map(Setting::key).toList());
+        List<Setting<?>> declared = new ArrayList<>();
+        for (Field field : Settings.class.getFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && field.getType() == Setting.class) {
+                declared.add((Setting<?>) field.get(null));
+            }
+        }
+        assertThat(Settings.ALL).as("Settings.ALL lists every declared setting").containsExactlyInAnyOrderElementsOf(
+                declared);
+        for (Setting<?> s : Settings.ALL) {
+            assertThat(s.roles()).as("%s has a role", s).isNotEmpty();
+            if (s.has(Role.CELL_ID)) {
+                assertThat(s.has(Role.REPLAY)).as("%s: replay must rebuild every id setting", s).isTrue();
+                assertThat(s.column()).as("%s: an id setting is stored", s).isNotNull();
+            }
+            if (s.has(Role.CELL_ID) && s != Settings.SCHEME) {
+                // scheme_comparison compares schemes; everything else that makes a cell must be held equal, or it
+                // pools different experiments into one sample (as it once pooled data-parallel workers)
+                assertThat(s.has(Role.CONTEXT)).as("%s identifies a cell, so comparisons hold it equal", s).isTrue();
+            }
+            if (s.has(Role.CONTEXT) || s.has(Role.INIT_SEED) || s.has(Role.ORDER_SEED)) {
+                assertThat(s.has(Role.CELL_ID)).as("%s: what shapes a cell identifies it", s).isTrue();
+            }
+            if (s.has(Role.RUNTIME)) {
+                assertThat(s.has(Role.CELL_ID)).as("%s: how a sweep runs is not what a cell computes", s).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void everySettingWalksFromTheSpecThroughItsRunsRowBackToTheSameCell() {
+        for (Setting<?> setting : Settings.ALL) {
+            Cell base = onlyCell(spec(Map.of(), controllerOf(setting)));
+            Cell variant = onlyCell(spec(Map.of(setting.key(), SAMPLES.get(setting.key())), controllerOf(setting)));
+            String what = setting.key() + " = " + SAMPLES.get(setting.key());
+
+            assertThat(!variant.cellId().equals(base.cellId())).as("%s changes the cell id", what)
+                    .isEqualTo(setting.has(Role.CELL_ID));
+            assertThat(variant.initSeed() != base.initSeed()).as("%s changes the init seed", what)
+                    .isEqualTo(setting.has(Role.INIT_SEED));
+            assertThat(variant.orderSeed() != base.orderSeed()).as("%s changes the order seed", what)
+                    // the dataset's fingerprint seeds the order: a data seed makes another dataset
+                    .isEqualTo(setting.has(Role.ORDER_SEED) || setting == Settings.DATA_SEED);
+            assertThat(!context(variant).equals(context(base))).as("%s changes the comparison context", what)
+                    .isEqualTo(setting.has(Role.CONTEXT));
+
+            if (setting.scope() == Setting.Scope.SWEEP) {
+                SweepSpec spec = spec(Map.of(setting.key(), SAMPLES.get(setting.key())), Map.of());
+                assertThat(String.valueOf(spec.sweepValue(setting))).as(what).isEqualTo(SAMPLES.get(setting.key()));
+                continue;
+            }
+            Row row = runsRow(variant);
+            if (setting.column() != null) {
+                assertThat(row.get(row.fieldIndex(setting.column()))).as("%s is stored in runs.%s", what,
+                        setting.column()).isNotNull();
+            }
+            CellSettings replayed = RunRows.settings(row);
+            assertThat(replayed.canonical()).as("%s read back from runs", what)
+                    .isEqualTo(variant.settings().canonical());
+            Cell rebuilt = Grid.cell(variant.sweep(), variant.seed(), replayed, variant.coordinates(),
+                    dataset(variant));
+            assertThat(rebuilt.cellId()).as("%s: replay rebuilds the same cell", what).isEqualTo(variant.cellId());
+            assertThat(rebuilt.initSeed()).isEqualTo(variant.initSeed());
+            assertThat(rebuilt.orderSeed()).isEqualTo(variant.orderSeed());
+
+            if (setting.axis()) {
+                Cell onGrid = onlyCell(spec(Map.of("grid:" + setting.key(), "[" + SAMPLES.get(setting.key()) + "]"),
+                        controllerOf(setting)));
+                assertThat(onGrid.cellId()).as("%s on the grid is the same cell as fixed", what)
+                        .isEqualTo(variant.cellId());
+                assertThat(onGrid.coordinates()).as(what).containsKey(setting.key());
+            }
+        }
+    }
+
+    @Test
+    void aSettingThatDoesNotApplyLeavesNoTrace() {
+        // momentum without the momentum optimizer: neither in the id nor in its column
+        Cell plain = onlyCell(spec(Map.of(), Map.of()));
+        Cell withMomentum = onlyCell(spec(Map.of("momentum", "0.5"), Map.of()));
+        assertThat(withMomentum.cellId()).isEqualTo(plain.cellId());
+        Row row = runsRow(withMomentum);
+        assertThat(row.get(row.fieldIndex("momentum"))).isNull();
+        assertThat(row.get(row.fieldIndex("workers"))).isNull();
+    }
+
+    /** The setting that must hold a value for this one to apply (momentum needs optimizer momentum). */
+    private static Map<String, String> controllerOf(Setting<?> setting) {
+        Setting<?> controller = setting.controller();
+        return controller == null ? Map.of()
+                : Map.of(controller.key(), controller.canonical(setting.controllingValue()));
+    }
+
+    /** The base spec with some settings replaced; a key {@code grid:K} puts K on the grid instead. */
+    private static SweepSpec spec(Map<String, String> changes, Map<String, String> controllers) {
+        Map<String, Map<String, String>> sections = new TreeMap<>();
+        BASE.forEach((section, values) -> sections.put(section, new LinkedHashMap<>(values)));
+        Map<String, String> grid = new LinkedHashMap<>();
+        grid.put("scheme", "[he_normal]");
+        Map<String, String> all = new LinkedHashMap<>(controllers);
+        all.putAll(changes);
+        all.forEach((key, value) -> {
+            boolean onGrid = key.startsWith("grid:");
+            String name = onGrid ? key.substring(5) : key;
+            Setting<?> setting = Settings.byKey(name).orElseThrow();
+            sections.values().forEach(m -> m.remove(name));
+            grid.remove(name);
+            if (onGrid || setting == Settings.SCHEME) {
+                grid.put(name, onGrid ? value : "[" + value + "]");
+            } else {
+                sections.computeIfAbsent(setting.section().key(), s -> new LinkedHashMap<>()).put(name, value);
+            }
+        });
+        StringBuilder yaml = new StringBuilder("name: registry\nseeds: 1\ngrid:\n");
+        grid.forEach((k, v) -> yaml.append("  ").append(k).append(": ").append(v).append('\n'));
+        sections.forEach((section, values) -> {
+            yaml.append(section).append(":\n");
+            values.forEach((k, v) -> yaml.append("  ").append(k).append(": ").append(v).append('\n'));
+        });
+        return SpecParser.parse(yaml.toString(), "registry.yaml");
+    }
+
+    private static Cell onlyCell(SweepSpec spec) {
+        Map<Long, Dataset> datasets = new TreeMap<>();
+        for (long seed : Grid.dataSeeds(spec)) {
+            datasets.put(seed, Datasets.synthetic(spec.dataset(), seed));
+        }
+        List<Cell> cells = Grid.expand(spec, datasets);
+        assertThat(cells).hasSize(1);
+        return cells.get(0);
+    }
+
+    private static Dataset dataset(Cell cell) {
+        return Datasets.synthetic(io.initsweep.data.DatasetSpec.of(io.initsweep.data.DatasetKind.BLOBS,
+                Map.of("samples", 60)), cell.settings().dataSeed());
+    }
+
+    private static Row runsRow(Cell cell) {
+        CellResult result = new CellResult(cell, DatasetInfo.of(dataset(cell)), RunStatus.OK, null, null,
+                List.of(new EpochMetrics(0, 1.0, 1.0, 0.5, 0.1)), List.of(), 0.1, Instant.EPOCH,
+                new Provenance("cpu", "OPENBLAS", 1, "test", "1.0.0-M2.1", "17", "Linux", "host", "driver", "run"));
+        Row row = Tables.RUNS.toRow(result);
+        Object[] values = new Object[row.length()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = row.get(i);
+        }
+        return new GenericRowWithSchema(values, Tables.RUNS.schema());
+    }
+
+    /** The comparison context of a cell, as scheme_comparison reads it from its runs row. */
+    private static String context(Cell cell) {
+        Row row = runsRow(cell);
+        StringBuilder context = new StringBuilder();
+        for (String column : Tables.contextColumns()) {
+            context.append(column).append('=').append(Objects.toString(row.get(row.fieldIndex(column)))).append('|');
+        }
+        return context.toString();
+    }
+}
