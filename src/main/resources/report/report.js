@@ -66,8 +66,9 @@
     {key: 'reached_rate', title: 'reached', format: v => fmt(v, 2)},
   ]), data.cellStats);
 
-  // Curves: one panel per context, a line and a ±1 std band per scheme (the band is a stack of the lower edge,
-  // drawn invisibly, and the band's height).
+  // Curves: one panel per context, per scheme the median over seeds and its interquartile band. A loss is skewed
+  // and cannot go below zero, which a mean ± std band ignores (it drew negative losses); quartiles cannot. The band
+  // is a stack of the lower quartile, drawn invisibly, and the band's height.
   data.contexts.forEach((context, i) => {
     const div = chart('curves', 'curves-' + i, context);
     const inContext = data.curves.filter(p => p.context === context);
@@ -79,18 +80,18 @@
       if (byEpoch.size === 0) return;
       withData++;
       const at = f => epochs.map(e => byEpoch.has(e) ? f(byEpoch.get(e)) : null);
-      const std = p => (p.test_loss_std === null ? 0 : p.test_loss_std);
       const stack = 'band-' + s;
-      series.push({name: s, type: 'line', data: at(p => p.test_loss_mean), connectNulls: false,
+      series.push({name: s, type: 'line', data: at(p => p.test_loss_median), connectNulls: false,
         lineStyle: {color: color(s), width: 2}, itemStyle: {color: color(s)}, symbolSize: 3, z: 3});
-      series.push({name: s, type: 'line', stack: stack, data: at(p => p.test_loss_mean - std(p)),
+      series.push({name: s, type: 'line', stack: stack, data: at(p => p.test_loss_q25),
         lineStyle: {opacity: 0}, symbol: 'none', silent: true, tooltip: {show: false}});
-      series.push({name: s, type: 'line', stack: stack, data: at(p => 2 * std(p)),
+      series.push({name: s, type: 'line', stack: stack, data: at(p => p.test_loss_q75 - p.test_loss_q25),
         lineStyle: {opacity: 0}, symbol: 'none', silent: true, areaStyle: {color: color(s), opacity: 0.18},
         tooltip: {show: false}});
     });
     render(div, {
-      title: {text: context, textStyle: {fontSize: 12}},
+      title: {text: context, subtext: 'line: median over seeds; band: 25th-75th percentile',
+        textStyle: {fontSize: 12}, subtextStyle: {fontSize: 10}},
       tooltip: {trigger: 'axis'},
       legend: {bottom: 0, type: 'scroll', data: schemes},
       grid: {left: 50, right: 16, top: 36, bottom: 56},
