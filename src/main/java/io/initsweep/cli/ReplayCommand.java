@@ -56,9 +56,8 @@ final class ReplayCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CELL_ID", description = "a runs.cell_id")
     String cellId;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "warehouse",
-            description = "the warehouse (default: ${DEFAULT-VALUE})")
-    String out;
+    @CommandLine.Mixin
+    WarehouseOptions location;
 
     @Option(names = "--sweep", paramLabel = "NAME", description = "the sweep, if the cell is in several")
     String sweep;
@@ -67,8 +66,8 @@ final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = command.commandLine().getOut();
         PrintWriter err = command.commandLine().getErr();
-        SparkSession spark = SparkSessions.create("local[2]", 1, false);
-        Warehouse warehouse = Warehouse.open(spark, this.out);
+        SparkSession spark = SparkSessions.create(location.master, 1, false);
+        Warehouse warehouse = Warehouse.open(spark, location.out);
         var rows = warehouse.read(Tables.RUNS).where(functions.col("cell_id").equalTo(cellId));
         if (sweep != null) {
             rows = rows.where(functions.col("sweep").equalTo(sweep));

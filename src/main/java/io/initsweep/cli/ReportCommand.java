@@ -1,6 +1,8 @@
 package io.initsweep.cli;
 
 import io.initsweep.common.ExitCode;
+import io.initsweep.common.FailureKind;
+import io.initsweep.common.InitsweepException;
 import io.initsweep.report.HtmlReport;
 
 import org.apache.spark.sql.Row;
@@ -37,6 +39,10 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = command.commandLine().getOut();
         PrintWriter err = command.commandLine().getErr();
+        if (to != null && Files.isDirectory(to)) {
+            throw new InitsweepException(FailureKind.BAD_USAGE, "--to " + to + " is a directory; give the report's "
+                    + "file name, e.g. --to " + to.resolve("report.html"));
+        }
         SparkSession spark = Warehouses.withCatalog(location.out, location.master);
         String name = sweep;
         if (name == null) {

@@ -51,13 +51,12 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPEC", description = "the sweep spec (YAML), e.g. conf/sweeps/quickstart.yaml")
     Path spec;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "warehouse",
-            description = "where the tables go: a local path or a Hadoop file system URI (default: ${DEFAULT-VALUE})")
-    String out;
+    @CommandLine.Mixin
+    WarehouseOptions location;
 
-    @Option(names = "--master", paramLabel = "URL",
-            description = "Spark master (default: spark-submit's, else " + SparkSessions.DEFAULT_MASTER + ")")
-    String master;
+    @Option(names = "--max-cells", paramLabel = "N", defaultValue = "" + Grid.DEFAULT_MAX_CELLS,
+            description = "refuse a grid of more cells than this before building it (default: ${DEFAULT-VALUE})")
+    long maxCells;
 
     @Option(names = "--force", description = "retrain cells that already have results, replacing them")
     boolean force;
@@ -94,7 +93,8 @@ final class RunCommand implements Callable<Integer> {
             err.println("error: " + problem);
             return ExitCode.USAGE;
         }
-        SparkSession spark = SparkSessions.create(master, sweep.execution().coresPerCell(), ui);
+        Grid.check(sweep, maxCells);
+        SparkSession spark = SparkSessions.create(location.master, sweep.execution().coresPerCell(), ui);
         if (!SparkSessions.isLocal(spark.sparkContext().master())) {
             Map<String, String> conf = new HashMap<>();
             for (scala.Tuple2<String, String> entry : spark.sparkContext().getConf().getAll()) {
@@ -158,7 +158,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private String out() {
-        return out;
+        return location.out;
     }
 
     /**
@@ -166,7 +166,7 @@ final class RunCommand implements Callable<Integer> {
      * with a count that does not match the cells' cores (one cell took ~30 s instead of ~1.7 s that way).
      */
     private String nativeThreadProblem(SweepSpec sweep) {
-        String effective = master != null ? master : System.getProperty("spark.master", SparkSessions.DEFAULT_MASTER);
+        String effective = SparkSessions.master(location.master);
         if (!SparkSessions.isLocal(effective)) {
             return null;
         }

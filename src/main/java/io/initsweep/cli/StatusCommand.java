@@ -42,7 +42,7 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = command.commandLine().getOut();
         PrintWriter err = command.commandLine().getErr();
-        SparkSession spark = SparkSessions.create(location.master != null ? location.master : "local[1]", 1, false);
+        SparkSession spark = SparkSessions.create(location.master, 1, false);
         Warehouse warehouse = Warehouse.open(spark, location.out);
         List<String> sweeps = sweep != null ? List.of(sweep) : warehouse.sweeps();
         if (sweeps.isEmpty()) {

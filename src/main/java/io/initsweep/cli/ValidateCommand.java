@@ -1,7 +1,9 @@
 package io.initsweep.cli;
 
 import io.initsweep.common.ExitCode;
-import io.initsweep.spec.SpecException;
+import io.initsweep.common.FailureKind;
+import io.initsweep.common.InitsweepException;
+import io.initsweep.grid.Grid;
 import io.initsweep.spec.SpecParser;
 import io.initsweep.spec.SweepSpec;
 
@@ -12,11 +14,12 @@ import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code initsweep validate SPEC}: checks a spec without Spark or data (data files are checked by {@code run}
- * before any cell trains), and prints what it would run.
+ * {@code initsweep validate SPEC}: runs every check of a spec that needs neither Spark nor data (data files are
+ * checked by {@code run} before any cell trains), and prints what it would run.
  */
 @Command(name = "validate", mixinStandardHelpOptions = true,
         description = "Check a sweep spec (no Spark, no data) and print its size. Exit code 2 if it is invalid.")
@@ -31,25 +34,25 @@ final class ValidateCommand implements Callable<Integer> {
             description = "print only this value: cells, cores-per-cell or name (for scripts)")
     String print;
 
+    @Option(names = "--max-cells", paramLabel = "N", defaultValue = "" + Grid.DEFAULT_MAX_CELLS,
+            description = "refuse a grid of more cells than this, as run does (default: ${DEFAULT-VALUE})")
+    long maxCells;
+
     @Override
     public Integer call() {
         PrintWriter out = command.commandLine().getOut();
-        PrintWriter err = command.commandLine().getErr();
-        SweepSpec sweep;
-        try {
-            sweep = SpecParser.parse(spec);
-        } catch (SpecException e) {
-            return RunCommand.specErrors(e, err);
+        if (print != null && !List.of("cells", "cores-per-cell", "name").contains(print)) {
+            throw new InitsweepException(FailureKind.BAD_USAGE, "--print takes cells, cores-per-cell or name, got '"
+                    + print + "'");
         }
+        SweepSpec sweep = SpecParser.parse(spec);
+        // every check that needs no data, so validate refuses what run would refuse before reading data
+        Grid.check(sweep, maxCells);
         if (print != null) {
             switch (print) {
                 case "cells" -> out.println(sweep.cellCount());
                 case "cores-per-cell" -> out.println(sweep.execution().coresPerCell());
-                case "name" -> out.println(sweep.name());
-                default -> {
-                    err.println("error: --print takes cells, cores-per-cell or name, got '" + print + "'");
-                    return ExitCode.USAGE;
-                }
+                default -> out.println(sweep.name());
             }
             return ExitCode.OK;
         }

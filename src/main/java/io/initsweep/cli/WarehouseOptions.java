@@ -1,13 +1,19 @@
 package io.initsweep.cli;
 
+import io.initsweep.spark.SparkSessions;
+
 import picocli.CommandLine.Option;
 
-/** The options of the commands that read a warehouse: where it is, and which Spark reads it. */
+/**
+ * Where a command's warehouse is and which Spark works on it: the same two options, with the same defaults, on
+ * every command that touches a warehouse. The master's precedence is stated once, in {@code SparkSessions}.
+ */
 final class WarehouseOptions {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "warehouse",
-            description = "the warehouse (default: ${DEFAULT-VALUE})")
+            description = "the warehouse: a local path or a Hadoop file system URI (default: ${DEFAULT-VALUE})")
     String out;
 
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local)")
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: spark-submit's, else "
+            + SparkSessions.DEFAULT_MASTER + ")")
     String master;
 }

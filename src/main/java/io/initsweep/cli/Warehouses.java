@@ -3,6 +3,7 @@ package io.initsweep.cli;
 import io.initsweep.report.Catalog;
 import io.initsweep.spark.SparkSessions;
 import io.initsweep.spark.Warehouse;
+
 import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;

@@ -1,5 +1,8 @@
 package io.initsweep.spark;
 
+import io.initsweep.common.FailureKind;
+import io.initsweep.common.InitsweepException;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,10 +36,10 @@ public final class Resources {
                     + "execution.cores-per-cell)");
         }
         String options = conf.getOrDefault("spark.executor.extraJavaOptions", "");
-        long heap = bytes(conf.getOrDefault("spark.executor.memory", "1g"));
+        long heap = bytes(conf.getOrDefault("spark.executor.memory", "1g"), SPARK_UNIT);
         Matcher physical = MAX_PHYSICAL.matcher(options);
         if (physical.find()) {
-            long maxPhysical = bytes(physical.group(1));
+            long maxPhysical = bytes(physical.group(1), JAVACPP_UNIT);
             if (maxPhysical <= heap) {
                 problems.add("org.bytedeco.javacpp.maxphysicalbytes=" + physical.group(1) + " is not above the "
                         + "executor heap spark.executor.memory=" + conf.getOrDefault("spark.executor.memory", "1g")
@@ -44,7 +47,7 @@ public final class Resources {
             }
             Matcher max = MAX_BYTES.matcher(options);
             String overhead = conf.get("spark.executor.memoryOverhead");
-            if (max.find() && overhead != null && bytes(overhead) < bytes(max.group(1))) {
+            if (max.find() && overhead != null && bytes(overhead, SPARK_UNIT) < bytes(max.group(1), JAVACPP_UNIT)) {
                 problems.add("spark.executor.memoryOverhead=" + overhead + " is below ND4J's off-heap limit "
                         + "org.bytedeco.javacpp.maxbytes=" + max.group(1) + ": YARN or Kubernetes would kill "
                         + "executors that use it");
@@ -53,8 +56,16 @@ public final class Resources {
         return problems;
     }
 
-    /** Bytes of a JVM-style size: 512m, 2g, 1024k, or plain bytes. */
-    static long bytes(String size) {
+    /** Spark reads a bare number in spark.executor.memory and spark.executor.memoryOverhead as MiB. */
+    static final long SPARK_UNIT = 1L << 20;
+    /** JavaCPP reads a bare number in maxbytes and maxphysicalbytes as bytes. */
+    static final long JAVACPP_UNIT = 1;
+
+    /**
+     * Bytes of a size as Spark or JavaCPP writes it: 512m, 2g, 2gb, 1024k, or a bare number in {@code bareUnit}
+     * bytes (each reader has its own: reading Spark's 4096 as bytes passed a 4 GiB heap off as 4 KiB).
+     */
+    static long bytes(String size, long bareUnit) {
         String s = size.trim().toLowerCase(Locale.ROOT);
         if (s.endsWith("b") && s.length() > 1 && !Character.isDigit(s.charAt(s.length() - 2))) {
             s = s.substring(0, s.length() - 1); // 2gb, 512mb
@@ -64,9 +75,15 @@ public final class Resources {
             case 'm' -> 1L << 20;
             case 'g' -> 1L << 30;
             case 't' -> 1L << 40;
-            default -> 1;
+            default -> bareUnit;
         };
-        String digits = unit == 1 ? s : s.substring(0, s.length() - 1);
-        return Long.parseLong(digits) * unit;
+        boolean suffixed = !s.isEmpty() && !Character.isDigit(s.charAt(s.length() - 1));
+        String digits = suffixed ? s.substring(0, s.length() - 1) : s;
+        try {
+            return Math.multiplyExact(Long.parseLong(digits), unit);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new InitsweepException(FailureKind.BAD_ENVIRONMENT, "not a size: '" + size
+                    + "' (write it as Spark does: 512m, 4g)");
+        }
     }
 }

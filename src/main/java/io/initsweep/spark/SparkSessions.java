@@ -1,30 +1,112 @@
 package io.initsweep.spark;
 
+import io.initsweep.common.FailureKind;
+import io.initsweep.common.InitsweepException;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Creates the SparkSession a command runs in: the embedded local Spark by default, or whatever master
- * spark-submit or {@code --master} names.
+ * Creates the SparkSession a command runs in, the same way for every command.
+ *
+ * <p>Where Spark runs is decided by one rule, in this order ({@link #master}):
+ * <ol>
+ *   <li>{@code --master} on the command line;</li>
+ *   <li>{@code spark.master} as spark-submit passes it (its own {@code --master}, a {@code --properties-file}, or
+ *       {@code spark-defaults.conf}; spark-submit hands them to the driver as system properties);</li>
+ *   <li>{@link #DEFAULT_MASTER}, the embedded local Spark.</li>
+ * </ol>
+ * The spec decides what no properties file may change: {@code spark.task.cpus} is always the spec's
+ * {@code execution.cores-per-cell}, because a cell's native threads must equal its cores. A master that cannot
+ * be used (malformed, or a standalone master that does not answer) is refused before Spark starts.
  */
 public final class SparkSessions {
     /** Local mode by default: every core, and up to 4 attempts per task so a flaky task is retried as on a cluster. */
     public static final String DEFAULT_MASTER = "local[*,4]";
     private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\*|\\d+)(?:\\s*,\\s*\\d+)?])?");
+    /** The masters Spark 3.5 accepts besides local ones (SparkContext.createTaskScheduler). */
+    private static final Pattern CLUSTER = Pattern.compile("spark://[^\\s]+|yarn|k8s://[^\\s]+|mesos://[^\\s]+"
+            + "|local-cluster\\[\\d+,\\s*\\d+,\\s*\\d+]");
+    /** How long a standalone master has to accept a connection before the command gives up on it. */
+    private static final int CONNECT_MILLIS = 5_000;
 
     private SparkSessions() {
     }
 
+    /** The master a command uses: {@code --master}, else spark-submit's, else {@link #DEFAULT_MASTER}. */
+    public static String master(String commandLine) {
+        if (commandLine != null) {
+            return commandLine.trim();
+        }
+        return new SparkConf().get("spark.master", DEFAULT_MASTER);
+    }
+
     /**
-     * @param master       the master URL; null to keep spark-submit's, else {@link #DEFAULT_MASTER}
+     * Refuses a master Spark cannot use, before Spark spends a minute finding out: a URL of no known form, or a
+     * standalone master ({@code spark://}) of which no host accepts a connection.
+     *
+     * @throws InitsweepException of kind BAD_ENVIRONMENT naming the master and what is wrong
+     */
+    public static void checkMaster(String master) {
+        if (isLocal(master)) {
+            return;
+        }
+        if (!CLUSTER.matcher(master).matches()) {
+            throw new InitsweepException(FailureKind.BAD_ENVIRONMENT, "unknown Spark master '" + master
+                    + "': use local, local[N], local[*], spark://HOST:PORT, yarn or k8s://https://HOST:PORT");
+        }
+        if (master.startsWith("spark://")) {
+            List<String> problems = new ArrayList<>();
+            for (String hostPort : master.substring("spark://".length()).split(",")) {
+                int colon = hostPort.lastIndexOf(':');
+                String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+                int port;
+                try {
+                    port = colon < 0 ? 7077 : Integer.parseInt(hostPort.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    throw new InitsweepException(FailureKind.BAD_ENVIRONMENT, "Spark master '" + master
+                            + "' has no port number in '" + hostPort + "'");
+                }
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress(host, port), CONNECT_MILLIS);
+                    return; // one live master is enough (standby masters are listed too)
+                } catch (IOException e) {
+                    problems.add(host + ":" + port + " (" + e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+                }
+            }
+            throw new InitsweepException(FailureKind.BAD_ENVIRONMENT, "no Spark master answers at " + master + ": "
+                    + String.join(", ", problems) + ". Is it running? (jobs/local-cluster start starts one here)");
+        }
+    }
+
+    /**
+     * @param master       the master from the command line, or null (see {@link #master})
      * @param coresPerCell spark.task.cpus
      * @param ui           whether a local Spark serves its web UI
      */
     public static SparkSession create(String master, int coresPerCell, boolean ui) {
-        return builder(master, coresPerCell, ui).getOrCreate();
+        return start(builder(master, coresPerCell, ui), master(master));
+    }
+
+    /** Starts a session; a master Spark refuses is the user's to fix, not a crash. */
+    private static SparkSession start(SparkSession.Builder builder, String master) {
+        try {
+            return builder.getOrCreate();
+        } catch (RuntimeException e) {
+            if (e instanceof InitsweepException) {
+                throw e;
+            }
+            throw new InitsweepException(FailureKind.BAD_ENVIRONMENT, "Spark could not start with master '" + master
+                    + "': " + e.getMessage().lines().findFirst().orElse(e.toString()), e);
+        }
     }
 
     /**
@@ -43,7 +125,8 @@ public final class SparkSessions {
             try {
                 java.nio.file.Files.createDirectories(dir);
             } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("cannot create the catalog directory " + dir, e);
+                throw new InitsweepException(FailureKind.BAD_ENVIRONMENT, "cannot create the SQL catalog's "
+                        + "directory " + dir + ": " + e, e);
             }
             // Derby writes derby.log into the working directory unless told otherwise.
             System.setProperty("derby.stream.error.file", dir.resolve("derby.log").toString());
@@ -54,7 +137,7 @@ public final class SparkSessions {
         } else {
             stopUnless(null);
         }
-        return builder.getOrCreate();
+        return start(builder, master(master));
     }
 
     /**
@@ -79,7 +162,8 @@ public final class SparkSessions {
 
     private static SparkSession.Builder builder(String master, int coresPerCell, boolean ui) {
         SparkConf submitted = new SparkConf(); // picks up spark.* system properties set by spark-submit
-        String effective = master != null ? master : submitted.get("spark.master", DEFAULT_MASTER);
+        String effective = master(master);
+        checkMaster(effective);
         SparkSession.Builder builder = SparkSession.builder()
                 .appName(submitted.get("spark.app.name", "initsweep"))
                 .master(effective)

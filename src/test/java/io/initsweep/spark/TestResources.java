@@ -39,10 +39,24 @@ class TestResources {
     }
 
     @Test
-    void sizesParseLikeTheJvm() {
-        assertThat(Resources.bytes("512m")).isEqualTo(512L << 20);
-        assertThat(Resources.bytes("2g")).isEqualTo(2L << 30);
-        assertThat(Resources.bytes("2gb")).isEqualTo(2L << 30);
-        assertThat(Resources.bytes("1024")).isEqualTo(1024);
+    void sizesParseAsTheirReaderReadsThem() {
+        assertThat(Resources.bytes("512m", Resources.SPARK_UNIT)).isEqualTo(512L << 20);
+        assertThat(Resources.bytes("2g", Resources.SPARK_UNIT)).isEqualTo(2L << 30);
+        assertThat(Resources.bytes("2gb", Resources.JAVACPP_UNIT)).isEqualTo(2L << 30);
+        // a bare number: MiB for Spark's memory settings, bytes for JavaCPP's
+        assertThat(Resources.bytes("4096", Resources.SPARK_UNIT)).isEqualTo(4096L << 20);
+        assertThat(Resources.bytes("1024", Resources.JAVACPP_UNIT)).isEqualTo(1024);
+    }
+
+    @Test
+    void aBareExecutorMemoryIsMebibytesSoTooSmallAPhysicalLimitIsCaught() {
+        // spark.executor.memory=4096 is 4 GiB: a 4 GiB physical limit leaves ND4J nothing (read as bytes, it passed)
+        assertThat(Resources.problems(Map.of("spark.executor.memory", "4096", "spark.executor.extraJavaOptions",
+                "-Dorg.bytedeco.javacpp.maxphysicalbytes=4g"))).singleElement().asString()
+                .startsWith("org.bytedeco.javacpp.maxphysicalbytes=4g is not above the executor heap");
+        assertThat(Resources.problems(Map.of("spark.executor.memory", "4096", "spark.executor.memoryOverhead", "1024",
+                "spark.executor.extraJavaOptions", "-Dorg.bytedeco.javacpp.maxbytes=2g "
+                        + "-Dorg.bytedeco.javacpp.maxphysicalbytes=8g"))).singleElement().asString()
+                .startsWith("spark.executor.memoryOverhead=1024 is below ND4J's off-heap limit");
     }
 }
