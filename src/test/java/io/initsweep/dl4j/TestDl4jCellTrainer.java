@@ -4,6 +4,7 @@ import io.initsweep.Fixtures;
 import io.initsweep.data.Dataset;
 import io.initsweep.grid.Cell;
 import io.initsweep.init.SchemeSpec;
+import io.initsweep.tiers.Dl4jTest;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.EpochMetrics;
 import io.initsweep.train.LayerStats;
@@ -21,6 +22,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+@Dl4jTest
 class TestDl4jCellTrainer {
     private final Dl4jCellTrainer trainer = new Dl4jCellTrainer(1, true);
 

@@ -2,8 +2,10 @@ package io.initsweep.dl4j;
 
 import io.initsweep.Fixtures;
 import io.initsweep.grid.Cell;
+import io.initsweep.tiers.Dl4jTest;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.LayerStats;
+
 import org.apache.commons.math3.stat.descriptive.SummaryStatistics;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +18,7 @@ import static org.assertj.core.api.Assertions.within;
  * Signal propagation at initialization in a 30-hidden-layer, 256-wide network, averaged over seeds: the classic
  * results of Glorot and Bengio 2010 and He et al. 2015, measured through the layers table's own code.
  */
+@Dl4jTest
 class TestSignalPropagation {
     private static final int SEEDS = 4;
     private static final java.util.Map<String, List<CellResult>> RESULTS = new java.util.HashMap<>();

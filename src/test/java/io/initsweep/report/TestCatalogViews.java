@@ -6,11 +6,13 @@ import io.initsweep.grid.Cell;
 import io.initsweep.spark.SparkSessions;
 import io.initsweep.spark.SweepLock;
 import io.initsweep.spark.Warehouse;
+import io.initsweep.tiers.SparkTest;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.EpochMetrics;
 import io.initsweep.train.LayerStats;
 import io.initsweep.train.Provenance;
 import io.initsweep.train.RunStatus;
+
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,6 +31,7 @@ import static org.assertj.core.api.Assertions.within;
  * The catalog's views and the comparison table on a small table of hand-chosen results, checked against values
  * computed by hand.
  */
+@SparkTest
 class TestCatalogViews {
     @TempDir
     static Path dir;

@@ -2,6 +2,7 @@ package io.initsweep.report;
 
 import io.initsweep.cli.Main;
 import io.initsweep.common.ExitCode;
+import io.initsweep.tiers.SparkTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A real small sweep, then what people read of it: the HTML report in a real headless browser, the sql command,
  * and every SQL statement of the notebooks.
  */
+@SparkTest
 class TestReportAndNotebooks {
     @TempDir
     static Path dir;

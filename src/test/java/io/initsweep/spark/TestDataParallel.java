@@ -1,6 +1,7 @@
 package io.initsweep.spark;
 
 import io.initsweep.common.ExitCode;
+import io.initsweep.tiers.SparkTest;
 
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -16,6 +17,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Data-parallel cells (dl4j-spark 1.0.0-M2 with the rest of DL4J at 1.0.0-M2.1) against grid cells. */
+@SparkTest
 class TestDataParallel {
     @TempDir
     Path dir;

@@ -1,6 +1,7 @@
 package io.initsweep.spark;
 
 import io.initsweep.common.ExitCode;
+import io.initsweep.tiers.SparkTest;
 
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
@@ -23,6 +24,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Resume, incremental sweeps, retries, failed cells, --force and concurrency: every cell exactly once. */
+@SparkTest
 class TestExactlyOnce {
     @TempDir
     Path dir;

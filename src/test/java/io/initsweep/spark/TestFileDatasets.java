@@ -6,6 +6,7 @@ import io.initsweep.data.DatasetKind;
 import io.initsweep.data.DatasetSpec;
 import io.initsweep.data.RawTable;
 import io.initsweep.data.TestFiles;
+import io.initsweep.tiers.SparkTest;
 
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -28,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** File datasets through the Spark layer's storage, and bad input refused by the CLI before anything runs. */
+@SparkTest
 class TestFileDatasets {
     @TempDir
     Path dir;

@@ -3,6 +3,7 @@ package io.initsweep.spark;
 import io.initsweep.cli.Main;
 import io.initsweep.common.ExitCode;
 import io.initsweep.schema.Tables;
+import io.initsweep.tiers.SparkTest;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -23,6 +24,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A small sweep on local[2] through the CLI's own code path ({@link Main#execute}). */
+@SparkTest
 class TestSweepIntegration {
     static final String SPEC = """
             name: it

@@ -4,7 +4,9 @@ import io.initsweep.Fixtures;
 import io.initsweep.dl4j.Dl4jCellTrainer;
 import io.initsweep.grid.Cell;
 import io.initsweep.schema.Tables;
+import io.initsweep.tiers.SparkTest;
 import io.initsweep.train.CellResult;
+
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -20,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The commit protocol when the driver dies at each step of a commit. */
+@SparkTest
 class TestWarehouseRecovery {
     @TempDir
     java.nio.file.Path dir;

@@ -50,6 +50,22 @@ class TestSpecParser {
     }
 
     @Test
+    void aDuplicatedKeyIsOneErrorAndHidesNothingElse() {
+        // The second 'name' used to blank the whole top level: "name is required", "depth must be given", ...
+        assertThat(errors(VALID.replace("seeds: 2", "seeds: 2\nname: again"))).containsExactly(
+                "key 'name' appears more than once (conf/sweeps/x.yaml: name, line 3)");
+        assertThat(errors(VALID.replace("  epochs: 3", "  epochs: 3\n  epochs: 4"))).containsExactly(
+                "key 'epochs' appears more than once (conf/sweeps/x.yaml: training.epochs, line 11)");
+    }
+
+    @Test
+    void aSettingThatCannotBeAnAxisSaysWhereItGoes() {
+        assertThat(errors(VALID.replace("  activation: [relu]", "  activation: [relu]\n  precision: [float32]")))
+                .containsExactly("precision cannot be a grid axis; give it once as training.precision "
+                        + "(conf/sweeps/x.yaml: grid.precision, line 7)");
+    }
+
+    @Test
     void seedsMayBeAnExplicitList() {
         SweepSpec spec = SpecParser.parse(VALID.replace("seeds: 2", "seeds: [7, 3, 11]"), FILE);
         assertThat(spec.seeds()).containsExactly(7L, 3L, 11L);
