@@ -34,7 +34,9 @@ public final class Fixtures {
         for (long seed : Grid.dataSeeds(spec)) {
             datasets.put(seed, Datasets.synthetic(spec.dataset(), seed));
         }
-        return new Sweep(spec, datasets, Grid.expand(spec, datasets));
+        Map<Long, io.initsweep.data.DatasetIdentity> identities = new TreeMap<>();
+        datasets.forEach((seed, d) -> identities.put(seed, d.identity()));
+        return new Sweep(spec, datasets, Grid.expand(spec, identities));
     }
 
     /** A one-cell sweep: the given settings on a small spirals set. */

@@ -2,7 +2,7 @@ package io.initsweep.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.initsweep.data.Dataset;
+import io.initsweep.dataparallel.DataParallelTrainer;
 import io.initsweep.dl4j.Dl4jCellTrainer;
 import io.initsweep.dl4j.Nd4jRuntime;
 import io.initsweep.grid.Cell;
@@ -10,11 +10,14 @@ import io.initsweep.grid.Grid;
 import io.initsweep.report.TextTable;
 import io.initsweep.schema.Tables;
 import io.initsweep.spark.SparkSessions;
+import io.initsweep.spark.SweepDatasets;
 import io.initsweep.spark.SweepRunner;
+import io.initsweep.spark.TrainingData;
 import io.initsweep.spark.Warehouse;
 import io.initsweep.spec.SpecParser;
 import io.initsweep.spec.SweepSpec;
 import io.initsweep.train.CellResult;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 
@@ -148,12 +151,14 @@ public final class Benchmark {
             }
             SparkSession spark = SparkSessions.create("local[" + cores + ",4]", 1, false);
             SweepSpec spec = SpecParser.parse(SWEEP.formatted(cores), "bench-sweep.yaml");
-            Map<Long, Dataset> datasets = Map.of(0L, io.initsweep.data.Datasets.synthetic(spec.dataset(), 0));
-            List<Cell> cells = Grid.expand(spec, datasets);
+            Map<Long, TrainingData> datasets = Map.of(0L,
+                    new TrainingData.InMemory(io.initsweep.data.Datasets.synthetic(spec.dataset(), 0)));
+            List<Cell> cells = Grid.expand(spec, SweepDatasets.identities(datasets));
             Path warehouse = work.resolve("warehouse-" + cores);
             deleteRecursively(warehouse);
             long start = System.nanoTime();
-            new SweepRunner(spark, new PrintWriter(java.io.OutputStream.nullOutputStream())).run(spec, cells,
+            new SweepRunner(spark, new PrintWriter(java.io.OutputStream.nullOutputStream()), dataParallel(spark))
+                    .run(spec, cells,
                     datasets, SweepRunner.Options.of(warehouse.toString()));
             double wall = (System.nanoTime() - start) / 1e9;
             double sum = Warehouse.open(spark, warehouse.toString()).read(Tables.RUNS)
@@ -188,11 +193,13 @@ public final class Benchmark {
         SweepSpec spec = SpecParser.parse(SWEEP.formatted("warm-up").replace("seeds: 6", "seeds: 1")
                 .replace("depth: [2, 6]", "depth: [2]").replace("activation: [relu, tanh]", "activation: [relu]"),
                 "warm-up.yaml");
-        Map<Long, Dataset> datasets = Map.of(0L, io.initsweep.data.Datasets.synthetic(spec.dataset(), 0));
+        Map<Long, TrainingData> datasets = Map.of(0L,
+                new TrainingData.InMemory(io.initsweep.data.Datasets.synthetic(spec.dataset(), 0)));
         Path warehouse = work.resolve("warehouse-warm-up");
         deleteRecursively(warehouse);
-        new SweepRunner(spark, new PrintWriter(java.io.OutputStream.nullOutputStream())).run(spec,
-                Grid.expand(spec, datasets), datasets, SweepRunner.Options.of(warehouse.toString()));
+        new SweepRunner(spark, new PrintWriter(java.io.OutputStream.nullOutputStream()), dataParallel(spark)).run(spec,
+                Grid.expand(spec, SweepDatasets.identities(datasets)), datasets,
+                SweepRunner.Options.of(warehouse.toString()));
     }
 
     // ---- native threads and warm-up, in fresh JVMs
@@ -323,5 +330,9 @@ public final class Benchmark {
         md.append('\n');
         rows.forEach(r -> md.append("| ").append(String.join(" | ", r)).append(" |\n"));
         return md.toString();
+    }
+
+    private static DataParallelTrainer dataParallel(SparkSession spark) {
+        return new DataParallelTrainer(JavaSparkContext.fromSparkContext(spark.sparkContext()));
     }
 }

@@ -43,7 +43,7 @@ record ReferenceCell(int width, int depth, Cell cell, Dataset dataset) {
     private static ReferenceCell fromSpec(int width, int depth, String yaml) {
         SweepSpec spec = SpecParser.parse(yaml, "bench");
         Dataset dataset = Datasets.synthetic(spec.dataset(), 0);
-        List<Cell> cells = Grid.expand(spec, Map.of(0L, dataset));
+        List<Cell> cells = Grid.expand(spec, Map.of(0L, dataset.identity()));
         return new ReferenceCell(width, depth, cells.get(0), dataset);
     }
 

@@ -2,11 +2,8 @@ package io.initsweep.cli;
 
 import io.initsweep.common.ExitCode;
 import io.initsweep.data.DataException;
-import io.initsweep.data.Dataset;
-import io.initsweep.data.DatasetIdentity;
-import io.initsweep.data.DatasetKind;
 import io.initsweep.data.DatasetSpec;
-import io.initsweep.data.Datasets;
+import io.initsweep.dataparallel.DataParallelTrainer;
 import io.initsweep.dl4j.Dl4jCellTrainer;
 import io.initsweep.dl4j.Nd4jRuntime;
 import io.initsweep.grid.Cell;
@@ -14,11 +11,9 @@ import io.initsweep.grid.Grid;
 import io.initsweep.report.TextTable;
 import io.initsweep.schema.RunRows;
 import io.initsweep.schema.Tables;
-import io.initsweep.spark.DataParallelTrainer;
-import io.initsweep.spark.HadoopStorage;
-import io.initsweep.spark.ParquetData;
 import io.initsweep.spark.SparkSessions;
 import io.initsweep.spark.SweepDatasets;
+import io.initsweep.spark.TrainingData;
 import io.initsweep.spark.Warehouse;
 import io.initsweep.spec.CellSettings;
 import io.initsweep.train.CellResult;
@@ -87,15 +82,14 @@ final class ReplayCommand implements Callable<Integer> {
         CellSettings settings = RunRows.settings(run);
         DatasetSpec datasetSpec = DatasetSpec.parse(run.getAs("dataset"));
         long dataSeed = run.<Long>getAs("data_seed");
-        DatasetIdentity dataset;
+        TrainingData data;
         try {
-            dataset = settings.dataParallel() && datasetSpec.kind() == DatasetKind.PARQUET
-                    ? ParquetData.load(spark, datasetSpec, dataSeed, settings.precision())
-                    : Datasets.load(datasetSpec, List.of(dataSeed), new HadoopStorage(spark)).get(dataSeed);
+            data = SweepDatasets.load(spark, datasetSpec, List.of(dataSeed), settings.dataParallel()).get(dataSeed);
         } catch (DataException e) {
             err.println("error: cannot load the cell's dataset: " + e.getMessage());
             return ExitCode.RUNTIME_FAILURE;
         }
+        var dataset = data.identity();
         Cell cell = Grid.cell(sweepName, run.<Long>getAs("seed"), settings, RunRows.coordinates(run.getAs("grid_point")),
                 dataset);
         if (!cell.cellId().equals(cellId)) {
@@ -114,9 +108,10 @@ final class ReplayCommand implements Callable<Integer> {
                 recordedThreads, run.getAs("run_id"));
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         CellResult replayed = settings.dataParallel()
-                ? new DataParallelTrainer(jsc, false).train(cell, SweepDatasets.distributedData(jsc, dataset,
-                settings.precision()), "replay")
-                : new Dl4jCellTrainer(cores, false).train(cell, (Dataset) dataset);
+                ? new DataParallelTrainer(jsc).train(cell, data, false, "replay")
+                : data.match(memory -> new Dl4jCellTrainer(cores, false).train(cell, memory.rows()), table -> {
+                    throw new IllegalStateException("a distributed table is trained data-parallel: " + table);
+                });
         String backend = replayed.provenance().backend();
         int nativeThreads = replayed.provenance().nativeThreads();
         if (!backend.equals(run.getAs("backend")) || nativeThreads != recordedThreads) {

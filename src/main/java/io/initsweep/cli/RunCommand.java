@@ -2,7 +2,7 @@ package io.initsweep.cli;
 
 import io.initsweep.common.ExitCode;
 import io.initsweep.data.DataException;
-import io.initsweep.data.DatasetIdentity;
+import io.initsweep.dataparallel.DataParallelTrainer;
 import io.initsweep.dl4j.Nd4jRuntime;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.Grid;
@@ -15,12 +15,14 @@ import io.initsweep.spark.SparkSessions;
 import io.initsweep.spark.SweepDatasets;
 import io.initsweep.spark.SweepLock;
 import io.initsweep.spark.SweepRunner;
+import io.initsweep.spark.TrainingData;
 import io.initsweep.spark.Warehouse;
 import io.initsweep.spec.SpecError;
 import io.initsweep.spec.SpecException;
 import io.initsweep.spec.SpecParser;
 import io.initsweep.spec.SweepSpec;
 
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
@@ -106,11 +108,11 @@ final class RunCommand implements Callable<Integer> {
                 return ExitCode.USAGE;
             }
         }
-        Map<Long, DatasetIdentity> datasets;
+        Map<Long, TrainingData> datasets;
         List<Cell> cells;
         try {
             datasets = SweepDatasets.load(spark, sweep);
-            cells = Grid.expand(sweep, datasets);
+            cells = Grid.expand(sweep, SweepDatasets.identities(datasets));
         } catch (SpecException e) {
             return specErrors(e, err);
         } catch (DataException e) {
@@ -119,7 +121,8 @@ final class RunCommand implements Callable<Integer> {
         }
         datasets.values().forEach(d -> out.println("dataset: " + d));
 
-        SweepRunner runner = new SweepRunner(spark, out);
+        SweepRunner runner = new SweepRunner(spark, out,
+                new DataParallelTrainer(JavaSparkContext.fromSparkContext(spark.sparkContext())));
         SweepRunner.Outcome outcome;
         try {
             if (retryFailed) {

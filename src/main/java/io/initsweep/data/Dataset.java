@@ -4,36 +4,32 @@ import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * A dataset as a cell trains on it: split, preprocessed, row-major float features, and float targets (one-hot rows
- * for classification). Built once on the driver per sweep and data seed and shipped to executors.
+ * A dataset's rows in memory, as a cell trains on them: split, preprocessed, row-major float features, and float
+ * targets (one-hot rows for classification). Built once on the driver per sweep and data seed and shipped to the
+ * executors.
  *
- * @param name        the dataset label for the tables, e.g. {@code spirals(arms=2,noise=0.1,...)}
- * @param sha256      fingerprint of the content as read plus every preprocessing setting
- * @param task        classification or regression
- * @param features    feature columns per row
- * @param outputs     target columns per row (classes for classification)
- * @param trainRows   training examples
- * @param trainX      trainRows × features
- * @param trainY      trainRows × outputs
- * @param testRows    test examples
- * @param testX       testRows × features
- * @param testY       testRows × outputs
+ * @param identity what the rows are; its counts are the arrays' shapes
+ * @param trainX   trainRows × features
+ * @param trainY   trainRows × outputs
+ * @param testX    testRows × features
+ * @param testY    testRows × outputs
  */
-public record Dataset(String name, String sha256, Task task, int features, int outputs,
-                      int trainRows, float[] trainX, float[] trainY,
-                      int testRows, float[] testX, float[] testY) implements DatasetIdentity, Serializable {
+public record Dataset(DatasetIdentity identity, float[] trainX, float[] trainY, float[] testX, float[] testY)
+        implements Serializable {
 
     /** Examples in the probe batch: the first rows of the training split, the same for every cell. */
     public static final int PROBE_ROWS = 256;
 
     public Dataset {
-        Objects.requireNonNull(name, "name is null");
-        Objects.requireNonNull(sha256, "sha256 is null");
-        Objects.requireNonNull(task, "task is null");
-        check(trainX.length == (long) trainRows * features, "trainX", trainX.length, trainRows, features);
-        check(trainY.length == (long) trainRows * outputs, "trainY", trainY.length, trainRows, outputs);
-        check(testX.length == (long) testRows * features, "testX", testX.length, testRows, features);
-        check(testY.length == (long) testRows * outputs, "testY", testY.length, testRows, outputs);
+        Objects.requireNonNull(identity, "identity is null");
+        check(trainX.length == (long) identity.trainRows() * identity.features(), "trainX", trainX.length,
+                identity.trainRows(), identity.features());
+        check(trainY.length == (long) identity.trainRows() * identity.outputs(), "trainY", trainY.length,
+                identity.trainRows(), identity.outputs());
+        check(testX.length == (long) identity.testRows() * identity.features(), "testX", testX.length,
+                identity.testRows(), identity.features());
+        check(testY.length == (long) identity.testRows() * identity.outputs(), "testY", testY.length,
+                identity.testRows(), identity.outputs());
     }
 
     private static void check(boolean ok, String what, int length, int rows, int columns) {
@@ -42,8 +38,26 @@ public record Dataset(String name, String sha256, Task task, int features, int o
         }
     }
 
+    /** Columns of {@link #trainX} and {@link #testX}. */
+    public int features() {
+        return identity.features();
+    }
+
+    /** Columns of {@link #trainY} and {@link #testY}. */
+    public int outputs() {
+        return identity.outputs();
+    }
+
+    public int trainRows() {
+        return identity.trainRows();
+    }
+
+    public int testRows() {
+        return identity.testRows();
+    }
+
     public int probeRows() {
-        return Math.min(PROBE_ROWS, trainRows);
+        return Math.min(PROBE_ROWS, identity.trainRows());
     }
 
     /** Bytes the arrays take, for memory planning. */
@@ -53,7 +67,6 @@ public record Dataset(String name, String sha256, Task task, int features, int o
 
     @Override
     public String toString() {
-        return name + " [" + task.canonicalName() + ", " + trainRows + "+" + testRows + " rows, " + features
-                + " features, " + outputs + " outputs, sha256 " + sha256.substring(0, 12) + "]";
+        return identity.toString();
     }
 }

@@ -1,23 +1,52 @@
 package io.initsweep.data;
 
+import java.io.Serializable;
+import java.util.List;
+import java.util.Objects;
+
 /**
- * What identifies a dataset and shapes a network for it, wherever its rows live: in memory ({@link Dataset}) or
- * as a distributed table read by the executors.
+ * What identifies a dataset and shapes a network for it, wherever its rows live (in this JVM or on the executors):
+ * the one description that the grid (cell ids, network shapes), the results and the tables use.
+ *
+ * @param name       the dataset label with every parameter, e.g. {@code spirals(samples=1000,arms=2,...)}
+ * @param sha256     fingerprint of the content as read plus every preprocessing setting and the data seed
+ * @param task       classification or regression
+ * @param features   input values per example: the product of {@code inputShape}
+ * @param outputs    target columns per example (classes for classification)
+ * @param trainRows  training examples
+ * @param testRows   test examples
+ * @param inputShape the shape of one example, {@code [features]} for a flat row; a picture would be
+ *                   {@code [channels, height, width]} (its values row-major in that order)
  */
-public interface DatasetIdentity {
-    /** The dataset label with its parameters. */
-    String name();
+public record DatasetIdentity(String name, String sha256, Task task, int features, int outputs, int trainRows,
+                              int testRows, List<Integer> inputShape) implements Serializable {
 
-    /** Fingerprint of the content as read plus every preprocessing setting. */
-    String sha256();
+    public DatasetIdentity {
+        Objects.requireNonNull(name, "name is null");
+        Objects.requireNonNull(sha256, "sha256 is null");
+        Objects.requireNonNull(task, "task is null");
+        inputShape = List.copyOf(Objects.requireNonNull(inputShape, "inputShape is null"));
+        if (features < 1 || outputs < 1 || trainRows < 1 || testRows < 1) {
+            throw new IllegalArgumentException("features, outputs, train and test rows must be >= 1, got "
+                    + features + ", " + outputs + ", " + trainRows + ", " + testRows);
+        }
+        long product = inputShape.stream().mapToLong(Integer::longValue).reduce(1, (a, b) -> a * b);
+        if (inputShape.isEmpty() || inputShape.stream().anyMatch(d -> d < 1) || product != features) {
+            throw new IllegalArgumentException("inputShape " + inputShape + " does not hold " + features
+                    + " features");
+        }
+    }
 
-    Task task();
+    /** A dataset of flat rows: input shape {@code [features]}. */
+    public DatasetIdentity(String name, String sha256, Task task, int features, int outputs, int trainRows,
+                           int testRows) {
+        this(name, sha256, task, features, outputs, trainRows, testRows, List.of(features));
+    }
 
-    int features();
-
-    int outputs();
-
-    int trainRows();
-
-    int testRows();
+    @Override
+    public String toString() {
+        return name + " [" + task.canonicalName() + ", " + trainRows + "+" + testRows + " rows, " + features
+                + " features, " + outputs + " outputs, sha256 " + sha256.substring(0, Math.min(12, sha256.length()))
+                + "]";
+    }
 }

@@ -64,7 +64,9 @@ public enum DatasetKind {
     REGRESSION("regression", true,
             Parameter.count("samples", 1000, "points in all"),
             Parameter.choice("function", "friedman1", List.of("friedman1", "sine"), "friedman1 or sine"),
-            Parameter.count("features", 10, "input dimensions of friedman1 (>= 5)").atLeast(5),
+            Parameter.count("features", DatasetKind.FRIEDMAN_DEFAULT_FEATURES,
+                            "input dimensions of friedman1 (>= 5; sine has one)")
+                    .atLeast(5),
             Parameter.number("noise", 1.0, false, "std of the Gaussian noise on the target")),
     /**
      * A CSV file with a header: one label column, numeric feature columns (named, or all others). Labels are class
@@ -129,6 +131,8 @@ public enum DatasetKind {
             Parameter.count("subsample", null, "use only this many rows, drawn with the data seed (quick sweeps)")
                     .asOptional());
 
+    private static final int FRIEDMAN_DEFAULT_FEATURES = 10;
+
     private final String canonicalName;
     private final boolean synthetic;
     private final List<Parameter> own;
@@ -167,9 +171,17 @@ public enum DatasetKind {
         if (this == PARQUET && parameters.get("features") != null && parameters.get("vector-column") != null) {
             problems.add("give features or vector-column, not both");
         }
-        if (this == REGRESSION && "sine".equals(parameters.get("function"))
-                && !Integer.valueOf(10).equals(parameters.get("features"))) {
-            problems.add("function sine has one feature; drop features");
+        // features is friedman1's. Its default (10) stays in every regression label, sine's too, so the labels
+        // and ids of existing sweeps do not change; a sine spec that names another count is refused.
+        Object features = parameters.get("features");
+        if (this == REGRESSION && "sine".equals(parameters.get("function")) && features != null
+                && !Integer.valueOf(FRIEDMAN_DEFAULT_FEATURES).equals(features)) {
+            problems.add("function sine has one feature; drop features (got " + features + ")");
+        }
+        Object testFraction = parameters.get("test-fraction");
+        if (!hasTestFile(parameters) && testFraction instanceof Double f && (f <= 0 || f >= 1)) {
+            problems.add("test-fraction must be between 0 and 1, both excluded, when no test file is given (the "
+                    + "split needs training and test rows), got " + Parameter.canonicalText(f));
         }
         return problems;
     }

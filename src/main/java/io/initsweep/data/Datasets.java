@@ -50,13 +50,17 @@ public final class Datasets {
         return spec.kind() == DatasetKind.IDX ? spec.text("images") : spec.text("path");
     }
 
-    /** The training rows and the test rows (null when the spec splits one file). */
-    static RawTable[] readFiles(DatasetSpec spec, Storage storage) {
+    /**
+     * Reads a file dataset's rows, labels resolved over the training and test files together.
+     *
+     * @return the training rows and the test rows (null when the spec splits one file)
+     * @throws DataException naming the file, row or line and column of the first problem
+     */
+    public static RawTable[] readFiles(DatasetSpec spec, Storage storage) {
         return switch (spec.kind()) {
             case CSV -> textTables(spec, storage, true);
             case LIBSVM -> textTables(spec, storage, false);
-            case PARQUET -> new RawTable[] {storage.readParquet(spec, spec.text("path")),
-                    spec.text("test-path") == null ? null : storage.readParquet(spec, spec.text("test-path"))};
+            case PARQUET -> parquetTables(spec, storage);
             case IDX -> idx(spec, storage);
             default -> throw new IllegalArgumentException(spec.kind() + " is generated, not read");
         };
@@ -75,11 +79,30 @@ public final class Datasets {
         for (Columns file : files) {
             labelTexts.add(csv ? file.labels() : LibsvmReader.mapLabels(file, spec.text("label-map")));
         }
-        return tables(spec, files, labelTexts, csv ? spec.text("label-type") : "index");
+        return tables(spec, files, labelTexts);
     }
 
-    private static RawTable[] tables(DatasetSpec spec, List<Columns> files, List<String[]> labelTexts,
-                                     String labelType) {
+    private static RawTable[] parquetTables(DatasetSpec spec, Storage storage) {
+        List<Columns> files = new ArrayList<>();
+        files.add(storage.readParquet(spec, spec.text("path")));
+        if (spec.text("test-path") != null) {
+            Columns test = storage.readParquet(spec, spec.text("test-path"));
+            if (!test.labelType().equals(files.get(0).labelType())) {
+                throw new DataException(test.source(), "schema", test.labelColumn(), "holds "
+                        + (test.labelType().equals("category") ? "text" : "numeric") + " labels but "
+                        + files.get(0).source() + " holds " + (test.labelType().equals("category") ? "numeric"
+                        : "text") + " ones");
+            }
+            files.add(test);
+        }
+        return tables(spec, files, files.stream().map(Columns::labels).toList());
+    }
+
+    /**
+     * Resolves labels jointly over the training and test files, so a category means the same class in both.
+     */
+    private static RawTable[] tables(DatasetSpec spec, List<Columns> files, List<String[]> labelTexts) {
+        String labelType = files.get(0).labelType();
         RawTable[] tables = new RawTable[2];
         if (spec.text("task").equals("regression")) {
             for (int i = 0; i < files.size(); i++) {

@@ -83,7 +83,7 @@ final class LibsvmReader {
             names[f] = "feature " + (f + 1);
         }
         return new Columns(location, labels.size(), width, names, x, labels.toArray(String[]::new),
-                locations.toArray(String[]::new), "label", text.sha256);
+                locations.toArray(String[]::new), "label", "index", text.sha256);
     }
 
     /** Maps LibSVM's label conventions onto class indices 0..K-1. */

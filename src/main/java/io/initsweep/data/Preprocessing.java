@@ -24,8 +24,7 @@ public final class Preprocessing {
     public static Dataset prepare(DatasetSpec spec, long dataSeed, RawTable table, RawTable test, String source) {
         RandomGenerator random = new Well19937c(Hashing.seed("split|" + dataSeed));
         int[] order = permutation(table.rows(), random);
-        Integer subsample = spec.optionalCount("subsample");
-        int used = subsample == null ? table.rows() : Math.min(subsample, table.rows());
+        int used = usedRows(spec, table.rows(), source);
 
         int[] trainIndex;
         int[] testIndex;
@@ -71,8 +70,26 @@ public final class Preprocessing {
         String fingerprint = Hashing.sha256Hex(table.contentSha256()
                 + "|" + (test == null ? "-" : test.contentSha256())
                 + "|" + spec.label() + "|data-seed=" + dataSeed);
-        return new Dataset(spec.label(), fingerprint, table.task(), features, outputs,
-                trainIndex.length, trainX, trainY, testIndex.length, testX, testY);
+        return new Dataset(new DatasetIdentity(spec.label(), fingerprint, table.task(), features, outputs,
+                trainIndex.length, testIndex.length), trainX, trainY, testX, testY);
+    }
+
+    /**
+     * The rows a dataset uses: all, or {@code subsample} of them.
+     *
+     * @throws DataException if {@code subsample} asks for more rows than there are: silently using fewer would
+     *                       record a smaller dataset than the spec says
+     */
+    public static int usedRows(DatasetSpec spec, long rows, String source) {
+        Integer subsample = spec.optionalCount("subsample");
+        if (subsample == null) {
+            return Math.toIntExact(rows);
+        }
+        if (subsample > rows) {
+            throw new DataException(source, "rows", null, "has " + rows + " rows, fewer than subsample "
+                    + subsample);
+        }
+        return subsample;
     }
 
     private static int[] permutation(int n, RandomGenerator random) {

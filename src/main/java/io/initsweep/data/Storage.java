@@ -4,7 +4,8 @@ import java.io.InputStream;
 
 /**
  * How the driver reaches dataset files: local paths and any Hadoop file system (the Spark layer provides it), and
- * Parquet through Spark. Implementations report a missing or unreadable location as a {@link DataException}.
+ * Parquet through Spark. Implementations report a missing, unreachable or unreadable location as a
+ * {@link DataException} naming it.
  */
 public interface Storage {
 
@@ -12,10 +13,10 @@ public interface Storage {
     InputStream open(String location);
 
     /**
-     * Reads a Parquet file or directory into raw rows (the spec says which columns).
+     * Reads a Parquet file or directory into rows whose labels are still text (the spec says which columns).
      *
      * @param location the {@code path} or {@code test-path} of the spec
-     * @throws DataException naming the location, row and column of any problem
+     * @throws DataException naming the location, file, row and column of any problem
      */
-    RawTable readParquet(DatasetSpec spec, String location);
+    Columns readParquet(DatasetSpec spec, String location);
 }

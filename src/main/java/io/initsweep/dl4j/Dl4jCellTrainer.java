@@ -3,7 +3,6 @@ package io.initsweep.dl4j;
 import io.initsweep.common.Hashing;
 import io.initsweep.data.Dataset;
 import io.initsweep.data.DatasetIdentity;
-import io.initsweep.data.DatasetInfo;
 import io.initsweep.data.Task;
 import io.initsweep.grid.Cell;
 import io.initsweep.init.SchemeKind;
@@ -113,11 +112,6 @@ public final class Dl4jCellTrainer implements CellTrainer {
                 (c, network) -> minibatches(c, network, dataset));
     }
 
-    /** Rows in the probe batch: the first rows of the training split. */
-    public static int probeRows() {
-        return Dataset.PROBE_ROWS;
-    }
-
     /** A dataset held in this JVM, as ND4J arrays, as the evaluation of a cell reads it. */
     public static CellData localData(Dataset dataset, Precision precision) {
         return LocalData.of(dataset, precision);
@@ -147,11 +141,11 @@ public final class Dl4jCellTrainer implements CellTrainer {
                 layers.addAll(propagation.measure(data.probeX(), data.probeY(), cell.settings().activation(),
                         LayerStats.Phase.FINAL));
             }
-            return new CellResult(cell, DatasetInfo.of(dataset), diverged == null ? RunStatus.OK : RunStatus.DIVERGED, null,
+            return new CellResult(cell, dataset, diverged == null ? RunStatus.OK : RunStatus.DIVERGED, null,
                     diverged, epochs, layers, seconds(start), Instant.now(), provenance);
         } catch (Exception e) {
             log.warn("cell {} failed: {}", cell.cellId(), e.toString(), e);
-            return new CellResult(cell, DatasetInfo.of(dataset), RunStatus.FAILED, describe(e), null, epochs, layers,
+            return new CellResult(cell, dataset, RunStatus.FAILED, describe(e), null, epochs, layers,
                     seconds(start), Instant.now(), provenance);
         } finally {
             if (network != null) {
@@ -242,7 +236,7 @@ public final class Dl4jCellTrainer implements CellTrainer {
 
         @Override
         public DatasetIdentity identity() {
-            return dataset;
+            return dataset.identity();
         }
 
         @Override
@@ -264,7 +258,7 @@ public final class Dl4jCellTrainer implements CellTrainer {
         public TestMetrics test(MultiLayerNetwork network) {
             double loss = network.score(new DataSet(arrays.testX(), arrays.testY()), false);
             Double accuracy = null;
-            if (dataset.task() == Task.CLASSIFICATION) {
+            if (dataset.identity().task() == Task.CLASSIFICATION) {
                 INDArray predicted = network.output(arrays.testX(), false).argMax(1);
                 accuracy = predicted.eq(arrays.testY().argMax(1)).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
                         .meanNumber().doubleValue();
@@ -369,7 +363,7 @@ public final class Dl4jCellTrainer implements CellTrainer {
         };
 
         static synchronized DeviceData of(Dataset dataset, Precision precision) {
-            return CACHE.computeIfAbsent(dataset.sha256() + "|" + precision, key -> {
+            return CACHE.computeIfAbsent(dataset.identity().sha256() + "|" + precision, key -> {
                 INDArray trainX = Networks.matrix(dataset.trainX(), dataset.trainRows(), dataset.features(),
                         precision);
                 INDArray trainY = Networks.matrix(dataset.trainY(), dataset.trainRows(), dataset.outputs(),

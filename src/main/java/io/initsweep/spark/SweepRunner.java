@@ -46,10 +46,13 @@ public final class SweepRunner {
 
     private final SparkSession spark;
     private final PrintWriter console;
+    private final DataParallelTraining dataParallel;
 
-    public SweepRunner(SparkSession spark, PrintWriter console) {
+    /** @param dataParallel trains the cells of a data-parallel sweep */
+    public SweepRunner(SparkSession spark, PrintWriter console, DataParallelTraining dataParallel) {
         this.spark = spark;
         this.console = console;
+        this.dataParallel = dataParallel;
     }
 
     /**
@@ -90,7 +93,7 @@ public final class SweepRunner {
     public record Outcome(String runId, int cells, int alreadyDone, int trained, int ok, int diverged, int failed) {
     }
 
-    public Outcome run(SweepSpec spec, List<Cell> cells, Map<Long, ? extends DatasetIdentity> datasets,
+    public Outcome run(SweepSpec spec, List<Cell> cells, Map<Long, ? extends TrainingData> datasets,
                        Options options)
             throws IOException {
         Warehouse warehouse = Warehouse.open(spark, options.out());
@@ -131,22 +134,25 @@ public final class SweepRunner {
         }
     }
 
-    private Outcome train(SweepSpec spec, List<Cell> todo, Map<Long, ? extends DatasetIdentity> datasets,
+    private Outcome train(SweepSpec spec, List<Cell> todo, Map<Long, ? extends TrainingData> datasets,
                           Options options, Warehouse warehouse, String runId) throws IOException {
-        Map<String, DatasetIdentity> bySha = new HashMap<>();
-        datasets.values().forEach(d -> bySha.put(d.sha256(), d));
+        Map<String, TrainingData> bySha = new HashMap<>();
+        datasets.values().forEach(d -> bySha.put(d.identity().sha256(), d));
         // Longest cells first: the last tasks of a sweep are then short, and no core idles at the end.
         todo.sort(Comparator.comparingDouble((Cell c) -> {
-            DatasetIdentity d = bySha.get(c.datasetSha256());
+            DatasetIdentity d = bySha.get(c.datasetSha256()).identity();
             return c.estimatedCost(d.features(), d.outputs(), d.trainRows());
         }).reversed());
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         if (spec.execution().dataParallel()) {
-            return trainDataParallel(spec, todo, bySha, options, warehouse, runId, jsc);
+            return trainDataParallel(spec, todo, bySha, options, warehouse, runId);
         }
         Map<String, Dataset> inMemory = new HashMap<>();
-        bySha.forEach((sha, d) -> inMemory.put(sha, (Dataset) d));
+        bySha.forEach((sha, d) -> inMemory.put(sha, d.match(TrainingData.InMemory::rows, table -> {
+            throw new IllegalStateException("a distributed table is trained data-parallel, not as grid cells: "
+                    + table);
+        })));
         Broadcast<Map<String, Dataset>> broadcast = jsc.broadcast(inMemory);
         JavaRDD<Cell> rdd = jsc.parallelize(todo, todo.size());
         CellTask task = new CellTask(broadcast, runId, spec.execution().coresPerCell(), options.recordLayers(),
@@ -165,17 +171,16 @@ public final class SweepRunner {
      * Data-parallel cells: one after another on the driver, each trained across the cluster; committed as they
      * finish, like grid cells.
      */
-    private Outcome trainDataParallel(SweepSpec spec, List<Cell> todo, Map<String, DatasetIdentity> bySha,
-                                      Options options, Warehouse warehouse, String runId, JavaSparkContext jsc)
+    private Outcome trainDataParallel(SweepSpec spec, List<Cell> todo, Map<String, TrainingData> bySha,
+                                      Options options, Warehouse warehouse, String runId)
             throws IOException {
-        DataParallelTrainer trainer = new DataParallelTrainer(jsc, options.recordLayers());
         return committing(spec, warehouse, runId, new Progress(console, todo.size(), 0), committer -> {
             for (Cell cell : todo) {
                 if (committer.failure() != null) {
                     break;
                 }
-                committer.offer(trainer.train(cell, SweepDatasets.distributedData(jsc,
-                        bySha.get(cell.datasetSha256()), cell.settings().precision()), runId));
+                committer.offer(dataParallel.train(cell, bySha.get(cell.datasetSha256()), options.recordLayers(),
+                        runId));
             }
         });
     }

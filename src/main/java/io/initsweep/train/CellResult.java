@@ -1,6 +1,6 @@
 package io.initsweep.train;
 
-import io.initsweep.data.DatasetInfo;
+import io.initsweep.data.DatasetIdentity;
 import io.initsweep.grid.Cell;
 
 import java.io.Serializable;
@@ -23,7 +23,7 @@ import java.util.Objects;
  * @param finishedAt    when training ended
  * @param provenance    backend, threads, versions, host
  */
-public record CellResult(Cell cell, DatasetInfo dataset, RunStatus status, String error, Integer divergedEpoch,
+public record CellResult(Cell cell, DatasetIdentity dataset, RunStatus status, String error, Integer divergedEpoch,
                          List<EpochMetrics> epochs, List<LayerStats> layers, double wallSeconds, Instant finishedAt,
                          Provenance provenance) implements Serializable {
 

@@ -111,7 +111,7 @@ public final class TestFiles {
         }
 
         @Override
-        public RawTable readParquet(DatasetSpec spec, String location) {
+        public Columns readParquet(DatasetSpec spec, String location) {
             throw new UnsupportedOperationException("parquet needs Spark");
         }
     };

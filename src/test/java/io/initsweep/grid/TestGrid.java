@@ -1,6 +1,6 @@
 package io.initsweep.grid;
 
-import io.initsweep.data.Dataset;
+import io.initsweep.data.DatasetIdentity;
 import io.initsweep.data.Datasets;
 import io.initsweep.spec.SpecError;
 import io.initsweep.spec.SpecException;
@@ -33,9 +33,9 @@ class TestGrid {
 
     static List<Cell> expand(String yaml) {
         SweepSpec spec = SpecParser.parse(yaml, "g.yaml");
-        Map<Long, Dataset> datasets = new HashMap<>();
+        Map<Long, DatasetIdentity> datasets = new HashMap<>();
         for (long seed : Grid.dataSeeds(spec)) {
-            datasets.put(seed, Datasets.synthetic(spec.dataset(), seed));
+            datasets.put(seed, Datasets.synthetic(spec.dataset(), seed).identity());
         }
         return Grid.expand(spec, datasets);
     }

@@ -1,7 +1,6 @@
 package io.initsweep.report;
 
 import io.initsweep.Fixtures;
-import io.initsweep.data.DatasetInfo;
 import io.initsweep.grid.Cell;
 import io.initsweep.spark.SparkSessions;
 import io.initsweep.spark.SweepLock;
@@ -65,7 +64,7 @@ class TestCatalogViews {
             if (!diverged) {
                 epochs.add(new EpochMetrics(2, 0.2, last, 0.9, 0.1));
             }
-            results.add(new CellResult(cell, DatasetInfo.of(sweep.dataset(cell)),
+            results.add(new CellResult(cell, sweep.dataset(cell).identity(),
                     diverged ? RunStatus.DIVERGED : RunStatus.OK, null, diverged ? 1 : null, epochs, layers, 1.0,
                     Instant.parse("2026-11-22T12:00:00Z"), new Provenance("cpu", "OPENBLAS", 1, "test", "1.0.0-M2.1",
                     "17", "Linux", "host", "driver", "run-1")));

@@ -1,7 +1,6 @@
 package io.initsweep.schema;
 
 import io.initsweep.data.Dataset;
-import io.initsweep.data.DatasetInfo;
 import io.initsweep.data.Datasets;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.Grid;
@@ -130,7 +129,7 @@ class TestSettingsRegistry {
             assertThat(replayed.canonical()).as("%s read back from runs", what)
                     .isEqualTo(variant.settings().canonical());
             Cell rebuilt = Grid.cell(variant.sweep(), variant.seed(), replayed, variant.coordinates(),
-                    dataset(variant));
+                    dataset(variant).identity());
             assertThat(rebuilt.cellId()).as("%s: replay rebuilds the same cell", what).isEqualTo(variant.cellId());
             assertThat(rebuilt.initSeed()).isEqualTo(variant.initSeed());
             assertThat(rebuilt.orderSeed()).isEqualTo(variant.orderSeed());
@@ -193,9 +192,9 @@ class TestSettingsRegistry {
     }
 
     private static Cell onlyCell(SweepSpec spec) {
-        Map<Long, Dataset> datasets = new TreeMap<>();
+        Map<Long, io.initsweep.data.DatasetIdentity> datasets = new TreeMap<>();
         for (long seed : Grid.dataSeeds(spec)) {
-            datasets.put(seed, Datasets.synthetic(spec.dataset(), seed));
+            datasets.put(seed, Datasets.synthetic(spec.dataset(), seed).identity());
         }
         List<Cell> cells = Grid.expand(spec, datasets);
         assertThat(cells).hasSize(1);
@@ -208,7 +207,7 @@ class TestSettingsRegistry {
     }
 
     private static Row runsRow(Cell cell) {
-        CellResult result = new CellResult(cell, DatasetInfo.of(dataset(cell)), RunStatus.OK, null, null,
+        CellResult result = new CellResult(cell, dataset(cell).identity(), RunStatus.OK, null, null,
                 List.of(new EpochMetrics(0, 1.0, 1.0, 0.5, 0.1)), List.of(), 0.1, Instant.EPOCH,
                 new Provenance("cpu", "OPENBLAS", 1, "test", "1.0.0-M2.1", "17", "Linux", "host", "driver", "run"));
         Row row = Tables.RUNS.toRow(result);

@@ -4,6 +4,7 @@ import io.initsweep.common.ExitCode;
 import io.initsweep.data.DataException;
 import io.initsweep.data.DatasetKind;
 import io.initsweep.data.DatasetSpec;
+import io.initsweep.data.Datasets;
 import io.initsweep.data.RawTable;
 import io.initsweep.data.TestFiles;
 import io.initsweep.tiers.SparkTest;
@@ -79,11 +80,12 @@ class TestFileDatasets {
         float[][] x = TestFiles.features(50, 6, 4);
         int[] labels = TestFiles.labels(50, 3, 4);
         HadoopStorage storage = new HadoopStorage(spark);
-        RawTable columns = storage.readParquet(DatasetSpec.of(DatasetKind.PARQUET, Map.of(
-                "path", parquet("cols", x, labels, false).toString(), "label", "label")), dir.resolve("cols").toString());
-        RawTable vectors = storage.readParquet(DatasetSpec.of(DatasetKind.PARQUET, Map.of(
+        DatasetSpec columnSpec = DatasetSpec.of(DatasetKind.PARQUET, Map.of(
+                "path", parquet("cols", x, labels, false).toString(), "label", "label"));
+        RawTable columns = Datasets.readFiles(columnSpec, storage)[0];
+        RawTable vectors = Datasets.readFiles(DatasetSpec.of(DatasetKind.PARQUET, Map.of(
                 "path", parquet("vec", x, labels, true).toString(), "label", "label", "vector-column", "pixels")),
-                dir.resolve("vec").toString());
+                storage)[0];
         for (RawTable table : List.of(columns, vectors)) {
             assertThat(table.rows()).isEqualTo(50);
             assertThat(table.features()).isEqualTo(6);
@@ -94,9 +96,7 @@ class TestFileDatasets {
                 }
             }
         }
-        assertThat(storage.readParquet(DatasetSpec.of(DatasetKind.PARQUET, Map.of("path", dir.resolve("cols")
-                .toString(), "label", "label")), dir.resolve("cols").toString()).contentSha256())
-                .isEqualTo(columns.contentSha256());
+        assertThat(Datasets.readFiles(columnSpec, storage)[0].contentSha256()).isEqualTo(columns.contentSha256());
         assertThatThrownBy(() -> storage.readParquet(DatasetSpec.of(DatasetKind.PARQUET, Map.of(
                 "path", dir.resolve("cols").toString(), "label", "species")), dir.resolve("cols").toString()))
                 .isInstanceOf(DataException.class).hasMessageContaining("cols: schema, column species: no such column");
@@ -165,6 +165,8 @@ class TestFileDatasets {
         Path shortLabels = TestFiles.idxLabels(dir.resolve("short.idx"), java.util.Arrays.copyOf(labels, 11));
         Path good = TestFiles.csv(dir.resolve("good.csv"), x, labels);
         Files.createDirectories(dir.resolve("adir.csv"));
+        Path mixed = parquet("mixed", x, labels, false);
+        Files.copy(good, mixed.resolve("stray.csv"));
 
         record Case(String data, String message) {
         }
@@ -184,7 +186,14 @@ class TestFileDatasets {
                         "lab.idx: header: magic number 0x00000801 is not an IDX images file"),
                 new Case("{dataset: idx, images: " + images + ", labels: " + shortLabels + "}",
                         "short.idx: header: holds 11 labels but " + images + " holds 12 images"),
-                new Case(csv(good) + ", subsample: 1}", "good.csv: rows: has 1 usable rows, too few for a train/test split"));
+                new Case(csv(good) + ", subsample: 1}", "good.csv: rows: has 1 usable rows, too few for a train/test split"),
+                new Case(csv(good) + ", subsample: 13}", "good.csv: rows: has 12 rows, fewer than subsample 13"),
+                new Case("{dataset: parquet, path: " + good + ", label: label}", "good.csv: file: is not a Parquet "
+                        + "file: it does not start and end with the magic number PAR1"),
+                new Case("{dataset: parquet, path: " + mixed + ", label: label}", "mixed: file stray.csv: is not "
+                        + "Parquet (file:" + mixed.resolve("stray.csv") + ")"),
+                new Case("{dataset: csv, path: 'hdfs://no-such-host:8020/x.csv', label: label}",
+                        "hdfs://no-such-host:8020/x.csv: cannot be reached: unknown host no-such-host"));
         for (Case c : cases) {
             String data = c.data().endsWith("}") ? c.data() : c.data() + "}";
             Path spec = Files.writeString(dir.resolve("bad.yaml"), """
@@ -199,8 +208,81 @@ class TestFileDatasets {
             assertThat(result.code()).as(c.message()).isEqualTo(ExitCode.USAGE);
             assertThat(result.err()).as(result.output()).contains(c.message()).contains("(" + spec + ": data)");
             assertThat(result.out()).doesNotContain("to train");
+            assertThat(result.err()).as("no stack trace").doesNotContain("\tat ");
             assertThat(listing(out)).isEqualTo(before);
         }
+    }
+
+    /** Both ways a Parquet table is read go through the same checks, and name the offending file. */
+    @Test
+    void aParquetPathHoldingOtherFilesIsRefusedNamingTheFileInMemoryAndDistributed() throws IOException {
+        float[][] x = TestFiles.features(20, 3, 7);
+        int[] labels = TestFiles.labels(20, 2, 7);
+        Path table = parquet("table", x, labels, false);
+        Path text = TestFiles.csv(table.resolve("notes.csv"), x, labels);
+        DatasetSpec spec = DatasetSpec.of(DatasetKind.PARQUET, Map.of("path", table.toString(), "label", "label"));
+        String expected = "table: file notes.csv: is not Parquet (file:" + text + "): it does not start and end "
+                + "with the magic number PAR1; a Parquet directory must hold only Parquet data files";
+        assertThatThrownBy(() -> Datasets.readFiles(spec, new HadoopStorage(spark))).isInstanceOf(DataException.class)
+                .hasMessageEndingWith(expected);
+        assertThatThrownBy(() -> DistributedTable.load(spark, spec, 0)).isInstanceOf(DataException.class)
+                .hasMessageEndingWith(expected);
+        Files.delete(text);
+        assertThat(DistributedTable.load(spark, spec, 0).identity().features()).isEqualTo(3);
+
+        DatasetSpec csvFile = DatasetSpec.of(DatasetKind.PARQUET, Map.of("path", text.getParent().getParent()
+                .resolve("t.csv").toString(), "label", "label"));
+        TestFiles.csv(dir.resolve("t.csv"), x, labels);
+        assertThatThrownBy(() -> DistributedTable.load(spark, csvFile, 0)).isInstanceOf(DataException.class)
+                .hasMessageEndingWith("t.csv: file: is not a Parquet file: it does not start and end with the magic "
+                        + "number PAR1");
+    }
+
+    /** Missing values, non-finite values and ragged vectors: one check, one message, for both ways of reading. */
+    @Test
+    void badRowsAreCountedAndNamedTheSameWayInMemoryAndDistributed() {
+        StructType schema = new StructType().add("v", DataTypes.createArrayType(DataTypes.DoubleType))
+                .add("label", DataTypes.IntegerType);
+        record Bad(String name, List<Row> rows, String message) {
+        }
+        List<Row> good = List.of(row(List.of(1.0, 2.0), 0), row(List.of(2.0, 1.0), 1), row(List.of(0.5, 0.5), 1));
+        List<Bad> cases = List.of(
+                new Bad("ragged", List.of(good.get(0), row(List.of(1.0), 1), good.get(2)),
+                        "ragged: rows, column v: have between 1 and 2 values (ragged vectors); every row needs the "
+                                + "same number"),
+                new Bad("nulls", List.of(good.get(0), RowFactory.create(null, 1), row(List.of(1.0, 1.0), null)),
+                        "nulls: 2 rows: have a missing value in v, label"),
+                new Bad("nan", List.of(good.get(0), good.get(1), row(List.of(Double.NaN, 1.0), 1)),
+                        "nan: 1 rows: have a NaN, infinite or beyond-float value in v, label"));
+        for (Bad bad : cases) {
+            Path path = dir.resolve(bad.name());
+            spark.createDataFrame(bad.rows(), schema).coalesce(1).write().parquet(path.toString());
+            DatasetSpec spec = DatasetSpec.of(DatasetKind.PARQUET, Map.of("path", path.toString(), "label", "label",
+                    "vector-column", "v"));
+            assertThatThrownBy(() -> Datasets.readFiles(spec, new HadoopStorage(spark)))
+                    .isInstanceOf(DataException.class).hasMessageEndingWith(bad.message());
+            assertThatThrownBy(() -> DistributedTable.load(spark, spec, 0))
+                    .isInstanceOf(DataException.class).hasMessageEndingWith(bad.message());
+        }
+    }
+
+    private static Row row(List<Double> vector, Integer label) {
+        return RowFactory.create(scala.collection.JavaConverters.asScalaBuffer(vector).toSeq(), label);
+    }
+
+    @Test
+    void validateRefusesATestFractionThatLeavesASplitEmpty() throws IOException {
+        Path spec = Files.writeString(dir.resolve("fraction.yaml"), """
+                name: fraction
+                seeds: 1
+                grid: {scheme: [he_normal]}
+                model: {depth: 1, activation: relu}
+                data: {dataset: csv, path: /no/such/file.csv, label: label, test-fraction: 1}
+                """);
+        TestSweepIntegration.Cli result = TestSweepIntegration.Cli.run("validate", spec.toString());
+        assertThat(result.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(result.err()).contains("test-fraction must be between 0 and 1, both excluded, when no test file "
+                + "is given (the split needs training and test rows), got 1 (" + spec + ": data, line 5)");
     }
 
     private static String csv(Path file) {

@@ -1,10 +1,12 @@
-package io.initsweep.spark;
+package io.initsweep.dataparallel;
 
 import io.initsweep.data.Dataset;
+import io.initsweep.data.DatasetIdentity;
 import io.initsweep.dl4j.Dl4jCellTrainer;
 import io.initsweep.dl4j.Networks;
 import io.initsweep.grid.Cell;
 import io.initsweep.model.Precision;
+import io.initsweep.spark.TrainingData;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -24,8 +26,14 @@ public interface DistributedData extends Dl4jCellTrainer.CellData {
     /** The training split for one epoch, shuffled for that epoch, in minibatches of {@code size} examples. */
     JavaRDD<DataSet> minibatches(Cell cell, int epoch, int size, int partitions);
 
+    /** The data of a sweep as a data-parallel cell of the given precision trains on it, wherever its rows are. */
+    static DistributedData of(JavaSparkContext jsc, TrainingData data, Precision precision) {
+        return data.match(memory -> inMemory(jsc, memory.rows(), precision),
+                table -> new TableData(jsc, table, precision));
+    }
+
     /** A dataset already in the driver's memory (any format but a distributed Parquet table). */
-    static DistributedData inMemory(JavaSparkContext jsc, Dataset dataset, Precision precision) {
+    private static DistributedData inMemory(JavaSparkContext jsc, Dataset dataset, Precision precision) {
         Dl4jCellTrainer.CellData local = Dl4jCellTrainer.localData(dataset, precision);
         return new DistributedData() {
             @Override
@@ -50,8 +58,8 @@ public interface DistributedData extends Dl4jCellTrainer.CellData {
             }
 
             @Override
-            public io.initsweep.data.DatasetIdentity identity() {
-                return dataset;
+            public DatasetIdentity identity() {
+                return dataset.identity();
             }
 
             @Override

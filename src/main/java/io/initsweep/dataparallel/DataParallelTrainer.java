@@ -1,8 +1,10 @@
-package io.initsweep.spark;
+package io.initsweep.dataparallel;
 
 import io.initsweep.common.Hashing;
 import io.initsweep.dl4j.Dl4jCellTrainer;
 import io.initsweep.grid.Cell;
+import io.initsweep.spark.DataParallelTraining;
+import io.initsweep.spark.TrainingData;
 import io.initsweep.spec.CellSettings;
 import io.initsweep.train.CellResult;
 
@@ -15,8 +17,10 @@ import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
@@ -33,17 +37,20 @@ import java.util.concurrent.ConcurrentSkipListSet;
  * order their tasks finish, so the last bits can differ between runs; and on a multi-host cluster the balancing
  * shuffle of the minibatches may deliver them to a worker in another order.
  */
-public final class DataParallelTrainer {
+public final class DataParallelTrainer implements DataParallelTraining {
     private final JavaSparkContext jsc;
-    private final Dl4jCellTrainer evaluation;
+    /** A table's evaluation batches are built once per precision and kept by the executors for every cell. */
+    private final Map<String, DistributedData> data = new ConcurrentHashMap<>();
 
-    public DataParallelTrainer(JavaSparkContext jsc, boolean recordLayers) {
+    public DataParallelTrainer(JavaSparkContext jsc) {
         this.jsc = jsc;
-        this.evaluation = new Dl4jCellTrainer(1, recordLayers);
     }
 
     /** Trains one cell across the cluster; its provenance names the executors that trained it. */
-    public CellResult train(Cell cell, DistributedData data, String runId) {
+    @Override
+    public CellResult train(Cell cell, TrainingData training, boolean recordLayers, String runId) {
+        DistributedData cellData = data.computeIfAbsent(training.identity().sha256() + "|"
+                + cell.settings().precision(), key -> DistributedData.of(jsc, training, cell.settings().precision()));
         Set<String> executors = new ConcurrentSkipListSet<>();
         SparkListener listener = new SparkListener() {
             @Override
@@ -55,7 +62,8 @@ public final class DataParallelTrainer {
         };
         jsc.sc().addSparkListener(listener);
         try {
-            CellResult result = evaluation.train(cell, data, (c, network) -> distributed(c, network, data));
+            CellResult result = new Dl4jCellTrainer(1, recordLayers).train(cell, cellData,
+                    (c, network) -> distributed(c, network, cellData));
             return result.withProvenance(result.provenance().withTask(String.join(",", new TreeSet<>(executors)),
                     runId));
         } finally {
