@@ -160,10 +160,29 @@ public final class SparkSessions {
         }
     }
 
+    /**
+     * A session of this JVM that runs on another master or with other task cores is stopped, so the next one is what
+     * was asked for: {@code getOrCreate} would hand back the old one silently (a test asking for task retries with
+     * local[2,4] got a local[2] session that retries nothing). A CLI JVM runs one command; tests run many.
+     */
+    private static void stopUnlessRunningOn(String master, int coresPerCell) {
+        scala.Option<SparkSession> active = SparkSession.getDefaultSession();
+        if (active.isDefined()) {
+            SparkConf conf = active.get().sparkContext().getConf();
+            if (!conf.get("spark.master", "").equals(master)
+                    || !conf.get("spark.task.cpus", "1").equals(Integer.toString(coresPerCell))) {
+                active.get().stop();
+                SparkSession.clearDefaultSession();
+                SparkSession.clearActiveSession();
+            }
+        }
+    }
+
     private static SparkSession.Builder builder(String master, int coresPerCell, boolean ui) {
         SparkConf submitted = new SparkConf(); // picks up spark.* system properties set by spark-submit
         String effective = master(master);
         checkMaster(effective);
+        stopUnlessRunningOn(effective, coresPerCell);
         SparkSession.Builder builder = SparkSession.builder()
                 .appName(submitted.get("spark.app.name", "initsweep"))
                 .master(effective)
