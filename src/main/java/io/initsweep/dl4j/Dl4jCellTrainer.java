@@ -195,7 +195,7 @@ public final class Dl4jCellTrainer implements CellTrainer {
     }
 
     /** Minibatch SGD in this JVM, in the cell's epoch order; the loss is the mean over the epoch's minibatches. */
-    private static EpochTraining minibatches(Cell cell, MultiLayerNetwork network, Dataset dataset) {
+    static EpochTraining minibatches(Cell cell, MultiLayerNetwork network, Dataset dataset) {
         DeviceData data = DeviceData.of(dataset, cell.settings().precision());
         int rows = dataset.trainRows();
         int batch = Math.min(cell.settings().batchSize(), rows);

@@ -9,6 +9,7 @@ import io.initsweep.model.Activation;
 import io.initsweep.model.Precision;
 import io.initsweep.spec.CellSettings;
 
+import org.apache.commons.math3.random.Well19937c;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
@@ -83,6 +84,36 @@ public final class Networks {
         CellSettings s = cell.settings();
         return new SchemeWeightInit(s.schemeOf(index).label(), s.activation().canonicalName(),
                 layerSeed(cell.initSeed(), index));
+    }
+
+    /**
+     * Adds an independent N(0, std²) draw to every bias of every layer, on top of its constant {@code bias-init}:
+     * the random biases of mean-field theory (σ_b = std). Each layer draws from its own commons-math stream seeded
+     * from the cell's init seed and the layer index, as the weights do, so the biases are the same bits on every
+     * backend and thread count. Call it right after {@code init()}, before LSUV or any measurement.
+     *
+     * <p>The hook for the coming {@code bias-std} setting; until that exists only tests call it.
+     */
+    static void addRandomBiases(MultiLayerNetwork network, double std, long initSeed) {
+        if (!(std >= 0) || !Double.isFinite(std)) {
+            throw new IllegalArgumentException("bias std must be finite and >= 0, got " + std);
+        }
+        if (std == 0) {
+            return;
+        }
+        for (int layer = 0; layer < network.getnLayers(); layer++) {
+            INDArray bias = network.getLayer(layer).getParam("b");
+            Well19937c random = new Well19937c(biasSeed(initSeed, layer));
+            double[] draws = new double[(int) bias.length()];
+            for (int i = 0; i < draws.length; i++) {
+                draws[i] = std * random.nextGaussian();
+            }
+            bias.addi(Nd4j.create(draws, bias.shape(), 'c').castTo(bias.dataType()));
+        }
+    }
+
+    static long biasSeed(long initSeed, int layer) {
+        return Hashing.seed("bias|" + initSeed + "|" + layer);
     }
 
     public static long layerSeed(long initSeed, int layer) {
