@@ -10,6 +10,7 @@ import io.initsweep.theory.LayerPrediction;
 import io.initsweep.theory.MeanField;
 import io.initsweep.theory.MeanFieldMap;
 import io.initsweep.theory.Nonlinearity;
+import io.initsweep.tiers.Dl4jTest;
 import io.initsweep.train.LayerStats;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -51,6 +52,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       layers and seeds within 0.02, tight enough to tell chaotic tanh's χ1 = 1.048 from 1.
  * </ul>
  */
+@Dl4jTest
 class TestMeanFieldAgreement {
     private static final int DEPTH = 30;
     private static final int WIDTH = 512;
@@ -138,7 +140,7 @@ class TestMeanFieldAgreement {
     /** The layers table's statistics at init, after the random biases are added. */
     private static List<LayerStats> measure(Cell cell, Fixtures.Sweep sweep, Dl4jCellTrainer.CellData data,
                                             Activation activation, double biasStd) {
-        MultiLayerNetwork network = Networks.build(cell, sweep.dataset(cell));
+        MultiLayerNetwork network = Networks.build(cell, sweep.dataset(cell).identity());
         try {
             Networks.addRandomBiases(network, biasStd, cell.initSeed());
             return new Propagation(network).measure(data.probeX(), data.probeY(), activation, LayerStats.Phase.INIT);

@@ -2,6 +2,7 @@ package io.initsweep.dl4j;
 
 import io.initsweep.model.Activation;
 import io.initsweep.theory.Nonlinearity;
+import io.initsweep.tiers.Dl4jTest;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -19,6 +20,7 @@ import static org.assertj.core.api.Assertions.within;
  * DL4J's: its leaky ReLU back-propagates with α as a float (0.01f = 0.0099999998), while its forward pass uses the
  * double 0.01; the theory uses 0.01, so that derivative agrees to 3e-8 relative, the rest to 1e-13.
  */
+@Dl4jTest
 class TestTheoryNonlinearities {
 
     @ParameterizedTest

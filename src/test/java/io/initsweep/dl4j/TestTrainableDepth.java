@@ -5,6 +5,7 @@ import io.initsweep.grid.Cell;
 import io.initsweep.model.Activation;
 import io.initsweep.theory.MeanField;
 import io.initsweep.theory.Nonlinearity;
+import io.initsweep.tiers.Dl4jTest;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.RunStatus;
 
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * reached a test loss of 0.53 once and 1.28 for a σ_w² differing in the 7th digit: at that depth, plain SGD at
  * this learning rate is on a knife's edge even where ξ_c is infinite.
  */
+@Dl4jTest
 class TestTrainableDepth {
     private static final double SIGMA_W2 = 1.0;
     private static final double SIGMA_B2 = 0.5;
