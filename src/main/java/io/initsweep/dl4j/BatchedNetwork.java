@@ -9,18 +9,18 @@ import io.initsweep.train.LayerStats;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.LeakyReLU;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
-import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseSubtraction;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.EluBp;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.LeakyReLUBp;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.SeluBp;
-import org.nd4j.linalg.api.ops.impl.transforms.gradient.SigmoidDerivative;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.SoftSignBp;
-import org.nd4j.linalg.api.ops.impl.transforms.gradient.TanhDerivative;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.ELU;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.SELU;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.SoftSign;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
 import org.nd4j.linalg.api.ops.impl.updaters.NesterovsUpdater;
 import org.nd4j.linalg.api.ops.impl.updaters.SgdUpdater;
@@ -437,7 +437,7 @@ final class BatchedNetwork implements AutoCloseable {
                 stats.accept(l, eps, ld);
             }
             if (l > 0) {
-                backprop(v.pre[l - 1], v.eps[l - 1]);
+                backprop(v.pre[l - 1], v.post[l - 1], v.eps[l - 1]);
             }
         }
     }
@@ -584,13 +584,32 @@ final class BatchedNetwork implements AutoCloseable {
         }
     }
 
-    /** ∂L/∂z from z and ∂L/∂a, written over z: the ops DL4J's activation functions use in M2.1. */
-    private void backprop(INDArray z, INDArray gradient) {
+    /**
+     * ∂L/∂z from z, a = f(z) and ∂L/∂a, written over z.
+     *
+     * <p>tanh and sigmoid use {@code (1 − a²)·g} and {@code (a·(1 − a))·g} as three plain elementwise ops: the same
+     * bits as DL4J's {@code tanh_bp} and {@code sigmoid_bp} (checked in float and double), which evaluate f again and
+     * loop over a lambda, 5-7× slower. ReLU uses {@code step(z)·g}, 2.5× cheaper than {@code relu_bp}: the same
+     * values, except that an inactive unit passes −0 rather than +0 for a negative g, and NaN rather than 0 for an
+     * infinite g (a gradient that has already overflowed). The others use the ops DL4J's activations use in M2.1.
+     */
+    private void backprop(INDArray z, INDArray a, INDArray gradient) {
         switch (hidden) {
-            case RELU -> Nd4j.exec(new RectifiedLinearDerivative(z, gradient, z, 0.0));
+            case RELU -> {
+                Nd4j.getExecutioner().exec(new Step(z, z));
+                Nd4j.getExecutioner().exec(new MulOp(z, gradient, z));
+            }
+            case TANH -> {
+                Nd4j.getExecutioner().exec(new MulOp(a, a, z));
+                Nd4j.getExecutioner().exec(new ScalarReverseSubtraction(z, null, z, 1.0));
+                Nd4j.getExecutioner().exec(new MulOp(z, gradient, z));
+            }
+            case SIGMOID -> {
+                Nd4j.getExecutioner().exec(new ScalarReverseSubtraction(a, null, z, 1.0));
+                Nd4j.getExecutioner().exec(new MulOp(z, a, z));
+                Nd4j.getExecutioner().exec(new MulOp(z, gradient, z));
+            }
             case LEAKY_RELU -> Nd4j.exec(new LeakyReLUBp(z, gradient, z, Activation.LEAKY_RELU_ALPHA));
-            case TANH -> Nd4j.exec(new TanhDerivative(z, gradient, z));
-            case SIGMOID -> Nd4j.exec(new SigmoidDerivative(z, gradient, z));
             case ELU -> Nd4j.exec(new EluBp(z, gradient, z));
             case SELU -> Nd4j.exec(new SeluBp(z, gradient, z));
             case SOFTSIGN -> Nd4j.exec(new SoftSignBp(z, gradient, z));

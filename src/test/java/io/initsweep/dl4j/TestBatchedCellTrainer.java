@@ -99,6 +99,26 @@ class TestBatchedCellTrainer {
     }
 
     @Test
+    void everyActivationTrainsAsInTheOneNetworkPath() {
+        for (io.initsweep.model.Activation activation : io.initsweep.model.Activation.values()) {
+            Fixtures.Sweep sweep = Fixtures.sweep("""
+                    name: activations
+                    seeds: 2
+                    grid: {scheme: [xavier_normal]}
+                    model: {depth: 2, width: 8, activation: %s}
+                    training: {epochs: 2, batch-size: 32, optimizer: momentum, learning-rate: 0.05, precision: float64}
+                    data: {dataset: spirals, samples: 200}
+                    """.formatted(activation.canonicalName()));
+            Dataset data = sweep.dataset(sweep.cells().get(0));
+            List<CellResult> results = batched.train(sweep.cells(), data);
+            for (int i = 0; i < results.size(); i++) {
+                assertAgrees(results.get(i), oneNetwork.train(sweep.cells().get(i), data), FLOAT64_TOLERANCE,
+                        data.testRows(), activation + " " + sweep.cells().get(i));
+            }
+        }
+    }
+
+    @Test
     void aCellStartsFromTheBitsTheOneNetworkPathDraws() {
         for (String precision : List.of("float32", "float64")) {
             Fixtures.Sweep sweep = Fixtures.sweep("""
