@@ -52,8 +52,9 @@ import java.util.Map;
  * <li>every elementwise operation (activation, its derivative, the updater) is one ND4J operation over a
  * contiguous block that holds all cells.</li>
  * </ul>
- * A step costs {@code 2·depth + 2 + G} ND4J operations (G updater groups) and {@code K·(3·depth + 2)} BLAS calls,
- * where one network alone in DL4J makes well over a hundred ND4J operations per step.
+ * A ReLU step costs {@code 3·depth + 2 + G} ND4J operations whatever K (one per activation, two per derivative,
+ * the division by the minibatch size, one updater op per group G of equal update rules, the subtraction) and
+ * {@code K·(3·depth + 2)} BLAS calls, where DL4J issues several ND4J operations per layer, per step and per network.
  *
  * <h2>Bitwise independence of the batch</h2>
  * Nothing a cell computes reads another cell's values: products are per cell, elementwise operations per value,
@@ -61,13 +62,15 @@ import java.util.Map;
  * therefore do not depend on K or on its neighbours (see {@link HostBlas}, and the tests).
  *
  * <h2>Numerics against {@link Dl4jCellTrainer}</h2>
- * The same initial weights, the same ND4J ops for activations, their derivatives and the updaters (DL4J M2.1's
- * {@code sgd_updater}, {@code nesterovs_updater}, {@code adam_updater}), the same gradient division by the
- * minibatch size and the same loss conventions (MCXENT on a softmax with the 1e-10 probability clip; MSE as the
- * squared error over the outputs, mean over examples). What differs is rounding: DL4J multiplies in other
- * orientations (different OpenBLAS kernels), adds the bias after the product, sums the bias gradient with an ND4J
- * reduction, computes the softmax in libnd4j and accumulates losses and norms in float; here the softmax uses
- * Java's {@code exp} rounded to the cell's precision and losses and norms are accumulated in double.
+ * The same initial weights, the same ND4J ops for activations and updaters (DL4J M2.1's {@code sgd_updater},
+ * {@code nesterovs_updater}, {@code adam_updater}), derivatives with the same bits (see {@link #backprop}), the
+ * same gradient division by the minibatch size and the same loss conventions (MCXENT on a softmax with the 1e-10
+ * probability clip; MSE as the squared error over the outputs, mean over examples). What differs is rounding:
+ * DL4J multiplies in other orientations (other OpenBLAS kernels), adds the bias after the product, sums the bias
+ * gradient with an ND4J reduction, computes the softmax in libnd4j and accumulates losses and norms in float;
+ * here the softmax uses Java's {@code exp} rounded to the cell's precision and losses and norms are accumulated in
+ * double. Training amplifies such differences where its dynamics are chaotic (float32, large steps, deep ReLU
+ * networks): there the two paths, like DL4J in float32 and in float64, part after some epochs.
  */
 final class BatchedNetwork implements AutoCloseable {
     /** Where the examples of a pass come from: the dataset row of example e of cell k. */
@@ -195,7 +198,27 @@ final class BatchedNetwork implements AutoCloseable {
         return parameters;
     }
 
-    /** Bytes of the buffers this network holds, for memory planning. */
+    /** Bytes of native memory this network holds. */
+    long bytes() {
+        long values = params.length() + gradients.length() + input.length() + eps.length();
+        for (HostArray array : pre) {
+            values += array.length();
+        }
+        for (HostArray array : post) {
+            values += array.length();
+        }
+        for (UpdaterGroup group : groups) {
+            for (HostArray array : group.state) {
+                values += array.length();
+            }
+        }
+        return values * (single ? 4 : 8);
+    }
+
+    /**
+     * Bytes of native memory a network of {@code cells} cells with one optimizer holds (see {@link #bytes()}), for
+     * choosing how many cells fit in a task's memory.
+     */
     static long bytes(int cells, int features, int outputs, int depth, int width, Precision precision,
                       Optimizer optimizer, int maxRows) {
         long p = 0;

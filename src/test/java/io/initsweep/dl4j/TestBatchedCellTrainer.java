@@ -146,6 +146,29 @@ class TestBatchedCellTrainer {
     }
 
     @Test
+    void theMemoryEstimateIsWhatANetworkAllocates() {
+        for (String optimizer : List.of("sgd", "momentum", "adam")) {
+            for (String precision : List.of("float32", "float64")) {
+                Fixtures.Sweep sweep = Fixtures.sweep("""
+                        name: memory
+                        seeds: 5
+                        grid: {scheme: [he_normal]}
+                        model: {depth: 3, width: 24, activation: relu}
+                        training: {batch-size: 50, optimizer: %s, precision: %s}
+                        data: {dataset: blobs, samples: 500, features: 7, classes: 3}
+                        """.formatted(optimizer, precision));
+                Dataset data = sweep.dataset(sweep.cells().get(0));
+                try (BatchedNetwork network = batched.initialNetwork(sweep.cells(), data)) {
+                    int maxRows = Math.max(50, data.probeRows());
+                    assertThat(network.bytes()).as(optimizer + " " + precision).isEqualTo(BatchedNetwork.bytes(5, 7, 3,
+                            3, 24, sweep.cells().get(0).settings().precision(),
+                            sweep.cells().get(0).settings().optimizer(), maxRows));
+                }
+            }
+        }
+    }
+
+    @Test
     void aDivergingCellIsMaskedAndItsNeighboursKeepTheirBits() {
         // normal(std=1e6) overflows at initialization (epoch 0); normal(std=10) explodes within the first epoch
         Fixtures.Sweep sweep = Fixtures.sweep("""
