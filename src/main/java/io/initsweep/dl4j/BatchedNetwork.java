@@ -723,11 +723,7 @@ final class BatchedNetwork implements AutoCloseable {
         UpdaterGroup(UpdaterSettings settings, int from, int to, Precision precision) {
             this.from = from;
             this.to = to;
-            this.config = switch (settings.optimizer()) {
-                case SGD -> new org.nd4j.linalg.learning.config.Sgd(settings.learningRate());
-                case MOMENTUM -> new Nesterovs(settings.learningRate(), settings.momentum());
-                case ADAM -> new Adam(settings.learningRate());
-            };
+            this.config = Networks.updater(settings.optimizer(), settings.learningRate(), settings.momentum());
             long rows = to - from;
             int arrays = (int) (config.stateSize(parameters) / parameters);
             for (int i = 0; i < arrays; i++) {
