@@ -159,10 +159,6 @@ public final class BatchedCellTrainer implements CellTrainer {
         Run(Cell cell) {
             this.cell = cell;
         }
-
-        boolean running() {
-            return status == null;
-        }
     }
 
     /** The training of one batch: the cells' runs, in the network's row order. */
