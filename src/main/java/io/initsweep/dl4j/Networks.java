@@ -130,10 +130,15 @@ public final class Networks {
     }
 
     public static IUpdater updater(CellSettings s) {
-        return switch (s.optimizer()) {
-            case SGD -> new Sgd(s.learningRate());
-            case MOMENTUM -> new Nesterovs(s.learningRate(), s.momentum());
-            case ADAM -> new Adam(s.learningRate());
+        return updater(s.optimizer(), s.learningRate(), s.momentum());
+    }
+
+    /** DL4J's updater for an optimizer, with DL4J's defaults for what a spec does not set (Adam's β1, β2, ε). */
+    static IUpdater updater(io.initsweep.model.Optimizer optimizer, double learningRate, double momentum) {
+        return switch (optimizer) {
+            case SGD -> new Sgd(learningRate);
+            case MOMENTUM -> new Nesterovs(learningRate, momentum);
+            case ADAM -> new Adam(learningRate);
         };
     }
 

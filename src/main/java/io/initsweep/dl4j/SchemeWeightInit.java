@@ -45,12 +45,21 @@ public final class SchemeWeightInit implements IWeightInit {
         }
         int in = (int) shape[0];
         int out = (int) shape[1];
-        double[] weights = SchemeSpec.parse(scheme)
-                .resolve(Activation.byName(activation).orElseThrow())
-                .sample(in, out, seed);
+        double[] weights = draw(scheme, activation, seed, in, out);
         INDArray matrix = Nd4j.create(weights, new long[] {in, out}, 'c').castTo(paramView.dataType());
         paramView.assign(Nd4j.toFlattened(order, matrix));
         return paramView.reshape(order, shape);
+    }
+
+    /**
+     * The weights this init puts into a {@code fanIn × fanOut} layer, row-major, in double precision (the layer
+     * casts them to its own type). The one place both trainers draw from, so a cell starts from the same bits in
+     * {@link Dl4jCellTrainer} and {@link BatchedCellTrainer}.
+     */
+    static double[] draw(String scheme, String activation, long seed, int fanIn, int fanOut) {
+        return SchemeSpec.parse(scheme)
+                .resolve(Activation.byName(activation).orElseThrow())
+                .sample(fanIn, fanOut, seed);
     }
 
     @Override

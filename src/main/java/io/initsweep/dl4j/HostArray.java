@@ -1,0 +1,123 @@
+package io.initsweep.dl4j;
+
+import io.initsweep.model.Precision;
+
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+
+/**
+ * One contiguous, zero-filled array in host memory, seen three ways: as an ND4J array (for elementwise operations
+ * over all cells at once), as a BLAS pointer (for the per-cell matrix products) and as a Java buffer (for the
+ * few small steps done in Java: minibatch gathering, the output layer, statistics).
+ *
+ * <p>Only the CPU backend keeps arrays in host memory; {@link BatchedCellTrainer#supported()} says whether this
+ * JVM's backend does.
+ */
+final class HostArray implements AutoCloseable {
+    private final INDArray array;
+    private final boolean single;
+    private final long length;
+    private final Pointer base;
+    private final FloatBuffer floats;
+    private final DoubleBuffer doubles;
+
+    HostArray(Precision precision, long length) {
+        if (length < 1 || length > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a batched buffer holds 1 to " + Integer.MAX_VALUE
+                    + " values, this one would need " + length + "; train fewer cells per batch");
+        }
+        this.single = precision == Precision.FLOAT32;
+        this.length = length;
+        // Detached from any workspace: these buffers live as long as the batch, across every step.
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            this.array = Nd4j.zeros(Networks.dataType(precision), length);
+        }
+        if (single) {
+            FloatPointer pointer = new FloatPointer(array.data().addressPointer());
+            this.base = pointer;
+            this.floats = new FloatPointer(pointer).position(0).limit(length).asByteBuffer()
+                    .order(ByteOrder.nativeOrder()).asFloatBuffer();
+            this.doubles = null;
+        } else {
+            DoublePointer pointer = new DoublePointer(array.data().addressPointer());
+            this.base = pointer;
+            this.doubles = new DoublePointer(pointer).position(0).limit(length).asByteBuffer()
+                    .order(ByteOrder.nativeOrder()).asDoubleBuffer();
+            this.floats = null;
+        }
+    }
+
+    long length() {
+        return length;
+    }
+
+    boolean single() {
+        return single;
+    }
+
+    /** The whole array, rank 1. */
+    INDArray array() {
+        return array;
+    }
+
+    /** Values {@code [from, from + count)} as a rank-1 view. */
+    INDArray view(long from, long count) {
+        return array.get(NDArrayIndex.interval(from, from + count));
+    }
+
+    /** The array as a row-major {@code rows × columns} matrix (a view). */
+    INDArray matrix(long rows, long columns) {
+        return array.reshape('c', rows, columns);
+    }
+
+    /** A pointer to value {@code offset}, for BLAS. */
+    Pointer at(long offset) {
+        return single ? new FloatPointer(base).position(offset) : new DoublePointer(base).position(offset);
+    }
+
+    double get(long index) {
+        return single ? floats.get((int) index) : doubles.get((int) index);
+    }
+
+    void set(long index, double value) {
+        if (single) {
+            floats.put((int) index, (float) value);
+        } else {
+            doubles.put((int) index, value);
+        }
+    }
+
+    /** Copies {@code values} (already rounded to this precision) to {@code [offset, offset + count)}. */
+    void put(long offset, double[] values, int count) {
+        if (single) {
+            for (int i = 0; i < count; i++) {
+                floats.put((int) offset + i, (float) values[i]);
+            }
+        } else {
+            doubles.put((int) offset, values, 0, count);
+        }
+    }
+
+    void fill(long from, long count, double value) {
+        for (long i = from; i < from + count; i++) {
+            set(i, value);
+        }
+    }
+
+    /** Frees the native memory now rather than at some later garbage collection. */
+    @Override
+    public void close() {
+        if (array.closeable()) {
+            array.close();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.initsweep.grid;
+
+import io.initsweep.Fixtures;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TestCellBatches {
+
+    /** Three seeds of each grid point; model and training settings that are not axes get fixed values. */
+    private static List<Cell> cells(String grid, String model, String training) {
+        StringBuilder fixedModel = new StringBuilder(model);
+        for (String key : List.of("width: 8", "activation: relu", "depth: 2")) {
+            if (!grid.contains(key.substring(0, key.indexOf(':') + 1)) && !model.contains(key.split(":")[0])) {
+                fixedModel.append(", ").append(key);
+            }
+        }
+        String fixedTraining = training + (grid.contains("epochs:") ? "" : ", epochs: 2");
+        return Fixtures.sweep("""
+                name: batches
+                seeds: 3
+                grid: {%s}
+                model: {%s}
+                training: {%s}
+                data: {dataset: spirals, samples: 100}
+                """.formatted(grid, fixedModel.toString().replaceFirst("^, ", ""),
+                fixedTraining.replaceFirst("^, ", ""))).cells();
+    }
+
+    @Test
+    void seedsSchemesOptimizersAndLearningRatesShareABatch() {
+        List<Cell> cells = cells("scheme: [he_normal, lsuv, \"normal(std=0.1)\"], optimizer: [sgd, adam], "
+                + "learning-rate: [0.1, 0.01], bias-init: [0, 0.1]", "", "momentum: 0.5");
+        assertThat(cells).hasSize(3 * 2 * 2 * 2 * 3);
+        assertThat(CellBatches.compatible(cells)).isTrue();
+        assertThat(CellBatches.group(cells, 1000)).containsExactly(cells);
+    }
+
+    @Test
+    void everySettingThatFixesShapesDataOrTheLoopSplitsBatches() {
+        for (String axis : List.of("depth: [2, 3]", "width: [8, 16]", "activation: [relu, tanh]",
+                "batch-size: [16, 32]", "epochs: [1, 2]", "data-seed: [0, 1]")) {
+            List<Cell> cells = cells("scheme: [he_normal], " + axis, "", "");
+            assertThat(CellBatches.compatible(cells)).as(axis).isFalse();
+            List<List<Cell>> batches = CellBatches.group(cells, 1000);
+            assertThat(batches).as(axis).hasSize(2).allSatisfy(b -> assertThat(b).hasSize(3));
+            assertThat(batches).allSatisfy(b -> assertThat(CellBatches.compatible(b)).isTrue());
+        }
+        List<Cell> float64 = cells("scheme: [he_normal]", "", "precision: float64");
+        List<Cell> float32 = cells("scheme: [he_normal]", "", "");
+        assertThat(CellBatches.key(float64.get(0))).isNotEqualTo(CellBatches.key(float32.get(0)));
+    }
+
+    @Test
+    void batchesHoldAtMostTheGivenCellsInSpecOrder() {
+        List<Cell> cells = cells("scheme: [he_normal, xavier_normal], depth: [2, 3]", "", "");
+        // depth splits: he/xavier of depth 2 (6 cells), then of depth 3 (6 cells), each cut into 4 + 2
+        List<List<Cell>> batches = CellBatches.group(cells, 4);
+        assertThat(batches).extracting(List::size).containsExactly(4, 2, 4, 2);
+        assertThat(batches.stream().flatMap(List::stream).toList())
+                .containsExactlyInAnyOrderElementsOf(cells);
+        assertThat(batches.get(0)).allMatch(c -> c.settings().depth() == cells.get(0).settings().depth());
+        for (List<Cell> batch : batches) {
+            assertThat(batch).isSortedAccordingTo((a, b) -> Integer.compare(cells.indexOf(a), cells.indexOf(b)));
+        }
+        assertThatThrownBy(() -> CellBatches.group(cells, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("got 0");
+    }
+
+    @Test
+    void dataParallelCellsNeverShareABatch() {
+        List<Cell> cells = Fixtures.sweep("""
+                name: dp
+                seeds: 3
+                grid: {scheme: [he_normal]}
+                model: {depth: 2, width: 8, activation: relu}
+                data: {dataset: spirals, samples: 100}
+                execution: {mode: data-parallel}
+                """).cells();
+        assertThat(CellBatches.key(cells.get(0))).isEmpty();
+        assertThat(CellBatches.compatible(cells)).isFalse();
+        assertThat(CellBatches.group(cells, 10)).hasSize(3).allSatisfy(b -> assertThat(b).hasSize(1));
+    }
+}
