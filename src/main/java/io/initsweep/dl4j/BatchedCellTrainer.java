@@ -1,7 +1,6 @@
 package io.initsweep.dl4j;
 
 import io.initsweep.data.Dataset;
-import io.initsweep.data.DatasetInfo;
 import io.initsweep.data.Task;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.CellBatches;
@@ -139,7 +138,7 @@ public final class BatchedCellTrainer implements CellTrainer {
                     + CellBatches.key(other).map(Object::toString).orElse("data-parallel"));
         }
         for (Cell cell : cells) {
-            if (!cell.datasetSha256().equals(dataset.sha256())) {
+            if (!cell.datasetSha256().equals(dataset.identity().sha256())) {
                 throw new IllegalArgumentException("cell " + cell.cellId() + " was expanded on dataset "
                         + cell.datasetSha256() + ", not on " + dataset);
             }
@@ -203,7 +202,7 @@ public final class BatchedCellTrainer implements CellTrainer {
             List<CellResult> results = new ArrayList<>();
             for (Run r : runs) {
                 RunStatus status = r.status == null ? RunStatus.OK : r.status;
-                results.add(new CellResult(r.cell, DatasetInfo.of(dataset), status, r.error, r.divergedEpoch,
+                results.add(new CellResult(r.cell, dataset.identity(), status, r.error, r.divergedEpoch,
                         r.epochs, r.layers, share, finished, provenance));
             }
             return results;
@@ -211,7 +210,7 @@ public final class BatchedCellTrainer implements CellTrainer {
 
         CellResult failedResult(int index, Exception e) {
             Run r = runs[index];
-            return new CellResult(r.cell, DatasetInfo.of(dataset), RunStatus.FAILED, describe(e), null, r.epochs,
+            return new CellResult(r.cell, dataset.identity(), RunStatus.FAILED, describe(e), null, r.epochs,
                     r.layers, seconds(), Instant.now(), provenance);
         }
 
@@ -247,7 +246,7 @@ public final class BatchedCellTrainer implements CellTrainer {
                 return;
             }
             network = new BatchedNetwork(dataset.features(), dataset.outputs(), shared.depth(), shared.width(),
-                    shared.activation(), dataset.task() == Task.CLASSIFICATION, shared.precision(),
+                    shared.activation(), dataset.identity().task() == Task.CLASSIFICATION, shared.precision(),
                     Arrays.stream(rows).map(BatchedCellTrainer::updater).toList(), chunkRows);
             for (int k = 0; k < rows.length; k++) {
                 for (int l = 0; l < shapes.length; l++) {
@@ -399,7 +398,7 @@ public final class BatchedCellTrainer implements CellTrainer {
         /** Evaluates the alive cells after an epoch and records it; a non-finite epoch diverges its cell. */
         private void record(int epoch, double[] trainLoss, Probe probe, boolean[] alive) {
             long[] correct = new long[rows.length];
-            boolean classification = dataset.task() == Task.CLASSIFICATION;
+            boolean classification = dataset.identity().task() == Task.CLASSIFICATION;
             double[] testLoss = evaluate(dataset.testX(), dataset.testY(), dataset.testRows(), alive,
                     classification ? correct : null);
             for (int c = 0; c < rows.length; c++) {

@@ -5,6 +5,8 @@ import io.initsweep.data.Dataset;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.Grid;
 import io.initsweep.init.SchemeSpec;
+import io.initsweep.spec.Settings;
+import io.initsweep.tiers.Dl4jTest;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.EpochMetrics;
 import io.initsweep.train.LayerStats;
@@ -27,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The batched trainer against itself (a cell's bits must not depend on the cells it is batched with) and against
  * the one-network path, {@link Dl4jCellTrainer} (the same cell must train to the same numbers up to float rounding).
  */
+@Dl4jTest
 class TestBatchedCellTrainer {
     /**
      * Worst relative difference allowed between a cell trained batched and by {@link Dl4jCellTrainer}, in float32:
@@ -89,7 +92,7 @@ class TestBatchedCellTrainer {
                     Dataset dataset = sweep.dataset(cells.get(0));
                     List<CellResult> results = batched.train(cells, dataset);
                     for (int i = 0; i < cells.size(); i++) {
-                        String what = precision + " " + activation + " " + dataset.task() + " " + cells.get(i);
+                        String what = precision + " " + activation + " " + dataset.identity().task() + " " + cells.get(i);
                         CellResult expected = oneNetwork.train(cells.get(i), dataset);
                         assertAgrees(results.get(i), expected, tolerance, dataset.testRows(), what);
                     }
@@ -132,7 +135,7 @@ class TestBatchedCellTrainer {
             Dataset data = sweep.dataset(sweep.cells().get(0));
             try (BatchedNetwork network = batched.initialNetwork(sweep.cells(), data)) {
                 for (int k = 0; k < sweep.cells().size(); k++) {
-                    MultiLayerNetwork reference = Networks.build(sweep.cells().get(k), data);
+                    MultiLayerNetwork reference = Networks.build(sweep.cells().get(k), data.identity());
                     for (int l = 0; l < network.layers(); l++) {
                         assertThat(network.weights(k, l)).as("%s cell %d layer %d weights", precision, k, l)
                                 .containsExactly(doubles(reference.getLayer(l).getParam("W")));
@@ -225,7 +228,7 @@ class TestBatchedCellTrainer {
         // identity init cannot draw the 2-feature input layer of a 16-wide network (the spec validator would
         // reject it; here it reaches the trainer)
         Cell identity = Grid.cell("batched", 7, cells.get(0).settings().toBuilder()
-                .scheme(SchemeSpec.parse("identity")).build(), Map.of(), data);
+                .set(Settings.SCHEME, SchemeSpec.parse("identity")).build(), Map.of(), data.identity());
         cells.add(1, identity);
         BatchedCellTrainer failing = new BatchedCellTrainer(1, true, Set.of(cells.get(3).cellId()));
         List<CellResult> results = failing.train(cells, data);
