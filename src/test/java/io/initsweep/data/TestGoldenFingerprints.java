@@ -65,6 +65,7 @@ class TestGoldenFingerprints {
         List<Cell> cells = Grid.expand(sweep, Map.of(0L, idx.identity()));
         assertThat(idx.identity().sha256())
                 .isEqualTo("730b307532883774922a22147f0bffc1d1a3634b0f299338eda56db601324b16");
+        assertThat(idx.identity().inputShape()).containsExactly(1, 3, 4); // the shape is new, the ids are not
         assertThat(cells.get(0).cellId()).isEqualTo("51b1b105b9876e40");
         assertThat(cells.get(3).cellId()).isEqualTo("1dddf8745ccf0608");
         assertThat(cells.get(3).initSeed()).isEqualTo(4893324947109065850L);
