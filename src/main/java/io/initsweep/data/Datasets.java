@@ -133,9 +133,8 @@ public final class Datasets {
      *
      * @throws DataException naming the file when the shape does not hold its features
      */
-    @SuppressWarnings("unchecked")
     private static RawTable shaped(DatasetSpec spec, Columns file, RawTable table) {
-        List<Integer> shape = (List<Integer>) spec.parameters().get("image-shape");
+        List<Integer> shape = spec.counts("image-shape");
         if (shape == null) {
             return table;
         }

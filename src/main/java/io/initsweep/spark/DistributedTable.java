@@ -227,9 +227,8 @@ public final class DistributedTable implements TrainingData {
      *
      * @throws DataException naming the table and both numbers, with the in-memory reader's message
      */
-    @SuppressWarnings("unchecked")
     private static List<Integer> inputShape(DatasetSpec spec, ParquetTable table, String path) {
-        List<Integer> shape = (List<Integer>) spec.parameters().get("image-shape");
+        List<Integer> shape = spec.counts("image-shape");
         if (shape == null) {
             return List.of(table.features());
         }
