@@ -45,7 +45,14 @@ public record Parameter(String name, Type type, Object defaultValue, boolean req
         /** Any non-empty text (a path, a column name). */
         TEXT,
         /** A list of non-empty texts, or one text. */
-        TEXT_LIST
+        TEXT_LIST,
+        /**
+         * A list of at least two distinct class labels: integers (class indices) or texts (category labels),
+         * canonically the texts in ascending order (numeric order when every label is an integer).
+         */
+        LABELS,
+        /** The shape of an image, {@code [channels, height, width]}: three integers ≥ 1. */
+        SHAPE
     }
 
     public Parameter {
@@ -88,6 +95,16 @@ public record Parameter(String name, Type type, Object defaultValue, boolean req
 
     public static Parameter texts(String name, String description) {
         return new Parameter(name, Type.TEXT_LIST, null, false, List.of(), null, description);
+    }
+
+    /** An optional list of class labels ({@link Type#LABELS}). */
+    public static Parameter labels(String name, String description) {
+        return new Parameter(name, Type.LABELS, null, false, List.of(), null, description);
+    }
+
+    /** An optional image shape {@code [channels, height, width]} ({@link Type#SHAPE}). */
+    public static Parameter shape(String name, String description) {
+        return new Parameter(name, Type.SHAPE, null, false, List.of(), null, description);
     }
 
     /** The same parameter, optional without a default (a count of null means "not given"). */
@@ -192,6 +209,25 @@ public record Parameter(String name, Type type, Object defaultValue, boolean req
                 }
                 return List.copyOf(texts);
             }
+            case LABELS -> {
+                return labelList(raw);
+            }
+            case SHAPE -> {
+                if (!(raw instanceof List<?> items) || items.size() != 3) {
+                    throw new IllegalArgumentException(name + " must be [channels, height, width], three integers "
+                            + ">= 1, got " + quote(raw));
+                }
+                List<Integer> shape = new ArrayList<>();
+                for (Object item : items) {
+                    Double d = asDouble(item);
+                    if (d == null || d != Math.rint(d) || d < 1 || d > Integer.MAX_VALUE) {
+                        throw new IllegalArgumentException(name + " must be [channels, height, width], three "
+                                + "integers >= 1, got " + quote(raw) + " (" + quote(item) + ")");
+                    }
+                    shape.add(d.intValue());
+                }
+                return List.copyOf(shape);
+            }
             default -> throw new AssertionError(type);
         }
     }
@@ -231,6 +267,49 @@ public record Parameter(String name, Type type, Object defaultValue, boolean req
             }
         }
         return canonical;
+    }
+
+    /**
+     * Class labels as canonical texts in ascending order. A label written in a canonical dataset label must be read
+     * back by {@code DatasetSpec.parse}, so texts holding the label syntax's characters are refused.
+     */
+    private List<String> labelList(Object raw) {
+        if (!(raw instanceof List<?> items) || items.size() < 2) {
+            throw new IllegalArgumentException(name + " must list at least two class labels, got " + quote(raw));
+        }
+        List<String> labels = new ArrayList<>();
+        boolean allIntegers = true;
+        for (Object item : items) {
+            String label;
+            if (item instanceof Number n) {
+                double d = n.doubleValue();
+                if (d != Math.rint(d) || d < 0 || d > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException(name + " must list class indices 0, 1, 2, ... or label "
+                            + "texts, got " + quote(item));
+                }
+                label = Long.toString((long) d);
+            } else if (item instanceof String s && !s.isBlank()) {
+                label = s.trim();
+                if (label.chars().anyMatch(c -> ",;=()[]".indexOf(c) >= 0)) {
+                    throw new IllegalArgumentException(name + " cannot hold a label with any of , ; = ( ) [ ] (the "
+                            + "dataset label could not be read back), got " + quote(item));
+                }
+            } else {
+                throw new IllegalArgumentException(name + " must list class indices or label texts, got "
+                        + quote(item));
+            }
+            if (labels.contains(label)) {
+                throw new IllegalArgumentException(name + " lists " + quote(label) + " twice");
+            }
+            allIntegers &= label.matches("\\d+");
+            labels.add(label);
+        }
+        if (allIntegers) {
+            labels.sort(java.util.Comparator.comparingLong(Long::parseLong));
+        } else {
+            labels.sort(null);
+        }
+        return List.copyOf(labels);
     }
 
     /** The value as it appears in a canonical label or hash. */

@@ -9,7 +9,7 @@ import java.util.Objects;
  * executors.
  *
  * @param identity what the rows are; its counts are the arrays' shapes
- * @param trainX   trainRows × features
+ * @param trainX   trainRows × features; each row one example of {@code identity.inputShape()}, row-major
  * @param trainY   trainRows × outputs
  * @param testX    testRows × features
  * @param testY    testRows × outputs

@@ -15,8 +15,10 @@ import java.util.Objects;
  * @param outputs    target columns per example (classes for classification)
  * @param trainRows  training examples
  * @param testRows   test examples
- * @param inputShape the shape of one example, {@code [features]} for a flat row; a picture would be
- *                   {@code [channels, height, width]} (its values row-major in that order)
+ * @param inputShape the shape of one example: {@code [features]} for a flat row, {@code [channels, height, width]}
+ *                   for a picture (IDX images, {@code bars}, CSV or Parquet rows with {@code image-shape}); the
+ *                   values are row-major in that order, so a dense network reads the same flat row either way.
+ *                   Not part of {@code sha256}: the content and the spec's label already determine it
  */
 public record DatasetIdentity(String name, String sha256, Task task, int features, int outputs, int trainRows,
                               int testRows, List<Integer> inputShape) implements Serializable {

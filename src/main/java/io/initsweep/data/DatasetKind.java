@@ -69,6 +69,20 @@ public enum DatasetKind {
                     .atLeast(5),
             Parameter.number("noise", 1.0, false, "std of the Gaussian noise on the target")),
     /**
+     * Oriented bars: {@code size × size} grey images (input shape {@code [1, size, size]}) of one bright bar on a
+     * dark background, one class per orientation. A bar of class c lies at angle {@code π·c/classes} from the
+     * horizontal, give or take a uniform jitter of a quarter of the angle between classes (so neighbouring classes
+     * never overlap), centred uniformly in the image's central half, {@code size/3} to {@code 2·size/3} long; a pixel
+     * at distance d from the bar's segment has intensity {@code clamp(1.5 − d, 0, 1)} (about two pixels wide,
+     * anti-aliased), plus Gaussian noise of std {@code noise} on every pixel. Class c is example i with
+     * {@code i mod classes = c}. A task for convolutions: orientation is a local pattern found anywhere.
+     */
+    BARS("bars", true,
+            Parameter.count("samples", 1000, "images in all"),
+            Parameter.count("classes", 4, "orientations = classes").atLeast(2),
+            Parameter.count("size", 16, "image height and width in pixels").atLeast(8),
+            Parameter.number("noise", 0.2, false, "std of the Gaussian noise on every pixel")),
+    /**
      * A CSV file with a header: one label column, numeric feature columns (named, or all others). Labels are class
      * indices 0..classes-1 ({@code label-type: index}) or any text mapped to indices in sorted order
      * ({@code label-type: category}); for regression, numbers.
@@ -84,7 +98,8 @@ public enum DatasetKind {
             Parameter.choice("label-type", "index", List.of("index", "category"),
                     "index: labels are 0..classes-1; category: any text, indexed in sorted order"),
             Parameter.count("classes", null, "number of classes; labels outside 0..classes-1 are refused")
-                    .asOptional()),
+                    .asOptional(),
+            imageShape()),
     /**
      * Parquet files (one file or a directory) read through Spark: numeric feature columns, or one array column
      * ({@code vector-column}), and a label column.
@@ -98,7 +113,8 @@ public enum DatasetKind {
             Parameter.choice("task", "classification", List.of("classification", "regression"),
                     "classification or regression"),
             Parameter.count("classes", null, "number of classes; labels outside 0..classes-1 are refused")
-                    .asOptional()),
+                    .asOptional(),
+            imageShape()),
     /** LibSVM / SVMlight text: {@code label index:value ...} with 1-based feature indices. */
     LIBSVM("libsvm", false,
             Parameter.text("path", true, "file: a local path or Hadoop URI"),
@@ -112,7 +128,8 @@ public enum DatasetKind {
                     .asOptional()),
     /**
      * IDX files (the MNIST / Fashion-MNIST format, raw or gzipped): an unsigned-byte images file (magic 0x803,
-     * n×rows×cols) and a labels file (magic 0x801, n). Images are flattened and divided by {@code scale}.
+     * n×rows×cols) and a labels file (magic 0x801, n). Images keep their shape, {@code [1, rows, cols]} (a network
+     * that needs flat rows reads them row-major), and are divided by {@code scale}.
      */
     IDX("idx", false,
             Parameter.text("images", true, "images file (.idx3-ubyte, optionally .gz)"),
@@ -122,6 +139,27 @@ public enum DatasetKind {
             Parameter.number("scale", 255.0, true, "pixels are divided by it"),
             Parameter.count("classes", null, "number of classes (default: largest label + 1)").asOptional()),
     ;
+
+    /**
+     * CSV and Parquet rows that are pictures: {@code [channels, height, width]}, whose product must be the feature
+     * count; each row's features, in column order (or the vector's), are the picture's values row-major in that
+     * order. Without it a row is flat, shape {@code [features]}.
+     */
+    private static Parameter imageShape() {
+        return Parameter.shape("image-shape",
+                "[channels, height, width] of each row's features, row-major (default: a flat row)");
+    }
+
+    /**
+     * The class filter every classification dataset accepts: only rows whose class is listed are kept, before the
+     * subsample and the split, and the kept classes are re-indexed 0..K'-1 in the order of their original class
+     * indices (numeric labels: ascending; category labels: sorted text). Named apart from {@code classes}, which
+     * is a class count for several kinds, so that one key never means two things. Absent, it is not in the
+     * dataset's label, so the fingerprint and the cell ids of a spec that does not use it are unchanged.
+     */
+    public static final Parameter KEEP_CLASSES = Parameter.labels("keep-classes",
+            "keep only the rows of these classes (class indices, or label texts for category labels), re-indexed "
+                    + "0..K'-1 in their original order");
 
     /** Preprocessing parameters every dataset accepts. */
     public static final List<Parameter> COMMON = List.of(
@@ -151,10 +189,16 @@ public enum DatasetKind {
         return synthetic;
     }
 
-    /** This kind's own parameters followed by {@link #COMMON}. */
+    /**
+     * This kind's own parameters followed by {@link #COMMON}, then {@link #KEEP_CLASSES} for every kind that can be
+     * a classification.
+     */
     public List<Parameter> parameters() {
         List<Parameter> all = new ArrayList<>(own);
         all.addAll(COMMON);
+        if (this != REGRESSION) {
+            all.add(KEEP_CLASSES);
+        }
         return all;
     }
 
@@ -177,6 +221,10 @@ public enum DatasetKind {
         if (this == REGRESSION && "sine".equals(parameters.get("function")) && features != null
                 && !Integer.valueOf(FRIEDMAN_DEFAULT_FEATURES).equals(features)) {
             problems.add("function sine has one feature; drop features (got " + features + ")");
+        }
+        if (parameters.get(KEEP_CLASSES.name()) != null && "regression".equals(parameters.get("task"))) {
+            problems.add("keep-classes filters the classes of a classification; this dataset is a regression "
+                    + "(task: regression)");
         }
         Object testFraction = parameters.get("test-fraction");
         if (!hasTestFile(parameters) && testFraction instanceof Double f && (f <= 0 || f >= 1)) {

@@ -99,6 +99,12 @@ public record DatasetSpec(DatasetKind kind, Map<String, Object> parameters) impl
         return (List<String>) parameters.get(name);
     }
 
+    /** A list of integers, such as {@code image-shape}; null when not given. */
+    @SuppressWarnings("unchecked")
+    public List<Integer> counts(String name) {
+        return (List<Integer>) parameters.get(name);
+    }
+
     @Override
     public String toString() {
         return label();

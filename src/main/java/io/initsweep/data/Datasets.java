@@ -99,7 +99,8 @@ public final class Datasets {
     }
 
     /**
-     * Resolves labels jointly over the training and test files, so a category means the same class in both.
+     * Resolves labels jointly over the training and test files, so a category means the same class in both, and
+     * gives the rows the spec's {@code image-shape}.
      */
     private static RawTable[] tables(DatasetSpec spec, List<Columns> files, List<String[]> labelTexts) {
         String labelType = files.get(0).labelType();
@@ -111,19 +112,38 @@ public final class Datasets {
                 for (int r = 0; r < f.rows(); r++) {
                     targets[r] = Labels.number(labelTexts.get(i)[r], f.source(), f.locations()[r], f.labelColumn());
                 }
-                tables[i] = RawTable.regression(f.rows(), f.features(), f.x(), targets, 1, f.sha256());
+                tables[i] = shaped(spec, f, RawTable.regression(f.rows(), f.features(), f.x(), targets, 1,
+                        f.sha256()));
             }
             return tables;
         }
-        int[] classes = new int[1];
-        List<int[]> labels = Labels.classes(labelTexts, files.stream().map(Columns::locations).toList(),
+        Labels.Resolved classes = Labels.classes(labelTexts, files.stream().map(Columns::locations).toList(),
                 files.stream().map(Columns::source).toList(), files.get(0).labelColumn(), labelType,
-                spec.optionalCount("classes"), classes);
+                spec.optionalCount("classes"));
         for (int i = 0; i < files.size(); i++) {
             Columns f = files.get(i);
-            tables[i] = RawTable.classification(f.rows(), f.features(), f.x(), labels.get(i), classes[0], f.sha256());
+            tables[i] = shaped(spec, f, RawTable.classification(f.rows(), f.features(), f.x(), classes.labels().get(i),
+                    classes.count(), f.sha256()).withClasses(classes.count(), classes.names()));
         }
         return tables;
+    }
+
+    /**
+     * The table with the spec's {@code image-shape}, if it gives one.
+     *
+     * @throws DataException naming the file when the shape does not hold its features
+     */
+    private static RawTable shaped(DatasetSpec spec, Columns file, RawTable table) {
+        List<Integer> shape = spec.counts("image-shape");
+        if (shape == null) {
+            return table;
+        }
+        long values = (long) shape.get(0) * shape.get(1) * shape.get(2);
+        if (values != file.features()) {
+            throw new DataException(file.source(), "rows", null, "image-shape " + shape + " holds " + values
+                    + " values but each row has " + file.features() + " features");
+        }
+        return table.withShape(shape);
     }
 
     private static RawTable[] idx(DatasetSpec spec, Storage storage) {
@@ -133,7 +153,7 @@ public final class Datasets {
         }
         RawTable test = idxTable(spec, storage, spec.text("test-images"), spec.text("test-labels"), train);
         int classes = Math.max(train.classes(), test.classes());
-        return new RawTable[] {withClasses(train, classes), withClasses(test, classes)};
+        return new RawTable[] {train.withClasses(classes, null), test.withClasses(classes, null)};
     }
 
     private static RawTable idxTable(DatasetSpec spec, Storage storage, String imagesPath, String labelsPath,
@@ -144,9 +164,10 @@ public final class Datasets {
             throw new DataException(labelsPath, "header", null, "holds " + labels.count() + " labels but "
                     + imagesPath + " holds " + images.count() + " images");
         }
-        if (train != null && images.pixels() != train.features()) {
-            throw new DataException(imagesPath, "header", null, "images have " + images.pixels()
-                    + " pixels but the training images have " + train.features());
+        if (train != null && !images.shape().equals(train.inputShape())) {
+            throw new DataException(imagesPath, "header", null, "images are " + images.height() + "×"
+                    + images.width() + " but the training images are " + train.inputShape().get(1) + "×"
+                    + train.inputShape().get(2));
         }
         Integer classes = spec.optionalCount("classes");
         int max = 0;
@@ -159,10 +180,7 @@ public final class Datasets {
             max = Math.max(max, label);
         }
         return RawTable.classification(images.count(), images.pixels(), images.values(), labels.labels(),
-                classes != null ? classes : max + 1, images.sha256() + "+" + labels.sha256());
-    }
-
-    private static RawTable withClasses(RawTable t, int classes) {
-        return RawTable.classification(t.rows(), t.features(), t.x(), t.labels(), classes, t.contentSha256());
+                classes != null ? classes : max + 1, images.sha256() + "+" + labels.sha256())
+                .withShape(images.shape());
     }
 }

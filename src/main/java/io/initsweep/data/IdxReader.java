@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Reads the IDX format of MNIST and Fashion-MNIST (LeCun et al.): a big-endian header of magic number
@@ -21,8 +22,19 @@ final class IdxReader {
     private IdxReader() {
     }
 
-    /** Pixels of an images file, flattened and divided by {@code scale}. */
-    record Images(int count, int pixels, float[] values, String sha256) {
+    /**
+     * Pixels of an images file divided by {@code scale}: {@code count} images of {@code height × width}, each
+     * row-major, one after the other.
+     */
+    record Images(int count, int height, int width, float[] values, String sha256) {
+        int pixels() {
+            return height * width;
+        }
+
+        /** One grey channel: {@code [1, height, width]}. */
+        List<Integer> shape() {
+            return List.of(1, height, width);
+        }
     }
 
     /** Labels of a labels file. */
@@ -58,7 +70,7 @@ final class IdxReader {
             for (int i = 0; i < bytes.length; i++) {
                 values[i] = (float) ((bytes[i] & 0xff) / scale);
             }
-            return new Images(count, (int) pixels, values, HexFormat.of().formatHex(digest.digest()));
+            return new Images(count, rows, columns, values, HexFormat.of().formatHex(digest.digest()));
         } catch (IOException e) {
             throw new DataException(location, "cannot be read: " + e.getMessage(), e);
         }

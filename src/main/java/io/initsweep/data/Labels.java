@@ -15,16 +15,25 @@ final class Labels {
     }
 
     /**
+     * Classes resolved from label texts.
+     *
+     * @param labels per split, the class of each row
+     * @param count  the number of classes
+     * @param names  the text of each class for category labels, in index order; null for index labels
+     */
+    record Resolved(List<int[]> labels, int count, List<String> names) {
+    }
+
+    /**
      * Class indices from texts: integers 0..classes-1 ({@code index}), or any text indexed in sorted order
      * ({@code category}, the order shared by the training and test files).
      *
      * @param texts     per split, the label text of each row
      * @param locations per split, where each row is (e.g. {@code line 7})
      * @param sources   per split, the file
-     * @return per split, the class of each row; and the class count in {@code classesOut[0]}
      */
-    static List<int[]> classes(List<String[]> texts, List<String[]> locations, List<String> sources,
-                               String column, String labelType, Integer classes, int[] classesOut) {
+    static Resolved classes(List<String[]> texts, List<String[]> locations, List<String> sources,
+                            String column, String labelType, Integer classes) {
         List<int[]> out = new ArrayList<>();
         if (labelType.equals("category")) {
             TreeSet<String> distinct = new TreeSet<>();
@@ -50,8 +59,7 @@ final class Labels {
                 throw new DataException(sources.get(0), "labels", column, "has " + index.size()
                         + " distinct values " + index.keySet() + " but classes is " + classes);
             }
-            classesOut[0] = index.size();
-            return out;
+            return new Resolved(out, index.size(), List.copyOf(index.keySet()));
         }
         int max = -1;
         for (int s = 0; s < texts.size(); s++) {
@@ -63,12 +71,12 @@ final class Labels {
             }
             out.add(labels);
         }
-        classesOut[0] = classes != null ? classes : max + 1;
-        if (classesOut[0] < 2) {
+        int count = classes != null ? classes : max + 1;
+        if (count < 2) {
             throw new DataException(sources.get(0), "labels", column, "has a single class (" + max
                     + "); classification needs at least two");
         }
-        return out;
+        return new Resolved(out, count, null);
     }
 
     static int classIndex(String text, String source, String location, String column, Integer classes) {

@@ -1,9 +1,12 @@
 package io.initsweep.data;
 
 import io.initsweep.common.Hashing;
+import io.initsweep.common.Parameter;
 
 import org.apache.commons.math3.random.RandomGenerator;
 import org.apache.commons.math3.random.Well19937c;
+
+import java.util.List;
 
 /**
  * Turns raw rows into the dataset a cell trains on: a seeded shuffle, optional subsample, train/test split (unless
@@ -15,6 +18,9 @@ public final class Preprocessing {
     }
 
     /**
+     * The rows of {@code keep-classes} are kept first (so the subsample counts only those), then the rows are
+     * shuffled, subsampled, split and standardized; each example keeps the table's input shape.
+     *
      * @param spec     the dataset with its preprocessing parameters
      * @param dataSeed the data seed
      * @param table    all rows, or the training rows when {@code test} is given
@@ -22,6 +28,9 @@ public final class Preprocessing {
      * @throws DataException when the rows cannot make a training and a test split
      */
     public static Dataset prepare(DatasetSpec spec, long dataSeed, RawTable table, RawTable test, String source) {
+        RawTable[] kept = ClassFilter.apply(spec, table, test, source);
+        table = kept[0];
+        test = kept[1];
         RandomGenerator random = new Well19937c(Hashing.seed("split|" + dataSeed));
         int[] order = permutation(table.rows(), random);
         int used = usedRows(spec, table.rows(), source);
@@ -71,7 +80,7 @@ public final class Preprocessing {
                 + "|" + (test == null ? "-" : test.contentSha256())
                 + "|" + spec.label() + "|data-seed=" + dataSeed);
         return new Dataset(new DatasetIdentity(spec.label(), fingerprint, table.task(), features, outputs,
-                trainIndex.length, testIndex.length), trainX, trainY, testX, testY);
+                trainIndex.length, testIndex.length, table.inputShape()), trainX, trainY, testX, testY);
     }
 
     /**
@@ -86,8 +95,9 @@ public final class Preprocessing {
             return Math.toIntExact(rows);
         }
         if (subsample > rows) {
-            throw new DataException(source, "rows", null, "has " + rows + " rows, fewer than subsample "
-                    + subsample);
+            List<String> keep = spec.texts(DatasetKind.KEEP_CLASSES.name());
+            throw new DataException(source, "rows", null, "has " + rows + " rows" + (keep == null ? ""
+                    : " of keep-classes " + Parameter.canonicalText(keep)) + ", fewer than subsample " + subsample);
         }
         return subsample;
     }

@@ -22,6 +22,7 @@ final class Synthetic {
             case PARITY -> parity(spec.count("samples"), spec.count("bits"), spec.number("noise"), random);
             case TEACHER -> teacher(spec, random);
             case REGRESSION -> regression(spec, random);
+            case BARS -> bars(spec, random);
             default -> throw new IllegalArgumentException(spec.kind() + " is not a built-in dataset");
         };
     }
@@ -168,6 +169,48 @@ final class Synthetic {
             y[s] = (float) (target + noise * random.nextGaussian());
         }
         return RawTable.regression(samples, features, x, y, 1, hashRegression(x, y));
+    }
+
+    /** Oriented bars, as {@link DatasetKind#BARS} describes them. */
+    private static RawTable bars(DatasetSpec spec, RandomGenerator random) {
+        int samples = spec.count("samples");
+        int classes = spec.count("classes");
+        int size = spec.count("size");
+        double noise = spec.number("noise");
+        int pixels = size * size;
+        float[] x = new float[Math.multiplyExact(samples, pixels)];
+        int[] labels = new int[samples];
+        double spacing = StrictMath.PI / classes;
+        for (int s = 0; s < samples; s++) {
+            int label = s % classes;
+            double angle = spacing * (label + 0.5 * (random.nextDouble() - 0.5));
+            double centreX = size * (0.25 + 0.5 * random.nextDouble());
+            double centreY = size * (0.25 + 0.5 * random.nextDouble());
+            double half = size * (1.0 / 3 + random.nextDouble() / 3) / 2;
+            // Image rows grow downwards: an angle counted from the horizontal, anticlockwise, lowers the row.
+            double dx = half * StrictMath.cos(angle);
+            double dy = -half * StrictMath.sin(angle);
+            for (int row = 0; row < size; row++) {
+                for (int column = 0; column < size; column++) {
+                    double d = distanceToSegment(column + 0.5, row + 0.5, centreX, centreY, dx, dy);
+                    double intensity = Math.min(1.0, Math.max(0.0, 1.5 - d));
+                    x[s * pixels + row * size + column] = (float) (intensity + noise * random.nextGaussian());
+                }
+            }
+            labels[s] = label;
+        }
+        return RawTable.classification(samples, pixels, x, labels, classes, hash(x, labels))
+                .withShape(java.util.List.of(1, size, size));
+    }
+
+    /** Distance from (px, py) to the segment from (cx − dx, cy − dy) to (cx + dx, cy + dy). */
+    private static double distanceToSegment(double px, double py, double cx, double cy, double dx, double dy) {
+        double length2 = dx * dx + dy * dy;
+        double t = length2 == 0 ? 0 : ((px - cx) * dx + (py - cy) * dy) / length2;
+        t = Math.max(-1.0, Math.min(1.0, t));
+        double ex = px - (cx + t * dx);
+        double ey = py - (cy + t * dy);
+        return StrictMath.sqrt(ex * ex + ey * ey);
     }
 
     private static String hashRegression(float[] x, float[] targets) {

@@ -1,5 +1,7 @@
 package io.initsweep.dl4j;
 
+import io.initsweep.init.InitScheme;
+import io.initsweep.init.KernelShape;
 import io.initsweep.init.SchemeSpec;
 import io.initsweep.model.Activation;
 
@@ -15,6 +17,11 @@ import java.util.Objects;
  * {@link io.initsweep.init.InitScheme#fill} from the scheme's formula, never by DL4J's {@code WeightInit} of a
  * similar name (several of which draw another distribution than their paper; see
  * {@link io.initsweep.init.SchemeKind}).
+ *
+ * <p>Two shapes arrive: a dense layer's {@code [nIn, nOut]} and a convolution kernel's {@code [nOut, nIn, kH, kW]} in
+ * order {@code 'c'} (what DL4J's {@code ConvolutionParamInitializer} passes in 1.0.0-M2.1), which is the layout of
+ * {@link KernelShape}: the kernel is drawn by the scheme's kernel formula and assigned as it is. DL4J's own fan
+ * values are ignored (its convolution fan_out is divided by the stride; ours is not, see {@link KernelShape}).
  *
  * <p>Fields are plain values so DL4J can serialize the configuration to JSON and back.
  */
@@ -39,15 +46,15 @@ public final class SchemeWeightInit implements IWeightInit {
 
     @Override
     public INDArray init(double fanIn, double fanOut, long[] shape, char order, INDArray paramView) {
-        if (shape.length != 2) {
-            throw new IllegalArgumentException("initsweep schemes initialize dense layers, got shape "
-                    + java.util.Arrays.toString(shape));
-        }
-        int in = (int) shape[0];
-        int out = (int) shape[1];
-        double[] weights = draw(scheme, activation, seed, in, out);
-        INDArray matrix = Nd4j.create(weights, new long[] {in, out}, 'c').castTo(paramView.dataType());
-        paramView.assign(Nd4j.toFlattened(order, matrix));
+        double[] weights = switch (shape.length) {
+            case 2 -> draw(scheme, activation, seed, Math.toIntExact(shape[0]), Math.toIntExact(shape[1]));
+            case 4 -> resolve(scheme, activation).sample(new KernelShape(Math.toIntExact(shape[0]),
+                    Math.toIntExact(shape[1]), Math.toIntExact(shape[2]), Math.toIntExact(shape[3])), seed);
+            default -> throw new IllegalArgumentException("initsweep schemes initialize dense layers [nIn, nOut] and "
+                    + "2-D convolution kernels [nOut, nIn, kH, kW], got shape " + java.util.Arrays.toString(shape));
+        };
+        INDArray drawn = Nd4j.create(weights, shape.clone(), 'c').castTo(paramView.dataType());
+        paramView.assign(Nd4j.toFlattened(order, drawn));
         return paramView.reshape(order, shape);
     }
 
@@ -57,9 +64,11 @@ public final class SchemeWeightInit implements IWeightInit {
      * {@link Dl4jCellTrainer} and {@link BatchedCellTrainer}.
      */
     static double[] draw(String scheme, String activation, long seed, int fanIn, int fanOut) {
-        return SchemeSpec.parse(scheme)
-                .resolve(Activation.byName(activation).orElseThrow())
-                .sample(fanIn, fanOut, seed);
+        return resolve(scheme, activation).sample(fanIn, fanOut, seed);
+    }
+
+    private static InitScheme resolve(String scheme, String activation) {
+        return SchemeSpec.parse(scheme).resolve(Activation.byName(activation).orElseThrow());
     }
 
     @Override

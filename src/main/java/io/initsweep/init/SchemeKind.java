@@ -11,7 +11,10 @@ import java.util.Optional;
  * Every initialization scheme initsweep knows, by canonical name, with the parameters a spec may give it.
  *
  * <p>Notation: a dense layer maps {@code fan_in} inputs to {@code fan_out} outputs; {@code W} is its
- * {@code fan_in × fan_out} weight matrix and each entry is drawn independently unless stated otherwise.
+ * {@code fan_in × fan_out} weight matrix and each entry is drawn independently unless stated otherwise. A
+ * convolution kernel of {@code C_out × C_in × kH × kW} ({@link KernelShape}, DL4J's layout) has
+ * {@code fan_in = C_in·kH·kW} and {@code fan_out = C_out·kH·kW} for every scheme (He et al. 2015); the schemes that
+ * draw entries independently draw a kernel with those fans, the others say below what they do on a kernel.
  * {@code g} is a gain: a number, or {@code auto} for the activation's recommended gain
  * ({@link io.initsweep.model.Activation#recommendedGain()}). Biases are not drawn by the scheme: they take the
  * separate {@code bias-init} constant (0 by default).
@@ -77,12 +80,26 @@ public enum SchemeKind {
      * neural networks": {@code W = g·Q} where {@code A = QR} is the QR decomposition of a standard Gaussian matrix
      * and each column of Q is multiplied by {@code sign(R_jj)} so that Q is Haar-distributed. Square layers get an
      * orthogonal matrix ({@code WᵀW = g²I}); a tall layer orthonormal columns, a wide one orthonormal rows. Entry
-     * variance {@code g²/max(fan_in, fan_out)}.
+     * variance {@code g²/max(fan_in, fan_out)}. A convolution kernel is drawn as its flattened
+     * {@code C_out × (C_in·kH·kW)} matrix, so its variance is {@code g²/max(C_out, C_in·kH·kW)}.
      */
     ORTHOGONAL("orthogonal", Parameter.gain(1.0)),
     /**
+     * Xiao, Bahri, Sohl-Dickstein, Schoenholz and Pennington 2018, "Dynamical Isometry and a Mean Field Theory of
+     * CNNs: How to Train 10,000-Layer Vanilla Convolutional Neural Networks" (Algorithm 2): a kernel that is
+     * {@code g·H} at its centre tap and 0 at every other tap, H a Haar-distributed {@code C_out × C_in} matrix
+     * with orthonormal columns ({@code HᵀH = I}, drawn like {@link #ORTHOGONAL}). With {@code g = 1} and a linear
+     * activation, a stack of such layers (same padding) preserves every input's norm exactly. As in the paper,
+     * it needs {@code C_out ≥ C_in} and odd kernel sizes (a centre tap); a convolution without them is refused.
+     * Entry variance {@code g²/(C_out·kH·kW)}. On a dense layer (a 1×1 convolution) it is {@link #ORTHOGONAL}
+     * with the same gain, drawn identically, so the output layer of a CNN needs no override.
+     */
+    DELTA_ORTHOGONAL("delta_orthogonal", Parameter.gain(1.0)),
+    /**
      * {@code W = g·I}: each unit copies one input. Square layers only (Le, Jaitly and Hinton 2015 use it for
-     * ReLU recurrent networks); the spec is refused if a layer it applies to is not square.
+     * ReLU recurrent networks); the spec is refused if a layer it applies to is not square. On a convolution it
+     * is the delta identity: {@code g} from each input channel to the same output channel at the centre tap, 0
+     * elsewhere (the layer copies its input times g); it needs {@code C_in = C_out} and odd kernel sizes.
      */
     IDENTITY("identity", Parameter.gain(1.0)),
     /**

@@ -127,6 +127,7 @@ public record SchemeSpec(SchemeKind kind, Map<String, Object> parameters) implem
             case VARIANCE_SCALING -> new InitScheme.VarianceScaling(
                     SchemeKind.Distribution.byName(word("distribution")), SchemeKind.FanMode.byName(word("mode")), gain);
             case ORTHOGONAL -> new InitScheme.Orthogonal(gain);
+            case DELTA_ORTHOGONAL -> new InitScheme.DeltaOrthogonal(gain);
             case LSUV -> new InitScheme.Orthogonal(1.0);
             case IDENTITY -> new InitScheme.Identity(gain);
         };

@@ -63,16 +63,10 @@ public final class DistributedTable implements TrainingData {
     public static DistributedTable load(SparkSession spark, DatasetSpec spec, long dataSeed) {
         String path = spec.text("path");
         ParquetTable table = ParquetTable.read(spark, spec, path);
-        Dataset<Row> all = table.rows();
-        if (spec.optionalCount("subsample") != null) {
-            int used = Preprocessing.usedRows(spec, table.rowCount(), path);
-            all = all.orderBy(key("subsample|" + dataSeed), functions.col("x"), functions.col("y")).limit(used);
-        }
-        Dataset<Row> train;
-        Dataset<Row> test;
+        List<Integer> shape = inputShape(spec, table, path);
+        ParquetTable testTable = null;
         if (spec.text("test-path") != null) {
-            train = all;
-            ParquetTable testTable = ParquetTable.read(spark, spec, spec.text("test-path"));
+            testTable = ParquetTable.read(spark, spec, spec.text("test-path"));
             if (testTable.features() != table.features()) {
                 throw new DataException(spec.text("test-path"), "rows", null, "have " + testTable.features()
                         + " features but the rows of " + path + " have " + table.features());
@@ -82,7 +76,18 @@ public final class DistributedTable implements TrainingData {
                         + (testTable.textLabels() ? "text" : "numeric") + " labels but " + path + " holds "
                         + (table.textLabels() ? "text" : "numeric") + " ones");
             }
-            test = testTable.rows();
+        }
+        ClassSubset subset = ClassSubset.of(spec, table, testTable, path);
+        Dataset<Row> all = subset == null ? table.rows() : subset.filter(table.rows());
+        if (spec.optionalCount("subsample") != null) {
+            int used = Preprocessing.usedRows(spec, subset == null ? table.rowCount() : all.count(), path);
+            all = all.orderBy(key("subsample|" + dataSeed), functions.col("x"), functions.col("y")).limit(used);
+        }
+        Dataset<Row> train;
+        Dataset<Row> test;
+        if (testTable != null) {
+            train = all;
+            test = subset == null ? testTable.rows() : subset.filter(testTable.rows());
         } else {
             double f = spec.number("test-fraction");
             Column inTest = unit(key("split|" + dataSeed)).lt(f);
@@ -113,6 +118,9 @@ public final class DistributedTable implements TrainingData {
         int outputs;
         if (regression) {
             outputs = 1;
+        } else if (subset != null) {
+            outputs = subset.classes();
+            index = subset.textIndex();
         } else if (table.textLabels()) {
             for (Row r : train.select("y").union(test.select("y")).distinct().collectAsList()) {
                 index.put(r.getString(0), 0);
@@ -138,7 +146,8 @@ public final class DistributedTable implements TrainingData {
             }
             outputs = classes != null ? classes : max + 1;
         }
-        RowEncoding encoding = new RowEncoding(width, outputs, regression, mean, scale, index);
+        RowEncoding encoding = new RowEncoding(width, outputs, regression, mean, scale, index,
+                subset == null ? null : subset.numericIndex());
         String sha = Hashing.sha256Hex(fileHashes(spark, path) + "|" + (spec.text("test-path") == null ? "-"
                 : fileHashes(spark, spec.text("test-path"))) + "|" + spec.label() + "|data-seed=" + dataSeed
                 + "|distributed");
@@ -159,7 +168,7 @@ public final class DistributedTable implements TrainingData {
             encoding.encode(probe.get(r), probeX, probeY, r);
         }
         DatasetIdentity identity = new DatasetIdentity(spec.label(), sha,
-                regression ? Task.REGRESSION : Task.CLASSIFICATION, width, outputs, trainRows, testRows);
+                regression ? Task.REGRESSION : Task.CLASSIFICATION, width, outputs, trainRows, testRows, shape);
         return new DistributedTable(identity, train, test, encoding, probeX, probeY);
     }
 
@@ -213,6 +222,24 @@ public final class DistributedTable implements TrainingData {
                 .sortWithinPartitions("_order", "x", "y").drop("_order");
     }
 
+    /**
+     * The spec's {@code image-shape}, checked against the table's feature count, or {@code [features]}.
+     *
+     * @throws DataException naming the table and both numbers, with the in-memory reader's message
+     */
+    private static List<Integer> inputShape(DatasetSpec spec, ParquetTable table, String path) {
+        List<Integer> shape = spec.counts("image-shape");
+        if (shape == null) {
+            return List.of(table.features());
+        }
+        long values = (long) shape.get(0) * shape.get(1) * shape.get(2);
+        if (values != table.features()) {
+            throw new DataException(path, "rows", null, "image-shape " + shape + " holds " + values
+                    + " values but each row has " + table.features() + " features");
+        }
+        return shape;
+    }
+
     /** A 64-bit key from the row's content and a seed: the same for the same row wherever it is read. */
     private static Column key(String purpose) {
         return functions.xxhash64(functions.lit(Hashing.seed(purpose)), functions.col("x"), functions.col("y"));
@@ -262,9 +289,11 @@ public final class DistributedTable implements TrainingData {
      * @param mean       per feature, subtracted
      * @param scale      per feature, multiplied after subtracting the mean
      * @param labelIndex text class label → class index (empty for numeric labels)
+     * @param classIndex numeric class label → class index under {@code keep-classes} (−1: not kept); null when
+     *                   numeric labels are the class indices
      */
     public record RowEncoding(int features, int outputs, boolean regression, double[] mean, double[] scale,
-                              Map<String, Integer> labelIndex) implements Serializable {
+                              Map<String, Integer> labelIndex, int[] classIndex) implements Serializable {
         public RowEncoding {
             Objects.requireNonNull(mean, "mean is null");
             Objects.requireNonNull(scale, "scale is null");
@@ -282,7 +311,7 @@ public final class DistributedTable implements TrainingData {
                 y[r * outputs] = ((Number) label).floatValue();
             } else {
                 int c = label instanceof String s ? labelIndex.get(s) : ((Number) label).intValue();
-                y[r * outputs + c] = 1f;
+                y[r * outputs + (classIndex == null || label instanceof String ? c : classIndex[c])] = 1f;
             }
         }
     }

@@ -172,6 +172,48 @@ class TestInitSchemes {
         assertThatThrownBy(() -> SchemeSpec.parse("constant")).hasMessage("scheme constant needs parameter 'value'");
     }
 
+    /**
+     * The first 16 hex digits of SHA-256 over the bits of {@code sample(64, 32)}, {@code sample(32, 64)} and
+     * {@code sample(48, 48)} with seed 7 (relu), computed by the code before kernels and delta_orthogonal were added:
+     * a dense layer's initial weights, and so every stored result, stay bit for bit what they were.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "zero                        | 4fe7b59af6de3b66 4fe7b59af6de3b66 f7b586904e367814",
+            "constant(value=0.3)         | f195fb5e9a0c5b9c f195fb5e9a0c5b9c 35ee97e6f650c4d9",
+            "uniform                     | 8dcf67cf4384554a 8dcf67cf4384554a 091ac7d41aef0b7f",
+            "normal                      | ec1b1a055d36aeb6 ec1b1a055d36aeb6 5d6ef3e672ea6bd1",
+            "xavier_normal               | 2e4bb1b141badb8e 2e4bb1b141badb8e c61cbb9ac20bece7",
+            "xavier_uniform              | fa0f89df4e0a6499 fa0f89df4e0a6499 1066364393c24b43",
+            "he_normal                   | cfffa622d0e58b43 1bf6e9d40d49d43f bbcb5c77d995ea22",
+            "he_uniform                  | 1dfe4841ee87a69d aaf8cbcdb9d31b6f d3eddc5bb120c973",
+            "lecun_normal                | 620034bf64c407dc cfffa622d0e58b43 c61cbb9ac20bece7",
+            "lecun_uniform               | 899b3d42f6b13add 1dfe4841ee87a69d 1066364393c24b43",
+            "truncated_normal(gain=auto) | 3ed7b91724b7b446 43610235f898b661 38e510beceeab940",
+            "orthogonal                  | 9d0d48aa58ccbed3 48f9fd7520759982 36e2239625999895",
+            "orthogonal(gain=auto)       | 951a80c11c983cf7 9645e2dae8e2bdc8 5b005f0b3de46264",
+            "lsuv                        | 9d0d48aa58ccbed3 48f9fd7520759982 36e2239625999895",
+            "variance_scaling(distribution=uniform,mode=fan_avg,gain=auto) "
+                    + "| 78740994c1135bff 78740994c1135bff d3eddc5bb120c973",
+            // Not in the first release: a dense layer is a 1x1 convolution, drawn exactly as orthogonal.
+            "delta_orthogonal            | 9d0d48aa58ccbed3 48f9fd7520759982 36e2239625999895",
+            "delta_orthogonal(gain=auto) | 951a80c11c983cf7 9645e2dae8e2bdc8 5b005f0b3de46264",
+    })
+    void denseDrawsAreBitForBitThoseOfTheFirstRelease(String label, String golden) throws Exception {
+        InitScheme scheme = SchemeSpec.parse(label).resolve(Activation.RELU);
+        List<String> hashes = new java.util.ArrayList<>();
+        for (int[] shape : new int[][] {{64, 32}, {32, 64}, {48, 48}}) {
+            double[] w = scheme.sample(shape[0], shape[1], 7);
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(8 * w.length);
+            for (double v : w) {
+                bytes.putLong(Double.doubleToRawLongBits(v));
+            }
+            hashes.add(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(bytes.array())).substring(0, 16));
+        }
+        assertThat(String.join(" ", hashes)).isEqualTo(golden);
+    }
+
     private static double gramDeviation(double[] w, int rows, int cols, boolean columns) {
         RealMatrix m = new Array2DRowRealMatrix(rows, cols);
         for (int i = 0; i < rows; i++) {

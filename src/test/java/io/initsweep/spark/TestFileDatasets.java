@@ -105,6 +105,53 @@ class TestFileDatasets {
                 dir.resolve("cols").toString())).hasMessageContaining("column note: has type string");
     }
 
+    /**
+     * image-shape and keep-classes on a Parquet table: the same shape, classes, rows and messages whether the table
+     * is read into the driver or stays distributed (data-parallel).
+     */
+    @Test
+    void parquetImageShapeAndKeepClassesAreTheSameInMemoryAndDistributed() {
+        float[][] x = TestFiles.features(90, 12, 6);
+        int[] labels = TestFiles.labels(90, 4, 6);
+        String path = parquet("pictures", x, labels, true).toString();
+        DatasetSpec spec = DatasetSpec.of(DatasetKind.PARQUET, Map.of("path", path, "label", "label",
+                "vector-column", "pixels", "image-shape", List.of(3, 2, 2), "keep-classes", List.of(3, 1),
+                "test-fraction", 0.2));
+        io.initsweep.data.Dataset memory = Datasets.load(spec, List.of(0L), new HadoopStorage(spark)).get(0L);
+        DistributedTable distributed = DistributedTable.load(spark, spec, 0);
+        int kept = (int) java.util.Arrays.stream(labels).filter(l -> l == 1 || l == 3).count();
+        for (io.initsweep.data.DatasetIdentity identity : List.of(memory.identity(), distributed.identity())) {
+            assertThat(identity.inputShape()).containsExactly(3, 2, 2);
+            assertThat(identity.outputs()).isEqualTo(2);
+            assertThat(identity.trainRows() + identity.testRows()).isEqualTo(kept);
+        }
+        // The distributed rows encode to the kept classes: label 1 → 0, label 3 → 1.
+        List<Row> rows = distributed.train().collectAsList();
+        float[] xs = new float[12];
+        float[] ys = new float[2];
+        for (Row row : rows) {
+            java.util.Arrays.fill(ys, 0f);
+            distributed.encoding().encode(row, xs, ys, 0);
+            int label = ((Number) row.get(1)).intValue();
+            assertThat(ys).containsExactly(label == 1 ? 1f : 0f, label == 3 ? 1f : 0f);
+        }
+
+        DatasetSpec wrongShape = DatasetSpec.of(DatasetKind.PARQUET, Map.of("path", path, "label", "label",
+                "vector-column", "pixels", "image-shape", List.of(1, 3, 3)));
+        String shapeMessage = "pictures: rows: image-shape [1, 3, 3] holds 9 values but each row has 12 features";
+        assertThatThrownBy(() -> Datasets.load(wrongShape, List.of(0L), new HadoopStorage(spark)))
+                .isInstanceOf(DataException.class).hasMessageEndingWith(shapeMessage);
+        assertThatThrownBy(() -> DistributedTable.load(spark, wrongShape, 0))
+                .isInstanceOf(DataException.class).hasMessageEndingWith(shapeMessage);
+        DatasetSpec missingClass = DatasetSpec.of(DatasetKind.PARQUET, Map.of("path", path, "label", "label",
+                "vector-column", "pixels", "keep-classes", List.of(1, 7)));
+        String classMessage = "pictures: labels: keep-classes lists 7, which is not one of its classes 0..3";
+        assertThatThrownBy(() -> Datasets.load(missingClass, List.of(0L), new HadoopStorage(spark)))
+                .isInstanceOf(DataException.class).hasMessageEndingWith(classMessage);
+        assertThatThrownBy(() -> DistributedTable.load(spark, missingClass, 0))
+                .isInstanceOf(DataException.class).hasMessageEndingWith(classMessage);
+    }
+
     @Test
     void aSweepOnGeneratedIdxImagesTrainsThroughTheCli() throws Exception {
         // 28×28 images: class k lights up the k-th band of rows, plus noise.
