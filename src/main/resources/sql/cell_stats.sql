@@ -28,6 +28,6 @@ AS SELECT
   count(epochs_to_target) / count(*)                    AS reached_rate,
   avg(act_var_ratio)                                    AS act_var_ratio_mean,
   avg(grad_var_ratio)                                   AS grad_var_ratio_mean
-FROM initsweep.runs
+FROM initsweep.unique_runs
 GROUP BY sweep, point_id, grid_point, scheme, scheme_kind, depth, width, activation, optimizer, learning_rate,
   momentum, batch_size, epochs, bias_init, layer_init, precision, dataset, data_seed, target_loss

@@ -153,8 +153,8 @@ public final class Benchmark {
             Path warehouse = work.resolve("warehouse-" + cores);
             deleteRecursively(warehouse);
             long start = System.nanoTime();
-            new SweepRunner(spark, new PrintWriter(java.io.OutputStream.nullOutputStream())).run(spec, cells,
-                    datasets, SweepRunner.Options.of(warehouse.toString()));
+            new SweepRunner(spark, new PrintWriter(java.io.OutputStream.nullOutputStream()), Dl4jCellTrainer.FACTORY)
+                    .run(spec, cells, datasets, SweepRunner.Options.of(warehouse.toString()));
             double wall = (System.nanoTime() - start) / 1e9;
             double sum = Warehouse.open(spark, warehouse.toString()).read(Tables.RUNS)
                     .agg(functions.sum("wall_seconds")).first().getDouble(0);
@@ -191,8 +191,8 @@ public final class Benchmark {
         Map<Long, Dataset> datasets = Map.of(0L, io.initsweep.data.Datasets.synthetic(spec.dataset(), 0));
         Path warehouse = work.resolve("warehouse-warm-up");
         deleteRecursively(warehouse);
-        new SweepRunner(spark, new PrintWriter(java.io.OutputStream.nullOutputStream())).run(spec,
-                Grid.expand(spec, datasets), datasets, SweepRunner.Options.of(warehouse.toString()));
+        new SweepRunner(spark, new PrintWriter(java.io.OutputStream.nullOutputStream()), Dl4jCellTrainer.FACTORY)
+                .run(spec, Grid.expand(spec, datasets), datasets, SweepRunner.Options.of(warehouse.toString()));
     }
 
     // ---- native threads and warm-up, in fresh JVMs

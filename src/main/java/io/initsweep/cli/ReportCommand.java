@@ -37,7 +37,7 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = command.commandLine().getOut();
         PrintWriter err = command.commandLine().getErr();
-        SparkSession spark = Warehouses.withCatalog(location.out, location.master);
+        SparkSession spark = Warehouses.withCatalog(location.out, location.master, command.commandLine().getErr());
         String name = sweep;
         if (name == null) {
             List<Row> latest = spark.sql("SELECT sweep FROM initsweep.runs GROUP BY sweep "

@@ -51,7 +51,7 @@ final class SqlCommand implements Callable<Integer> {
             err.println("error: --format must be table, csv or json, got '" + format + "'");
             return ExitCode.USAGE;
         }
-        SparkSession spark = Warehouses.withCatalog(location.out, location.master);
+        SparkSession spark = Warehouses.withCatalog(location.out, location.master, command.commandLine().getErr());
         if (query != null) {
             for (String statement : statements(query)) {
                 Integer failed = execute(spark, statement, mode, out, err);
