@@ -32,12 +32,14 @@ public final class SparkSessions {
      * ({@code hive.metastore.uris}, a JDBC URL, or a hive-site.xml on the classpath), it is an embedded Derby
      * database in {@code catalogDir}, next to the warehouse, so a later JVM sees the same tables.
      *
-     * <p>It skips files it cannot read instead of failing the query: a file that is not part of any commit is
-     * warned about by name ({@link WarehouseCheck}); the results' own reads never touch such files.
+     * <p>Its SQL is read-only for initsweep's tables ({@link ReadOnlyGuard}), and it skips files it cannot read
+     * instead of failing the query: a file that is not part of any commit is warned about by name
+     * ({@link WarehouseCheck}); the results' own reads never touch such files.
      */
     public static SparkSession createWithCatalog(String master, boolean ui, java.nio.file.Path catalogDir) {
         SparkConf submitted = new SparkConf();
         SparkSession.Builder builder = builder(master, 1, ui).enableHiveSupport()
+                .withExtensions(new ReadOnlyExtensions())
                 .config("spark.sql.files.ignoreCorruptFiles", "true");
         boolean configured = submitted.contains("spark.hadoop.hive.metastore.uris")
                 || submitted.contains("spark.hadoop.javax.jdo.option.ConnectionURL")
@@ -81,7 +83,7 @@ public final class SparkSessions {
         boolean hive = conf.get("spark.sql.catalogImplementation", "in-memory").equals("hive");
         boolean sameMetastore = metastoreUrl == null
                 || metastoreUrl.equals(conf.get("spark.hadoop.javax.jdo.option.ConnectionURL", ""));
-        if (!hive || !sameMetastore) {
+        if (!hive || !sameMetastore || !ReadOnlyGuard.guarded(active.get())) {
             active.get().stop();
             SparkSession.clearDefaultSession();
             SparkSession.clearActiveSession();

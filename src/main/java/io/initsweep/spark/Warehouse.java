@@ -48,7 +48,9 @@ public final class Warehouse {
     private final CommitWriter writer;
 
     private Warehouse(SparkSession spark, Path root, FileSystem fs) {
-        this.spark = spark;
+        // The warehouse writes its own files; in a session whose SQL is read-only it does so from a session of
+        // its own (the catalog is shared, the guard is not).
+        this.spark = ReadOnlyGuard.writable(spark);
         this.root = root;
         this.fs = fs;
         this.commits = new CommitLog(fs, root);
