@@ -27,5 +27,5 @@ AS SELECT
   count(epochs_to_target) / count(*)                    AS reached_rate,
   avg(act_var_ratio)                                    AS act_var_ratio_mean,
   avg(grad_var_ratio)                                   AS grad_var_ratio_mean
-FROM initsweep.runs
+FROM initsweep.unique_runs
 GROUP BY sweep, point_id, grid_point, {{settings}}, dataset

@@ -17,7 +17,7 @@ AS SELECT
   avg(e.train_loss)             AS train_loss_mean,
   avg(e.test_accuracy)          AS test_accuracy_mean,
   avg(e.grad_norm)              AS grad_norm_mean
-FROM initsweep.epochs e
-JOIN initsweep.runs r ON e.sweep = r.sweep AND e.cell_id = r.cell_id
+FROM initsweep.unique_epochs e
+JOIN initsweep.unique_runs r ON e.sweep = r.sweep AND e.cell_id = r.cell_id AND e.run_id = r.run_id
 WHERE NOT isnan(e.test_loss) AND abs(e.test_loss) < double('Infinity')
 GROUP BY r.sweep, r.point_id, r.grid_point, {{r.settings}}, r.dataset, e.epoch

@@ -15,7 +15,7 @@ AS SELECT
   avg(l.dead_fraction)                      AS dead_fraction_mean,
   avg(l.saturated_fraction)                 AS saturated_fraction_mean,
   avg(l.symmetry)                           AS symmetry_mean
-FROM initsweep.layers l
-JOIN initsweep.runs r ON l.sweep = r.sweep AND l.cell_id = r.cell_id
+FROM initsweep.unique_layers l
+JOIN initsweep.unique_runs r ON l.sweep = r.sweep AND l.cell_id = r.cell_id AND l.run_id = r.run_id
 WHERE l.phase = 'init'
 GROUP BY r.sweep, {{r.init_settings}}, l.layer, l.is_output

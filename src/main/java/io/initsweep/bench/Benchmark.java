@@ -157,9 +157,8 @@ public final class Benchmark {
             Path warehouse = work.resolve("warehouse-" + cores);
             deleteRecursively(warehouse);
             long start = System.nanoTime();
-            new SweepRunner(spark, new PrintWriter(java.io.OutputStream.nullOutputStream()), dataParallel(spark))
-                    .run(spec, cells,
-                    datasets, SweepRunner.Options.of(warehouse.toString()));
+            new SweepRunner(spark, new PrintWriter(java.io.OutputStream.nullOutputStream()), Dl4jCellTrainer.FACTORY,
+                    dataParallel(spark)).run(spec, cells, datasets, SweepRunner.Options.of(warehouse.toString()));
             double wall = (System.nanoTime() - start) / 1e9;
             double sum = Warehouse.open(spark, warehouse.toString()).read(Tables.RUNS)
                     .agg(functions.sum("wall_seconds")).first().getDouble(0);
@@ -197,8 +196,8 @@ public final class Benchmark {
                 new TrainingData.InMemory(io.initsweep.data.Datasets.synthetic(spec.dataset(), 0)));
         Path warehouse = work.resolve("warehouse-warm-up");
         deleteRecursively(warehouse);
-        new SweepRunner(spark, new PrintWriter(java.io.OutputStream.nullOutputStream()), dataParallel(spark)).run(spec,
-                Grid.expand(spec, SweepDatasets.identities(datasets)), datasets,
+        new SweepRunner(spark, new PrintWriter(java.io.OutputStream.nullOutputStream()), Dl4jCellTrainer.FACTORY,
+                dataParallel(spark)).run(spec, Grid.expand(spec, SweepDatasets.identities(datasets)), datasets,
                 SweepRunner.Options.of(warehouse.toString()));
     }
 

@@ -25,7 +25,7 @@ final class CatalogCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = command.commandLine().getOut();
-        SparkSession spark = Warehouses.withCatalog(location.out, location.master);
+        SparkSession spark = Warehouses.withCatalog(location.out, location.master, command.commandLine().getErr());
         for (Row row : spark.sql("SHOW TABLES IN " + Catalog.DATABASE).collectAsList()) {
             String name = row.getString(1);
             boolean view = row.getBoolean(2) || Catalog.VIEWS.contains(name);

@@ -1,5 +1,8 @@
 package io.initsweep.cli;
 
+import io.initsweep.dl4j.Dl4jCellTrainer;
+import io.initsweep.train.CellTrainerFactory;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,8 +16,8 @@ import java.io.PrintWriter;
 @Command(name = "initsweep", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Sweeps weight initialization x depth x activation x seed on Apache Spark with Deeplearning4j.",
         subcommands = {RunCommand.class, ValidateCommand.class, SqlCommand.class, CatalogCommand.class,
-                ReportCommand.class, StatusCommand.class, ReplayCommand.class, BenchCommand.class,
-                CommandLine.HelpCommand.class})
+                ReportCommand.class, StatusCommand.class, CheckCommand.class, ReplayCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -24,12 +27,21 @@ public final class Main implements Runnable {
     boolean verbose;
 
     public static void main(String[] args) {
+        Interrupts.install();
         System.exit(execute(System.out, System.err, args));
     }
 
     /** Runs a command as {@code main} would, without exiting; tests use this to follow the CLI's path. */
     public static int execute(PrintStream out, PrintStream err, String... args) {
-        CommandLine commandLine = new CommandLine(new Main());
+        return execute(out, err, Dl4jCellTrainer.FACTORY, args);
+    }
+
+    /**
+     * Runs a command with the given cell trainers: tests pass trainers that fail on purpose, to follow the
+     * failure handling through the CLI's own path.
+     */
+    public static int execute(PrintStream out, PrintStream err, CellTrainerFactory trainers, String... args) {
+        CommandLine commandLine = new CommandLine(new Main(), new Components(trainers));
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) ->
@@ -50,6 +62,23 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Builds the commands, handing each what it needs (constructor injection). */
+    private static final class Components implements CommandLine.IFactory {
+        private final CellTrainerFactory trainers;
+
+        Components(CellTrainerFactory trainers) {
+            this.trainers = trainers;
+        }
+
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            if (type == RunCommand.class) {
+                return type.cast(new RunCommand(trainers));
+            }
+            return CommandLine.defaultFactory().create(type);
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

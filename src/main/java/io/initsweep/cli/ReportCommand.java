@@ -43,7 +43,7 @@ final class ReportCommand implements Callable<Integer> {
             throw new InitsweepException(FailureKind.BAD_USAGE, "--to " + to + " is a directory; give the report's "
                     + "file name, e.g. --to " + to.resolve("report.html"));
         }
-        SparkSession spark = Warehouses.withCatalog(location.out, location.master);
+        SparkSession spark = Warehouses.withCatalog(location.out, location.master, command.commandLine().getErr());
         String name = sweep;
         if (name == null) {
             List<Row> latest = spark.sql("SELECT sweep FROM initsweep.runs GROUP BY sweep "

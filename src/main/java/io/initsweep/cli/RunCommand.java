@@ -1,6 +1,8 @@
 package io.initsweep.cli;
 
 import io.initsweep.common.ExitCode;
+import io.initsweep.common.FailureKind;
+import io.initsweep.common.InitsweepException;
 import io.initsweep.data.DataException;
 import io.initsweep.dataparallel.DataParallelTrainer;
 import io.initsweep.dl4j.Nd4jRuntime;
@@ -9,23 +11,22 @@ import io.initsweep.grid.Grid;
 import io.initsweep.report.CellOutcome;
 import io.initsweep.report.Comparisons;
 import io.initsweep.report.Summary;
-import io.initsweep.schema.Tables;
 import io.initsweep.spark.Resources;
 import io.initsweep.spark.SparkSessions;
+import io.initsweep.spark.StoredRun;
 import io.initsweep.spark.SweepDatasets;
-import io.initsweep.spark.SweepLock;
 import io.initsweep.spark.SweepRunner;
 import io.initsweep.spark.TrainingData;
 import io.initsweep.spark.Warehouse;
+import io.initsweep.spark.WarehouseCheck;
 import io.initsweep.spec.SpecError;
 import io.initsweep.spec.SpecException;
 import io.initsweep.spec.SpecParser;
 import io.initsweep.spec.SweepSpec;
+import io.initsweep.train.CellTrainerFactory;
 
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,18 +36,20 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 
 /** {@code initsweep run SPEC}: train every missing cell of a spec and commit the tables. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Train every cell of a sweep spec that has no result yet, and write the tables.",
-                "Exit codes: 0 every cell has a row; 3 some cells failed; 2 bad spec, data or usage "
-                        + "(nothing written); 1 run-time failure (rerun to resume)."})
+                "Exit codes: 0 every cell has a row; 3 some cells failed; 2 bad spec, data, usage or warehouse "
+                        + "(nothing written); 1 run-time failure (rerun to resume); 130 interrupted (Ctrl-C; "
+                        + "rerun to resume)."})
 final class RunCommand implements Callable<Integer> {
+    private final CellTrainerFactory trainers;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec command;
 
@@ -60,10 +63,11 @@ final class RunCommand implements Callable<Integer> {
             description = "refuse a grid of more cells than this before building it (default: ${DEFAULT-VALUE})")
     long maxCells;
 
-    @Option(names = "--force", description = "retrain cells that already have results, replacing them")
+    @Option(names = "--force", description = "retrain cells that already have results; each cell's old rows are "
+            + "replaced in the commit that adds its new ones")
     boolean force;
 
-    @Option(names = "--retry-failed", description = "retrain cells whose earlier run failed")
+    @Option(names = "--retry-failed", description = "retrain cells whose earlier run failed, replacing their rows")
     boolean retryFailed;
 
     @Option(names = "--ui", description = "serve the Spark web UI of a local run on 127.0.0.1:4040")
@@ -72,18 +76,19 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-layers", description = "skip the per-layer statistics (layers table)")
     boolean noLayers;
 
-    @Option(names = "--test-fail-first-attempt", hidden = true, split = ",",
-            description = "test only: cell ids whose first task attempt throws")
-    Set<String> failFirstAttempt = Set.of();
-
-    @Option(names = "--test-fail-training", hidden = true, split = ",",
-            description = "test only: cell ids whose training throws")
-    Set<String> failTraining = Set.of();
+    /** @param trainers what trains the cells on the executors (the composition root passes DL4J's) */
+    RunCommand(CellTrainerFactory trainers) {
+        this.trainers = Objects.requireNonNull(trainers, "trainers is null");
+    }
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = command.commandLine().getOut();
         PrintWriter err = command.commandLine().getErr();
+        if (force && retryFailed) {
+            throw new InitsweepException(FailureKind.BAD_USAGE, "--force and --retry-failed cannot be combined: "
+                    + "--force retrains every cell of the spec, the failed ones included");
+        }
         SweepSpec sweep;
         try {
             sweep = SpecParser.parse(spec);
@@ -108,6 +113,10 @@ final class RunCommand implements Callable<Integer> {
                 return ExitCode.USAGE;
             }
         }
+        // The warehouse before the data: a location that cannot be written is refused before any work.
+        Warehouse warehouse = Warehouse.openForWriting(spark, out());
+        Warnings.print(WarehouseCheck.scan(warehouse), out(), err);
+        stopIfInterrupted();
         Map<Long, TrainingData> datasets;
         List<Cell> cells;
         try {
@@ -121,22 +130,17 @@ final class RunCommand implements Callable<Integer> {
         }
         datasets.values().forEach(d -> out.println("dataset: " + d));
 
-        SweepRunner runner = new SweepRunner(spark, out,
+        stopIfInterrupted();
+
+        SweepRunner runner = new SweepRunner(spark, out, trainers,
                 new DataParallelTrainer(JavaSparkContext.fromSparkContext(spark.sparkContext())));
-        SweepRunner.Outcome outcome;
-        try {
-            if (retryFailed) {
-                retryFailed(spark, sweep, cells);
-            }
-            String specText = java.nio.file.Files.readString(spec);
-            outcome = runner.run(sweep, cells, datasets, new SweepRunner.Options(out(), force, !noLayers, specText,
-                    new SweepRunner.Faults(failFirstAttempt, failTraining),
-                    (warehouse, runId) -> Comparisons.refresh(warehouse, sweep.name(), runId + "-comparison")));
-        } catch (SweepLock.HeldException e) {
-            err.println("error: " + e.getMessage());
-            return ExitCode.USAGE;
-        }
-        List<CellOutcome> outcomes = outcomes(spark, sweep, cells);
+        String specText = java.nio.file.Files.readString(spec);
+        SweepRunner.Retrain retrain = force ? SweepRunner.Retrain.ALL
+                : retryFailed ? SweepRunner.Retrain.FAILED : SweepRunner.Retrain.MISSING;
+        SweepRunner.Outcome outcome = Interrupts.stoppable(runner::cancel, () -> runner.run(sweep, cells, datasets,
+                new SweepRunner.Options(out(), retrain, !noLayers, specText,
+                        (w, runId) -> Comparisons.refresh(w, sweep.name(), runId + "-comparison"))));
+        List<CellOutcome> outcomes = outcomes(warehouse.storedRuns(sweep.name()), cells);
         out.println();
         out.print(Summary.render(Summary.lines(outcomes), sweep.hasTargetLoss()));
         long failed = outcomes.stream().filter(o -> "failed".equals(o.status())).count();
@@ -144,7 +148,7 @@ final class RunCommand implements Callable<Integer> {
         long diverged = outcomes.stream().filter(o -> "diverged".equals(o.status())).count();
         out.printf("%n%d cells (%d trained now, %d earlier): %d ok, %d diverged, %d failed%s. Tables: %s%n",
                 cells.size(), outcome.trained(), outcome.alreadyDone(), cells.size() - failed - missing - diverged,
-                diverged, failed, missing > 0 ? ", " + missing + " missing" : "", Warehouse.open(spark, out()).root());
+                diverged, failed, missing > 0 ? ", " + missing + " missing" : "", warehouse.root());
         if (missing > 0) {
             err.println("error: " + missing + " cells have no result; rerun to resume");
             return ExitCode.RUNTIME_FAILURE;
@@ -188,40 +192,19 @@ final class RunCommand implements Callable<Integer> {
         return null;
     }
 
-    private void retryFailed(SparkSession spark, SweepSpec sweep, List<Cell> cells) throws Exception {
-        Warehouse warehouse = Warehouse.open(spark, out());
-        Set<String> ids = new LinkedHashSet<>();
-        cells.forEach(c -> ids.add(c.cellId()));
-        Set<String> failed = new LinkedHashSet<>();
-        for (Row row : warehouse.read(Tables.RUNS).where(functions.col("sweep").equalTo(sweep.name())
-                .and(functions.col("status").equalTo("failed"))).select("cell_id").collectAsList()) {
-            if (ids.contains(row.getString(0))) {
-                failed.add(row.getString(0));
-            }
-        }
-        if (!failed.isEmpty()) {
-            try (SweepLock ignored = warehouse.lock(sweep.name(), "retry-failed")) {
-                warehouse.remove(sweep.name(), "retry-" + System.currentTimeMillis(), failed);
-            }
-            command.commandLine().getOut().printf("--retry-failed: %d failed cells will be retrained%n",
-                    failed.size());
+    private static void stopIfInterrupted() {
+        if (Interrupts.requested()) {
+            throw new InitsweepException(FailureKind.INTERRUPTED, "interrupted before the sweep started");
         }
     }
 
-    private List<CellOutcome> outcomes(SparkSession spark, SweepSpec sweep, List<Cell> cells) throws Exception {
-        Map<String, Row> rows = new HashMap<>();
-        for (Row row : Warehouse.open(spark, out()).read(Tables.RUNS)
-                .where(functions.col("sweep").equalTo(sweep.name()))
-                .select("cell_id", "status", "final_test_loss", "final_test_accuracy", "epochs_to_target")
-                .collectAsList()) {
-            rows.put(row.getString(0), row);
-        }
+    private static List<CellOutcome> outcomes(Map<String, StoredRun> stored, List<Cell> cells) {
         List<CellOutcome> outcomes = new ArrayList<>();
         for (Cell cell : cells) {
-            Row row = rows.get(cell.cellId());
-            outcomes.add(row == null ? new CellOutcome(cell, null, null, null, null)
-                    : new CellOutcome(cell, row.getString(1), (Double) row.get(2), (Double) row.get(3),
-                    (Integer) row.get(4)));
+            StoredRun run = stored.get(cell.cellId());
+            outcomes.add(run == null ? new CellOutcome(cell, null, null, null, null)
+                    : new CellOutcome(cell, run.status(), run.finalTestLoss(), run.finalTestAccuracy(),
+                    run.epochsToTarget()));
         }
         return outcomes;
     }

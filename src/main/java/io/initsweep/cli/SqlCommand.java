@@ -1,11 +1,10 @@
 package io.initsweep.cli;
 
 import io.initsweep.common.ExitCode;
+import io.initsweep.common.InitsweepException;
 import io.initsweep.report.TextTable;
+import io.initsweep.spark.SqlQueries;
 
-import org.apache.spark.sql.AnalysisException;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,7 +24,9 @@ import java.util.concurrent.Callable;
 @Command(name = "sql", mixinStandardHelpOptions = true,
         description = {"Run Spark SQL against the catalog (database initsweep: runs, epochs, layers, "
                 + "scheme_comparison and the views cell_stats, curves, propagation).",
-                "Without a query, reads statements from the terminal (end each with ';', quit with 'exit')."})
+                "Without a query, reads statements from the terminal (end each with ';', quit with 'exit').",
+                "Statements that would change initsweep's tables (INSERT, DELETE, DROP, ALTER, ...) are refused "
+                        + "(exit code 2) unless --allow-writes is given."})
 final class SqlCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec command;
@@ -42,6 +43,10 @@ final class SqlCommand implements Callable<Integer> {
     @Option(names = "--max-rows", defaultValue = "1000", description = "rows printed at most (default: ${DEFAULT-VALUE})")
     int maxRows;
 
+    @Option(names = "--allow-writes", description = "let statements change the initsweep database and the "
+            + "warehouse's files (results written this way bypass the commit log)")
+    boolean allowWrites;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = command.commandLine().getOut();
@@ -51,13 +56,11 @@ final class SqlCommand implements Callable<Integer> {
             err.println("error: --format must be table, csv or json, got '" + format + "'");
             return ExitCode.USAGE;
         }
-        SparkSession spark = Warehouses.withCatalog(location.out, location.master);
+        SparkSession spark = Warehouses.withCatalog(location.out, location.master, err);
+        SqlQueries queries = new SqlQueries(spark, allowWrites);
         if (query != null) {
             for (String statement : statements(query)) {
-                Integer failed = execute(spark, statement, mode, out, err);
-                if (failed != null) {
-                    return failed;
-                }
+                print(queries.execute(statement, maxRows, mode.equals("json")), mode, out);
             }
             return ExitCode.OK;
         }
@@ -74,7 +77,12 @@ final class SqlCommand implements Callable<Integer> {
             pending.append(line).append('\n');
             if (trimmed.endsWith(";")) {
                 for (String statement : statements(pending.toString())) {
-                    execute(spark, statement, mode, out, err);
+                    try {
+                        print(queries.execute(statement, maxRows, mode.equals("json")), mode, out);
+                    } catch (InitsweepException e) {
+                        // At the prompt a refused statement is reported and the session goes on.
+                        Failures.report(e, err, false);
+                    }
                 }
                 pending.setLength(0);
             }
@@ -85,50 +93,30 @@ final class SqlCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    /** @return null on success, else the exit code */
-    private Integer execute(SparkSession spark, String statement, String mode, PrintWriter out, PrintWriter err) {
-        try {
-            Dataset<Row> result = spark.sql(statement);
-            String[] columns = result.columns();
-            if (columns.length == 0) {
-                return null;
-            }
-            switch (mode) {
-                case "json" -> result.limit(maxRows).toJSON().collectAsList().forEach(out::println);
-                case "csv" -> {
-                    out.println(String.join(",", java.util.Arrays.stream(columns).map(SqlCommand::csv).toList()));
-                    for (Row row : result.limit(maxRows).collectAsList()) {
-                        List<String> values = new ArrayList<>();
-                        for (int i = 0; i < columns.length; i++) {
-                            values.add(row.isNullAt(i) ? "" : csv(String.valueOf(row.get(i))));
-                        }
-                        out.println(String.join(",", values));
-                    }
-                }
-                default -> {
-                    List<Row> rows = result.limit(maxRows + 1).collectAsList();
-                    List<List<String>> cells = new ArrayList<>();
-                    for (Row row : rows.subList(0, Math.min(rows.size(), maxRows))) {
-                        List<String> values = new ArrayList<>();
-                        for (int i = 0; i < columns.length; i++) {
-                            values.add(display(row.get(i)));
-                        }
-                        cells.add(values);
-                    }
-                    out.print(TextTable.render(List.of(columns), cells));
-                    out.println("(" + cells.size() + (rows.size() > maxRows ? "+" : "") + " rows)");
-                }
-            }
-            out.flush();
-            return null;
-        } catch (Exception e) {
-            // Scala declares no checked exceptions: AnalysisException (parse errors included) arrives unchecked.
-            if (!(e instanceof AnalysisException)) {
-                throw e;
-            }
-            err.println("error: " + e.getMessage().lines().findFirst().orElse(e.toString()));
-            return ExitCode.USAGE;
+    private static void print(SqlQueries.Result result, String mode, PrintWriter out) {
+        List<String> columns = result.columns();
+        if (columns.isEmpty()) {
+            return;
         }
+        switch (mode) {
+            case "json" -> result.json().forEach(out::println);
+            case "csv" -> {
+                out.println(String.join(",", columns.stream().map(SqlCommand::csv).toList()));
+                for (List<Object> row : result.rows()) {
+                    out.println(String.join(",", row.stream()
+                            .map(v -> v == null ? "" : csv(String.valueOf(v))).toList()));
+                }
+            }
+            default -> {
+                List<List<String>> cells = new ArrayList<>();
+                for (List<Object> row : result.rows()) {
+                    cells.add(row.stream().map(SqlCommand::display).toList());
+                }
+                out.print(TextTable.render(columns, cells));
+                out.println("(" + cells.size() + (result.truncated() ? "+" : "") + " rows)");
+            }
+        }
+        out.flush();
     }
 
     static List<String> statements(String text) {

@@ -3,10 +3,11 @@ package io.initsweep.cli;
 import io.initsweep.report.Catalog;
 import io.initsweep.spark.SparkSessions;
 import io.initsweep.spark.Warehouse;
-
+import io.initsweep.spark.WarehouseCheck;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 
@@ -15,10 +16,15 @@ final class Warehouses {
     private Warehouses() {
     }
 
-    /** A Spark session with the warehouse's catalog registered (idempotently) and current. */
-    static SparkSession withCatalog(String out, String master) throws IOException {
+    /**
+     * A Spark session with the warehouse's catalog registered (idempotently) and current; files that no commit
+     * wrote are named on {@code err} (the session's SQL sees them, its views do not count them).
+     */
+    static SparkSession withCatalog(String out, String master, PrintWriter err) throws IOException {
         SparkSession spark = SparkSessions.createWithCatalog(master, false, catalogDirectory(out));
-        Catalog.register(spark, Warehouse.open(spark, out));
+        Warehouse warehouse = Warehouse.open(spark, out);
+        Warnings.print(WarehouseCheck.scan(warehouse), out, err);
+        Catalog.register(spark, warehouse);
         return spark;
     }
 

@@ -15,6 +15,11 @@ public final class ExitCode {
     public static final int FAILED_CELLS = 3;
     /** {@code replay}: the retrained cell's numbers differ from the stored ones. */
     public static final int REPLAY_MISMATCH = 4;
+    /**
+     * {@code check}: the warehouse holds files no commit wrote, misses or has damaged files a commit wrote, or has
+     * cells twice ({@code check --repair} fixes the first).
+     */
+    public static final int PROBLEMS_FOUND = 5;
     /** Stopped by Ctrl-C (128 + SIGINT, as shells report it). */
     public static final int INTERRUPTED = 130;
 

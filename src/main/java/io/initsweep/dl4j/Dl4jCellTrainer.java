@@ -11,6 +11,7 @@ import io.initsweep.model.Precision;
 import io.initsweep.spec.CellSettings;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.CellTrainer;
+import io.initsweep.train.CellTrainerFactory;
 import io.initsweep.train.EpochMetrics;
 import io.initsweep.train.LayerStats;
 import io.initsweep.train.Provenance;
@@ -46,21 +47,31 @@ public final class Dl4jCellTrainer implements CellTrainer {
 
     private final int nativeThreads;
     private final boolean recordLayers;
-    private final java.util.Set<String> failTraining;
+
+    /** Makes DL4J trainers on the executors; what the command line hands a sweep. */
+    public static final CellTrainerFactory FACTORY = new Factory();
 
     /**
      * @param nativeThreads threads per cell (the task's cores)
      * @param recordLayers  whether to measure per-layer statistics at init and after training
      */
     public Dl4jCellTrainer(int nativeThreads, boolean recordLayers) {
-        this(nativeThreads, recordLayers, java.util.Set.of());
-    }
-
-    /** @param failTraining test-only: cell ids whose training throws, to exercise the failed-cell path */
-    public Dl4jCellTrainer(int nativeThreads, boolean recordLayers, java.util.Set<String> failTraining) {
         this.nativeThreads = nativeThreads;
         this.recordLayers = recordLayers;
-        this.failTraining = java.util.Set.copyOf(failTraining);
+    }
+
+    private static final class Factory implements CellTrainerFactory {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public CellTrainer create(int nativeThreads, boolean recordLayers) {
+            return new Dl4jCellTrainer(nativeThreads, recordLayers);
+        }
+
+        /** One instance per JVM, also after deserialization on an executor. */
+        private Object readResolve() {
+            return FACTORY;
+        }
     }
 
     /**
@@ -132,9 +143,6 @@ public final class Dl4jCellTrainer implements CellTrainer {
             if (recordLayers) {
                 layers.addAll(propagation.measure(data.probeX(), data.probeY(), cell.settings().activation(),
                         LayerStats.Phase.INIT));
-            }
-            if (failTraining.contains(cell.cellId())) {
-                throw new IllegalStateException("injected training failure of cell " + cell.cellId());
             }
             Integer diverged = fit(cell, network, data, epochs, training.start(cell, network));
             if (recordLayers && diverged == null) {

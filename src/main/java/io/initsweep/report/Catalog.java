@@ -2,6 +2,7 @@ package io.initsweep.report;
 
 import io.initsweep.schema.Table;
 import io.initsweep.schema.Tables;
+import io.initsweep.spark.ReadOnlyGuard;
 import io.initsweep.spark.Warehouse;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -19,23 +20,30 @@ import java.util.Map;
  * {@code initsweep}. Idempotent: a table already registered at the same location with the same schema version is
  * only refreshed; otherwise it is dropped (the tables are external: dropping never touches the Parquet files) and
  * created again. Views are replaced from the SQL files under {@code /sql/} on the classpath.
+ *
+ * <p>The statements run in a session that may write ({@link ReadOnlyGuard#writable}): the user's session is
+ * read-only for the database.
  */
 public final class Catalog {
-    public static final String DATABASE = "initsweep";
+    public static final String DATABASE = ReadOnlyGuard.DATABASE;
     /** Views in dependency order, each defined once in {@code src/main/resources/sql/<name>.sql}. */
-    public static final List<String> VIEWS = List.of("cell_stats", "curves", "propagation");
+    public static final List<String> VIEWS = List.of("unique_runs", "unique_epochs", "unique_layers",
+            "cell_stats", "curves", "propagation");
 
     private Catalog() {
     }
 
     public static void register(SparkSession spark, Warehouse warehouse) throws IOException {
-        spark.sql("CREATE DATABASE IF NOT EXISTS " + DATABASE
+        SparkSession admin = ReadOnlyGuard.writable(spark);
+        admin.sql("CREATE DATABASE IF NOT EXISTS " + DATABASE
                 + " COMMENT 'initsweep results: runs, epochs, layers, scheme_comparison and their views'");
         for (Table<?> table : Tables.catalog()) {
-            register(spark, warehouse, table);
+            register(admin, warehouse, table);
+            // The user's session caches what it has read of the table: show it the files as they are now.
+            spark.catalog().refreshTable(DATABASE + "." + table.name());
         }
         for (String view : VIEWS) {
-            spark.sql(viewSql(view));
+            admin.sql(viewSql(view));
         }
     }
 

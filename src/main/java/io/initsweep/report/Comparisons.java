@@ -27,7 +27,7 @@ public final class Comparisons {
         List<String> columns = new ArrayList<>(List.of("grid_point", "scheme", "status", "final_test_loss"));
         columns.addAll(CONTEXT);
         List<SchemeComparison.Sample> samples = new ArrayList<>();
-        for (Row row : warehouse.read(Tables.RUNS).where(functions.col("sweep").equalTo(sweep))
+        for (Row row : warehouse.read(Tables.RUNS, sweep).where(functions.col("sweep").equalTo(sweep))
                 .select(columns.stream().map(functions::col).toArray(org.apache.spark.sql.Column[]::new))
                 .collectAsList()) {
             StringBuilder context = new StringBuilder();

@@ -1,9 +1,10 @@
 package io.initsweep.spark;
 
 import io.initsweep.data.Dataset;
-import io.initsweep.dl4j.Dl4jCellTrainer;
 import io.initsweep.grid.Cell;
 import io.initsweep.train.CellResult;
+import io.initsweep.train.CellTrainer;
+import io.initsweep.train.CellTrainerFactory;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -21,40 +22,37 @@ import java.util.Map;
  */
 final class CellTask extends AbstractFunction2<TaskContext, Iterator<Cell>, ArrayList<CellResult>>
         implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     private final Broadcast<Map<String, Dataset>> datasets;
     private final String runId;
     private final int cores;
     private final boolean recordLayers;
-    private final SweepRunner.Faults faults;
+    private final CellTrainerFactory trainers;
 
     /**
-     * @param datasets         datasets by fingerprint
-     * @param runId            the invocation
-     * @param cores            cores (and native threads) per cell
-     * @param recordLayers     whether to measure the layers table
-     * @param faults           test-only fault injection (Spark's retry, the failed-cell path)
+     * @param datasets     datasets by fingerprint
+     * @param runId        the invocation
+     * @param cores        cores (and native threads) per cell
+     * @param recordLayers whether to measure the layers table
+     * @param trainers     makes the trainer on the executor
      */
     CellTask(Broadcast<Map<String, Dataset>> datasets, String runId, int cores, boolean recordLayers,
-             SweepRunner.Faults faults) {
+             CellTrainerFactory trainers) {
         this.datasets = datasets;
         this.runId = runId;
         this.cores = cores;
         this.recordLayers = recordLayers;
-        this.faults = faults;
+        this.trainers = trainers;
     }
 
     @Override
     public ArrayList<CellResult> apply(TaskContext context, Iterator<Cell> cells) {
-        Dl4jCellTrainer trainer = new Dl4jCellTrainer(cores, recordLayers, faults.failTraining());
+        CellTrainer trainer = trainers.create(cores, recordLayers);
         String executor = SparkEnv.get().executorId();
         ArrayList<CellResult> results = new ArrayList<>();
         while (cells.hasNext()) {
             Cell cell = cells.next();
-            if (context.attemptNumber() == 0 && faults.failFirstAttempt().contains(cell.cellId())) {
-                throw new IllegalStateException("injected failure of the first attempt of cell " + cell.cellId());
-            }
             Dataset dataset = datasets.value().get(cell.datasetSha256());
             CellResult result = trainer.train(cell, dataset);
             results.add(result.withProvenance(result.provenance().withTask(executor, runId)));

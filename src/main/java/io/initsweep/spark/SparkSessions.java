@@ -113,10 +113,16 @@ public final class SparkSessions {
      * A session with the persistent SQL catalog (Hive metastore). Unless the user configured a metastore
      * ({@code hive.metastore.uris}, a JDBC URL, or a hive-site.xml on the classpath), it is an embedded Derby
      * database in {@code catalogDir}, next to the warehouse, so a later JVM sees the same tables.
+     *
+     * <p>Its SQL is read-only for initsweep's tables ({@link ReadOnlyGuard}), and it skips files it cannot read
+     * instead of failing the query: a file that is not part of any commit is warned about by name
+     * ({@link WarehouseCheck}); the results' own reads never touch such files.
      */
     public static SparkSession createWithCatalog(String master, boolean ui, java.nio.file.Path catalogDir) {
         SparkConf submitted = new SparkConf();
-        SparkSession.Builder builder = builder(master, 1, ui).enableHiveSupport();
+        SparkSession.Builder builder = builder(master, 1, ui).enableHiveSupport()
+                .withExtensions(new ReadOnlyExtensions())
+                .config("spark.sql.files.ignoreCorruptFiles", "true");
         boolean configured = submitted.contains("spark.hadoop.hive.metastore.uris")
                 || submitted.contains("spark.hadoop.javax.jdo.option.ConnectionURL")
                 || Thread.currentThread().getContextClassLoader().getResource("hive-site.xml") != null;
@@ -125,8 +131,14 @@ public final class SparkSessions {
             try {
                 java.nio.file.Files.createDirectories(dir);
             } catch (java.io.IOException e) {
-                throw new InitsweepException(FailureKind.BAD_ENVIRONMENT, "cannot create the SQL catalog's "
-                        + "directory " + dir + ": " + e, e);
+                java.nio.file.Path existing = dir;
+                while (existing != null && !java.nio.file.Files.exists(existing)) {
+                    existing = existing.getParent();
+                }
+                String reason = existing != null && java.nio.file.Files.isRegularFile(existing)
+                        ? existing + " is a regular file, not a directory" : e.toString();
+                throw new InitsweepException(FailureKind.BAD_ENVIRONMENT,
+                        "cannot create the catalog directory " + dir + ": " + reason, e);
             }
             // Derby writes derby.log into the working directory unless told otherwise.
             System.setProperty("derby.stream.error.file", dir.resolve("derby.log").toString());
@@ -153,7 +165,7 @@ public final class SparkSessions {
         boolean hive = conf.get("spark.sql.catalogImplementation", "in-memory").equals("hive");
         boolean sameMetastore = metastoreUrl == null
                 || metastoreUrl.equals(conf.get("spark.hadoop.javax.jdo.option.ConnectionURL", ""));
-        if (!hive || !sameMetastore) {
+        if (!hive || !sameMetastore || !ReadOnlyGuard.guarded(active.get())) {
             active.get().stop();
             SparkSession.clearDefaultSession();
             SparkSession.clearActiveSession();

@@ -1,10 +1,13 @@
 package io.initsweep.spark;
 
+import io.initsweep.common.FailureKind;
+import io.initsweep.common.InitsweepException;
 import io.initsweep.data.Dataset;
 import io.initsweep.data.DatasetIdentity;
 import io.initsweep.grid.Cell;
 import io.initsweep.spec.SweepSpec;
 import io.initsweep.train.CellResult;
+import io.initsweep.train.CellTrainerFactory;
 import io.initsweep.train.RunStatus;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
@@ -26,9 +29,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -38,6 +43,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * their results to the driver; a result handler hands each to a committer thread, which commits them in batches
  * at least every {@code commit-seconds}, so a crash loses at most the cells of the last interval. Cells already in
  * {@code runs} are skipped, which makes re-running a command a resume and extending a spec an incremental sweep.
+ * Cells trained again on purpose ({@code --force}, {@code --retry-failed}) keep their old rows until the commit that
+ * adds their new ones, which removes the old in the same atomic step. Everything is decided under the sweep's lock.
  */
 public final class SweepRunner {
     private static final Logger log = LoggerFactory.getLogger(SweepRunner.class);
@@ -46,40 +53,53 @@ public final class SweepRunner {
 
     private final SparkSession spark;
     private final PrintWriter console;
+    private final CellTrainerFactory trainers;
     private final DataParallelTraining dataParallel;
+    /** Set by {@link #cancel}; the committer keeps cancelling the cells' jobs while it is set. */
+    private final AtomicBoolean cancelled = new AtomicBoolean();
 
-    /** @param dataParallel trains the cells of a data-parallel sweep */
-    public SweepRunner(SparkSession spark, PrintWriter console, DataParallelTraining dataParallel) {
+    /**
+     * @param trainers     makes the trainer of each task; the command line passes DL4J's, tests their own
+     * @param dataParallel trains the cells of a data-parallel sweep
+     */
+    public SweepRunner(SparkSession spark, PrintWriter console, CellTrainerFactory trainers,
+                       DataParallelTraining dataParallel) {
         this.spark = spark;
         this.console = console;
-        this.dataParallel = dataParallel;
+        this.trainers = Objects.requireNonNull(trainers, "trainers is null");
+        this.dataParallel = Objects.requireNonNull(dataParallel, "dataParallel is null");
+    }
+
+    /** Which cells that already have a row are trained again. */
+    public enum Retrain {
+        /** None: only cells without a row train (resume, incremental sweeps). */
+        MISSING,
+        /** Cells whose row says failed ({@code --retry-failed}). */
+        FAILED,
+        /** Every cell of the spec ({@code --force}). */
+        ALL
     }
 
     /**
-     * @param out              warehouse location
-     * @param force            retrain cells that already have results, replacing them
-     * @param recordLayers     whether to measure the layers table
-     * @param specText         the spec as written, kept with the sweep's record
-     * @param faults           test-only fault injection
+     * @param out          warehouse location
+     * @param retrain      which cells with results train again; their old rows are replaced in the commit that
+     *                     adds their new ones, so an interrupted run loses none
+     * @param recordLayers whether to measure the layers table
+     * @param specText     the spec as written, kept with the sweep's record
+     * @param afterCommit  work on the tables once the cells are committed, under the sweep's lock
      */
-    public record Options(String out, boolean force, boolean recordLayers, String specText, Faults faults,
+    public record Options(String out, Retrain retrain, boolean recordLayers, String specText,
                           AfterCommit afterCommit) {
-        public static Options of(String out) {
-            return new Options(out, false, true, "", Faults.NONE, (warehouse, runId) -> {
-            });
+        public Options {
+            Objects.requireNonNull(out, "out is null");
+            Objects.requireNonNull(retrain, "retrain is null");
+            Objects.requireNonNull(specText, "specText is null");
+            Objects.requireNonNull(afterCommit, "afterCommit is null");
         }
-    }
 
-    /**
-     * Test-only faults, to prove the failure handling: cells whose first task attempt dies (Spark retries it), and
-     * cells whose training throws (a failed row).
-     */
-    public record Faults(Set<String> failFirstAttempt, Set<String> failTraining) implements java.io.Serializable {
-        public static final Faults NONE = new Faults(Set.of(), Set.of());
-
-        public Faults {
-            failFirstAttempt = Set.copyOf(failFirstAttempt);
-            failTraining = Set.copyOf(failTraining);
+        public static Options of(String out) {
+            return new Options(out, Retrain.MISSING, true, "", (warehouse, runId) -> {
+            });
         }
     }
 
@@ -93,29 +113,54 @@ public final class SweepRunner {
     public record Outcome(String runId, int cells, int alreadyDone, int trained, int ok, int diverged, int failed) {
     }
 
+    /**
+     * Stops a run from another thread (the command line's Ctrl-C handler): the cells' Spark jobs are cancelled,
+     * the cells that finished are committed, the lock is released, and {@link #run} throws
+     * {@link FailureKind#INTERRUPTED}.
+     */
+    public void cancel() {
+        cancelled.set(true);
+        spark.sparkContext().cancelJobGroup(JOB_GROUP);
+    }
+
+    /**
+     * Trains the spec's cells that need it and commits them.
+     *
+     * @throws InitsweepException {@link FailureKind#BAD_ENVIRONMENT} if the warehouse cannot be written (nothing
+     *                            is), {@link FailureKind#SWEEP_BUSY} if another run holds the sweep,
+     *                            {@link FailureKind#INTERRUPTED} after {@link #cancel}
+     */
     public Outcome run(SweepSpec spec, List<Cell> cells, Map<Long, ? extends TrainingData> datasets,
                        Options options)
             throws IOException {
-        Warehouse warehouse = Warehouse.open(spark, options.out());
+        Warehouse warehouse = Warehouse.openForWriting(spark, options.out());
         String runId = RunIds.next();
         long begin = System.nanoTime();
         try (SweepLock ignored = warehouse.lock(spec.name(), runId)) {
+            if (cancelled.get()) {
+                throw interrupted();
+            }
             warehouse.writeSweepRecord(new SweepRecord(spec.name(), runId, java.time.Instant.now().toString(),
                     spec.source(), options.specText(), cells.stream().map(Cell::cellId).toList()));
-            Set<String> done = warehouse.completedCells(spec.name());
+            // Read under the lock: what is done, and what is failed, cannot change until the run ends.
+            Map<String, StoredRun> stored = warehouse.storedRuns(spec.name());
             log.debug("lock, recovery and resume check: {} ms", (System.nanoTime() - begin) / 1_000_000);
-            Set<String> specIds = new HashSet<>();
-            cells.forEach(c -> specIds.add(c.cellId()));
-            if (options.force()) {
-                Set<String> replace = new HashSet<>(done);
-                replace.retainAll(specIds);
-                if (!replace.isEmpty()) {
-                    long removed = warehouse.remove(spec.name(), runId + "-force", replace);
-                    console.printf("--force: removed the results of %d cells to retrain them%n", removed);
-                    done.removeAll(replace);
+            Set<String> replaced = new HashSet<>();
+            for (Cell cell : cells) {
+                StoredRun run = stored.get(cell.cellId());
+                if (run != null && (options.retrain() == Retrain.ALL
+                        || (options.retrain() == Retrain.FAILED && run.failed()))) {
+                    replaced.add(cell.cellId());
                 }
             }
-            List<Cell> todo = new ArrayList<>(cells.stream().filter(c -> !done.contains(c.cellId())).toList());
+            if (options.retrain() == Retrain.ALL) {
+                console.printf("--force: %d cells with results are trained again; each cell's old rows are "
+                        + "replaced in the commit that adds its new ones%n", replaced.size());
+            } else if (options.retrain() == Retrain.FAILED) {
+                console.printf("--retry-failed: %d failed cells will be retrained%n", replaced.size());
+            }
+            List<Cell> todo = new ArrayList<>(cells.stream()
+                    .filter(c -> !stored.containsKey(c.cellId()) || replaced.contains(c.cellId())).toList());
             int alreadyDone = cells.size() - todo.size();
             console.printf("sweep %s: %d cells, %d already done, %d to train (run %s, warehouse %s)%n",
                     spec.name(), cells.size(), alreadyDone, todo.size(), runId, warehouse.root());
@@ -124,7 +169,7 @@ public final class SweepRunner {
                 return new Outcome(runId, cells.size(), alreadyDone, 0, 0, 0, 0);
             }
             long training = System.nanoTime();
-            Outcome trained = train(spec, todo, datasets, options, warehouse, runId);
+            Outcome trained = train(spec, todo, datasets, options, warehouse, runId, Set.copyOf(replaced));
             long after = System.nanoTime();
             options.afterCommit().run(warehouse, runId);
             log.debug("cells and commits: {} ms; after-commit work: {} ms", (after - training) / 1_000_000,
@@ -134,8 +179,14 @@ public final class SweepRunner {
         }
     }
 
+    private static InitsweepException interrupted() {
+        return new InitsweepException(FailureKind.INTERRUPTED,
+                "interrupted: committed cells are kept; rerun the same command to resume");
+    }
+
     private Outcome train(SweepSpec spec, List<Cell> todo, Map<Long, ? extends TrainingData> datasets,
-                          Options options, Warehouse warehouse, String runId) throws IOException {
+                          Options options, Warehouse warehouse, String runId, Set<String> replaced)
+            throws IOException {
         Map<String, TrainingData> bySha = new HashMap<>();
         datasets.values().forEach(d -> bySha.put(d.identity().sha256(), d));
         // Longest cells first: the last tasks of a sweep are then short, and no core idles at the end.
@@ -146,7 +197,7 @@ public final class SweepRunner {
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         if (spec.execution().dataParallel()) {
-            return trainDataParallel(spec, todo, bySha, options, warehouse, runId);
+            return trainDataParallel(spec, todo, bySha, options, warehouse, runId, replaced);
         }
         Map<String, Dataset> inMemory = new HashMap<>();
         bySha.forEach((sha, d) -> inMemory.put(sha, d.match(TrainingData.InMemory::rows, table -> {
@@ -156,9 +207,10 @@ public final class SweepRunner {
         Broadcast<Map<String, Dataset>> broadcast = jsc.broadcast(inMemory);
         JavaRDD<Cell> rdd = jsc.parallelize(todo, todo.size());
         CellTask task = new CellTask(broadcast, runId, spec.execution().coresPerCell(), options.recordLayers(),
-                options.faults());
+                trainers);
         try {
-            return committing(spec, warehouse, runId, new Progress(console, todo.size(), 2000), committer -> {
+            Progress progress = new Progress(console, todo.size(), 2000);
+            return committing(spec, warehouse, runId, replaced, progress, committer -> {
                 ClassTag<ArrayList<CellResult>> tag = ClassTag$.MODULE$.apply(ArrayList.class);
                 spark.sparkContext().runJob(rdd.rdd(), task, new ResultHandler(committer), tag);
             });
@@ -172,11 +224,11 @@ public final class SweepRunner {
      * finish, like grid cells.
      */
     private Outcome trainDataParallel(SweepSpec spec, List<Cell> todo, Map<String, TrainingData> bySha,
-                                      Options options, Warehouse warehouse, String runId)
+                                      Options options, Warehouse warehouse, String runId, Set<String> replaced)
             throws IOException {
-        return committing(spec, warehouse, runId, new Progress(console, todo.size(), 0), committer -> {
+        return committing(spec, warehouse, runId, replaced, new Progress(console, todo.size(), 0), committer -> {
             for (Cell cell : todo) {
-                if (committer.failure() != null) {
+                if (committer.failure() != null || cancelled.get()) {
                     break;
                 }
                 committer.offer(dataParallel.train(cell, bySha.get(cell.datasetSha256()), options.recordLayers(),
@@ -195,10 +247,10 @@ public final class SweepRunner {
      * Runs the training under the sweep's Spark job group and scheduler pool while the committer thread commits
      * what it offers; a commit failure outranks the training's own failure, since it is what lost results.
      */
-    private Outcome committing(SweepSpec spec, Warehouse warehouse, String runId, Progress progress,
-                               Training training) throws IOException {
-        Committer committer = new Committer(warehouse, spec.name(), runId, spec.execution().commitSeconds(),
-                progress);
+    private Outcome committing(SweepSpec spec, Warehouse warehouse, String runId, Set<String> replaced,
+                               Progress progress, Training training) throws IOException {
+        Committer committer = new Committer(warehouse, spec.name(), runId, replaced,
+                spec.execution().commitSeconds(), progress);
         Thread committerThread = new Thread(committer, "initsweep-committer");
         committerThread.start();
         SparkContext sc = spark.sparkContext();
@@ -206,7 +258,9 @@ public final class SweepRunner {
         sc.setLocalProperty("spark.scheduler.pool", "cells");
         RuntimeException trainingFailure = null;
         try {
-            training.run(committer);
+            if (!cancelled.get()) {
+                training.run(committer);
+            }
         } catch (RuntimeException e) {
             trainingFailure = e;
         } finally {
@@ -221,6 +275,14 @@ public final class SweepRunner {
                 failure.addSuppressed(trainingFailure);
             }
             throw failure;
+        }
+        if (cancelled.get()) {
+            // What failed in training is the cancellation itself; what finished was committed above.
+            InitsweepException interrupted = interrupted();
+            if (trainingFailure != null) {
+                interrupted.addSuppressed(trainingFailure);
+            }
+            throw interrupted;
         }
         if (trainingFailure != null) {
             throw trainingFailure;
@@ -258,6 +320,7 @@ public final class SweepRunner {
         private final Warehouse warehouse;
         private final String sweep;
         private final String runId;
+        private final Set<String> replaced;
         private final long intervalNanos;
         private final Progress progress;
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -267,10 +330,12 @@ public final class SweepRunner {
         private int diverged;
         private int failed;
 
-        Committer(Warehouse warehouse, String sweep, String runId, int commitSeconds, Progress progress) {
+        Committer(Warehouse warehouse, String sweep, String runId, Set<String> replaced, int commitSeconds,
+                  Progress progress) {
             this.warehouse = warehouse;
             this.sweep = sweep;
             this.runId = runId;
+            this.replaced = replaced;
             this.intervalNanos = TimeUnit.SECONDS.toNanos(commitSeconds);
             this.progress = progress;
         }
@@ -296,6 +361,10 @@ public final class SweepRunner {
             try {
                 while (true) {
                     CellResult next = queue.poll(200, TimeUnit.MILLISECONDS);
+                    if (cancelled.get() && !finished) {
+                        // Again and again: a job submitted just after cancel() would otherwise run to its end.
+                        spark.sparkContext().cancelJobGroup(JOB_GROUP);
+                    }
                     if (next != null) {
                         if (batch.isEmpty()) {
                             oldest = System.nanoTime();
@@ -323,8 +392,19 @@ public final class SweepRunner {
         private void commit(List<CellResult> batch) throws IOException {
             String commitId = runId + "-" + String.format("%05d", sequence++);
             long start = System.nanoTime();
-            warehouse.commit(sweep, commitId, batch);
-            log.debug("committed {} cells in {} ms", batch.size(), (System.nanoTime() - start) / 1_000_000);
+            Set<String> replacing = new HashSet<>();
+            batch.forEach(r -> {
+                if (replaced.contains(r.cell().cellId())) {
+                    replacing.add(r.cell().cellId());
+                }
+            });
+            CommitManifest manifest = warehouse.commit(sweep, commitId, batch, replacing);
+            if (log.isDebugEnabled()) {
+                log.debug("committed {} cells ({} replacing earlier rows) in {} ms: {} files added, {} removed",
+                        batch.size(), replacing.size(), (System.nanoTime() - start) / 1_000_000,
+                        manifest.tables().stream().mapToInt(t -> t.added().size()).sum(),
+                        manifest.tables().stream().mapToInt(t -> t.removed().size()).sum());
+            }
             for (CellResult r : batch) {
                 if (r.status() == RunStatus.OK) {
                     ok++;

@@ -10,8 +10,11 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The driver killed with kill -9 in the middle of a sweep, then the same command again. */
+/** The driver killed in the middle of a sweep (kill -9, Ctrl-C), then the same command again. */
 class DriverKillIT {
+    /** 20 cells of about a second each, committed at least every second. */
+    static final String TWENTY_CELLS = Sweeps.FORTY_CELLS.replace("seeds: 10", "seeds: 5");
+
     @TempDir
     Path dir;
 
@@ -41,5 +44,72 @@ class DriverKillIT {
         beforeKill.forEach((cell, runId) -> assertThat(after).as("cell %s kept its first run", cell)
                 .containsEntry(cell, runId));
         assertThat(warehouse.resolve("_locks/killed.lock")).doesNotExist();
+    }
+
+    @Test
+    void aForcedRunKilledMidwayLosesNoCellAndTheSameCommandFinishesIt() throws Exception {
+        Path spec = Files.writeString(dir.resolve("forced.yaml"), TWENTY_CELLS.formatted("forced"));
+        Path warehouse = dir.resolve("warehouse");
+        Scripts.Result first = Scripts.run(Map.of(), 600, "jobs/initsweep", "run", spec.toString(), "--out",
+                warehouse.toString());
+        assertThat(first.code()).as(first.all()).isZero();
+        Map<String, String> original = Sweeps.committedPerLog(warehouse);
+        assertThat(original).hasSize(20);
+
+        Process driver = Scripts.start(Map.of(), dir.resolve("forced.out"), dir.resolve("forced.err"),
+                "jobs/initsweep", "run", spec.toString(), "--out", warehouse.toString(), "--force");
+        try {
+            Sweeps.awaitCommitted(warehouse, committed -> retrained(original, committed) >= 4, driver, 300);
+        } finally {
+            driver.destroyForcibly(); // SIGKILL in the middle of replacing the results
+            assertThat(driver.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        Map<String, String> killed = Sweeps.committedPerLog(warehouse); // throws on any duplicate
+        assertThat(killed).as("no cell lost").containsOnlyKeys(original.keySet());
+        assertThat(retrained(original, killed)).as("cells retrained before the kill").isBetween(4L, 19L);
+
+        Scripts.Result rerun = Scripts.run(Map.of(), 600, "jobs/initsweep", "run", spec.toString(), "--out",
+                warehouse.toString(), "--force");
+        assertThat(rerun.code()).as(rerun.all()).isZero();
+        assertThat(rerun.out()).contains("--force: 20 cells with results are trained again");
+        Map<String, String> after = Sweeps.committed(warehouse); // the directory itself: each cell once
+        assertThat(after).containsOnlyKeys(original.keySet());
+        assertThat(new java.util.HashSet<>(after.values())).as("one run trained them all").hasSize(1);
+        assertThat(after.values().iterator().next()).isNotIn(killed.values());
+    }
+
+    private static long retrained(Map<String, String> original, Map<String, String> now) {
+        return now.entrySet().stream().filter(e -> !e.getValue().equals(original.get(e.getKey()))).count();
+    }
+
+    @Test
+    void ctrlCCommitsWhatFinishedReleasesTheLockAndExits130InOneLine() throws Exception {
+        Path spec = Files.writeString(dir.resolve("stopped.yaml"), TWENTY_CELLS.formatted("stopped"));
+        Path warehouse = dir.resolve("warehouse");
+        Path err = dir.resolve("stopped.err");
+        Process driver = Scripts.start(Map.of(), dir.resolve("stopped.out"), err, "jobs/initsweep", "run",
+                spec.toString(), "--out", warehouse.toString());
+        try {
+            Sweeps.awaitCommitted(warehouse, 3, driver, 300);
+            // The launcher execs the JVM: its pid is the JVM's. SIGINT, as Ctrl-C in a terminal sends it.
+            assertThat(new ProcessBuilder("kill", "-INT", Long.toString(driver.pid())).start().waitFor()).isZero();
+            assertThat(driver.waitFor(120, TimeUnit.SECONDS)).as("stopped after Ctrl-C").isTrue();
+        } finally {
+            driver.destroyForcibly();
+        }
+        String stderr = Files.readString(err);
+        assertThat(driver.exitValue()).as(stderr).isEqualTo(130);
+        assertThat(stderr.lines().filter(l -> l.startsWith("interrupted")).toList()).as(stderr)
+                .containsExactly("interrupted: committed cells are kept; rerun the same command to resume");
+        assertThat(stderr).as("no stack trace").doesNotContain("\tat ").doesNotContain("Exception");
+        assertThat(warehouse.resolve("_locks/stopped.lock")).as("the lock is released").doesNotExist();
+        Map<String, String> stopped = Sweeps.committed(warehouse); // throws on any duplicate
+        assertThat(stopped.size()).isBetween(3, 19);
+
+        Scripts.Result rerun = Scripts.run(Map.of(), 600, "jobs/initsweep", "run", spec.toString(), "--out",
+                warehouse.toString());
+        assertThat(rerun.code()).as(rerun.all()).isZero();
+        assertThat(rerun.out()).contains("20 cells, " + stopped.size() + " already done");
+        assertThat(Sweeps.committed(warehouse)).hasSize(20);
     }
 }

@@ -1,12 +1,17 @@
 package io.initsweep.it;
 
+import io.initsweep.schema.Tables;
+import io.initsweep.spark.Warehouse;
+
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /** Reading a warehouse from the test JVM while a sweep writes it. */
@@ -49,21 +54,55 @@ final class Sweeps {
         return cells;
     }
 
+    /**
+     * Committed cells as initsweep reads them, from the files the commit log names (a commit whose files are
+     * still being moved, or a crash in the middle of a replacing commit, shows each cell once here; a plain read
+     * of the directory can show a replaced cell twice for that moment). Throws on a duplicate.
+     */
+    static Map<String, String> committedPerLog(Path warehouse) throws Exception {
+        List<Row> rows = null;
+        for (int attempt = 1; rows == null; attempt++) {
+            try {
+                rows = Warehouse.open(spark(), warehouse.toString()).read(Tables.RUNS).select("cell_id", "run_id")
+                        .collectAsList();
+            } catch (RuntimeException e) {
+                // A commit of the running sweep moved or removed a file between the look at the log and the read.
+                if (attempt == 20 || !String.valueOf(e.getMessage()).contains("does not exist")) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+        Map<String, String> cells = new HashMap<>();
+        for (Row row : rows) {
+            if (cells.put(row.getString(0), row.getString(1)) != null) {
+                throw new AssertionError("cell " + row.getString(0) + " appears twice");
+            }
+        }
+        return cells;
+    }
+
     /** Polls until at least {@code cells} are committed. */
     static Map<String, String> awaitCommitted(Path warehouse, int cells, Process running, long timeoutSeconds)
             throws Exception {
+        return awaitCommitted(warehouse, committed -> committed.size() >= cells, running, timeoutSeconds);
+    }
+
+    /** Polls the committed cells (per the log) until {@code done} holds for them. */
+    static Map<String, String> awaitCommitted(Path warehouse, Predicate<Map<String, String>> done, Process running,
+                                              long timeoutSeconds) throws Exception {
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
         while (System.nanoTime() < deadline) {
-            Map<String, String> committed = committed(warehouse);
-            if (committed.size() >= cells) {
+            Map<String, String> committed = committedPerLog(warehouse);
+            if (done.test(committed)) {
                 return committed;
             }
             if (!running.isAlive()) {
-                throw new AssertionError("the sweep ended (exit " + running.exitValue() + ") before " + cells
-                        + " cells were committed");
+                throw new AssertionError("the sweep ended (exit " + running.exitValue() + ") before enough cells "
+                        + "were committed");
             }
             Thread.sleep(300);
         }
-        throw new AssertionError("fewer than " + cells + " cells committed after " + timeoutSeconds + " s");
+        throw new AssertionError("not enough cells committed after " + timeoutSeconds + " s");
     }
 }

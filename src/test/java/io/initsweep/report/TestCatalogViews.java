@@ -144,7 +144,7 @@ class TestCatalogViews {
         List<String> names = spark.sql("SHOW TABLES IN initsweep").collectAsList().stream()
                 .map(r -> r.getString(1)).sorted().toList();
         assertThat(names).containsExactly("cell_stats", "curves", "epochs", "layers", "propagation", "runs",
-                "scheme_comparison");
+                "scheme_comparison", "unique_epochs", "unique_layers", "unique_runs");
         assertThat(spark.table("initsweep.runs").count()).isEqualTo(10);
     }
 }

@@ -1,7 +1,9 @@
 package io.initsweep.spark;
 
 import io.initsweep.common.ExitCode;
+import io.initsweep.dl4j.Dl4jCellTrainer;
 import io.initsweep.tiers.SparkTest;
+import io.initsweep.train.CellTrainerFactory;
 
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
@@ -50,6 +52,10 @@ class TestExactlyOnce {
     }
 
     private TestSweepIntegration.Cli run(Path spec, Path out, String... extra) {
+        return run(Dl4jCellTrainer.FACTORY, spec, out, extra);
+    }
+
+    private TestSweepIntegration.Cli run(CellTrainerFactory trainers, Path spec, Path out, String... extra) {
         String[] args = new String[5 + extra.length];
         args[0] = "run";
         args[1] = spec.toString();
@@ -57,7 +63,7 @@ class TestExactlyOnce {
         args[3] = out.toString();
         args[4] = "--master=local[2,4]";
         System.arraycopy(extra, 0, args, 5, extra.length);
-        return TestSweepIntegration.Cli.run(args);
+        return TestSweepIntegration.Cli.run(trainers, args);
     }
 
     private static Dataset<Row> runs(Path out) {
@@ -90,7 +96,7 @@ class TestExactlyOnce {
 
         TestSweepIntegration.Cli forced = run(spec("grow", "4"), out, "--force");
         assertThat(forced.code()).as(forced.output()).isZero();
-        assertThat(forced.out()).contains("--force: removed the results of 16 cells")
+        assertThat(forced.out()).contains("--force: 16 cells with results are trained again")
                 .contains("16 cells, 0 already done, 16 to train");
         Map<String, String> third = runIds(out);
         assertThat(runs(out).count()).isEqualTo(16);
@@ -120,7 +126,7 @@ class TestExactlyOnce {
         };
         SparkSession.active().sparkContext().addSparkListener(listener);
         try {
-            TestSweepIntegration.Cli result = run(spec, out, "--force", "--test-fail-first-attempt", victim);
+            TestSweepIntegration.Cli result = run(FaultyTrainers.failingFirstAttempt(victim), spec, out, "--force");
             assertThat(result.code()).as(result.output()).isZero();
         } finally {
             SparkSession.active().sparkContext().removeSparkListener(listener);
@@ -139,7 +145,7 @@ class TestExactlyOnce {
         assertThat(run(spec, out, "--no-layers").code()).isZero();
         String victim = runs(out).orderBy("cell_id").select("cell_id").first().getString(0);
 
-        TestSweepIntegration.Cli result = run(spec, out, "--force", "--test-fail-training", victim);
+        TestSweepIntegration.Cli result = run(FaultyTrainers.failingTraining(victim), spec, out, "--force");
         assertThat(result.code()).as(result.output()).isEqualTo(ExitCode.FAILED_CELLS);
         assertThat(result.out()).contains("7 ok, 0 diverged, 1 failed");
         Row failed = runs(out).where(col("cell_id").equalTo(victim)).select("status", "error").first();
@@ -156,6 +162,65 @@ class TestExactlyOnce {
                 .contains("8 cells, 7 already done, 1 to train");
         assertThat(runs(out).count()).isEqualTo(8);
         assertThat(runs(out).where(col("status").equalTo("ok")).count()).isEqualTo(8);
+    }
+
+    @Test
+    void aForcedRunThatFailsMidwayKeepsEveryCellOnce() throws Exception {
+        Path out = dir.resolve("wh");
+        Path spec = spec("midway", "2");
+        assertThat(run(spec, out).code()).isZero();
+        Map<String, String> before = runIds(out);
+        String victim = before.keySet().stream().sorted().findFirst().orElseThrow();
+
+        // Every attempt of one cell dies: Spark gives up and the run fails, with other cells trained or not.
+        TestSweepIntegration.Cli failed = run(FaultyTrainers.failingEveryAttempt(victim), spec, out, "--force");
+        assertThat(failed.code()).as(failed.output()).isEqualTo(ExitCode.RUNTIME_FAILURE);
+        Map<String, String> after = runIds(out);
+        assertThat(runs(out).count()).as("one runs row per cell").isEqualTo(8);
+        assertThat(after).as("no cell lost").containsOnlyKeys(before.keySet());
+        assertThat(after).as("the cell that never trained again keeps its row").containsEntry(victim,
+                before.get(victim));
+        // Each cell's epochs are those of the run its runs row names, once.
+        Dataset<Row> epochs = SparkSession.active().read().parquet(out.resolve("epochs").toString());
+        assertThat(epochs.count()).isEqualTo(8 * 3);
+        for (Row row : epochs.groupBy("cell_id").agg(org.apache.spark.sql.functions.collect_set("run_id"))
+                .collectAsList()) {
+            assertThat(row.<String>getList(1)).containsExactly(after.get(row.getString(0)));
+        }
+
+        TestSweepIntegration.Cli again = run(spec, out, "--force");
+        assertThat(again.code()).as(again.output()).isZero();
+        assertThat(runs(out).count()).isEqualTo(8);
+        assertThat(runIds(out).get(victim)).isNotEqualTo(before.get(victim));
+    }
+
+    @Test
+    void aRetryOfAFailedCellThatFailsAgainKeepsItsFailedRow() throws Exception {
+        Path out = dir.resolve("wh");
+        Path spec = spec("retryagain", "2");
+        assertThat(run(spec, out, "--no-layers").code()).isZero();
+        String victim = runs(out).orderBy("cell_id").select("cell_id").first().getString(0);
+        assertThat(run(FaultyTrainers.failingTraining(victim), spec, out, "--force", "--no-layers").code())
+                .isEqualTo(ExitCode.FAILED_CELLS);
+
+        TestSweepIntegration.Cli retried = run(FaultyTrainers.failingEveryAttempt(victim), spec, out,
+                "--retry-failed", "--no-layers");
+        assertThat(retried.code()).as(retried.output()).isEqualTo(ExitCode.RUNTIME_FAILURE);
+        assertThat(retried.out()).contains("--retry-failed: 1 failed cells will be retrained");
+        Row kept = runs(out).where(col("cell_id").equalTo(victim)).select("status", "error").first();
+        assertThat(kept.getString(0)).isEqualTo("failed");
+        assertThat(kept.getString(1)).contains("injected training failure of cell " + victim);
+        assertThat(runs(out).count()).isEqualTo(8);
+    }
+
+    @Test
+    void forceAndRetryFailedTogetherAreRefusedBeforeAnythingIsWritten() throws Exception {
+        Path out = dir.resolve("untouched");
+        TestSweepIntegration.Cli refused = run(spec("both", "1"), out, "--force", "--retry-failed");
+        assertThat(refused.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(refused.err().strip()).isEqualTo("error: --force and --retry-failed cannot be combined: --force "
+                + "retrains every cell of the spec, the failed ones included");
+        assertThat(out).doesNotExist();
     }
 
     @Test

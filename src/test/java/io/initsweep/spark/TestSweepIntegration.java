@@ -2,8 +2,10 @@ package io.initsweep.spark;
 
 import io.initsweep.cli.Main;
 import io.initsweep.common.ExitCode;
+import io.initsweep.dl4j.Dl4jCellTrainer;
 import io.initsweep.schema.Tables;
 import io.initsweep.tiers.SparkTest;
+import io.initsweep.train.CellTrainerFactory;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -120,10 +122,15 @@ class TestSweepIntegration {
     /** One CLI invocation's exit code and output. */
     record Cli(int code, String out, String err) {
         static Cli run(String... args) {
+            return run(Dl4jCellTrainer.FACTORY, args);
+        }
+
+        /** The CLI with trainers of the test's choosing (e.g. {@link FaultyTrainers}). */
+        static Cli run(CellTrainerFactory trainers, String... args) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int code = Main.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
-                    new PrintStream(err, true, StandardCharsets.UTF_8), args);
+                    new PrintStream(err, true, StandardCharsets.UTF_8), trainers, args);
             return new Cli(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         }
 
