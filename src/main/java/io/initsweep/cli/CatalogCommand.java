@@ -1,9 +1,8 @@
 package io.initsweep.cli;
 
 import io.initsweep.common.ExitCode;
-import io.initsweep.report.Catalog;
+import io.initsweep.spark.Catalog;
 
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,21 +25,17 @@ final class CatalogCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = command.commandLine().getOut();
         SparkSession spark = Warehouses.withCatalog(location.out, location.master, command.commandLine().getErr());
-        for (Row row : spark.sql("SHOW TABLES IN " + Catalog.DATABASE).collectAsList()) {
-            String name = row.getString(1);
-            boolean view = row.getBoolean(2) || Catalog.VIEWS.contains(name);
-            long rows = view ? -1 : spark.table(Catalog.DATABASE + "." + name).count();
-            out.printf("%-12s %-18s %s%n", view ? "view" : "table", Catalog.DATABASE + "." + name,
-                    view ? "" : rows + " rows");
+        for (Catalog.Entry entry : Catalog.listing(spark)) {
+            out.printf("%-12s %-18s %s%n", entry.view() ? "view" : "table", entry.name(),
+                    entry.view() ? "" : entry.rows() + " rows");
         }
-        String url = spark.sparkContext().getConf().get("spark.hadoop.javax.jdo.option.ConnectionURL", null);
-        if (url != null) {
+        Catalog.embeddedMetastore(spark).ifPresent(url -> {
             out.println();
             out.println("Embedded metastore: " + url);
             out.println("PySpark / spark-sql: enableHiveSupport() with");
             out.println("  spark.hadoop.javax.jdo.option.ConnectionURL=" + url);
             out.println("(one process at a time: embedded Derby allows a single connection)");
-        }
+        });
         return ExitCode.OK;
     }
 }

@@ -42,9 +42,8 @@ final class Failures {
             }
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            // Storage and cluster failures in the middle of a run: rerunning resumes.
-            if (t instanceof IOException || t instanceof UncheckedIOException
-                    || t.getClass().getName().equals("org.apache.spark.SparkException")) {
+            // Storage failing in the middle of a run: rerunning resumes. (The runner classifies failed Spark jobs.)
+            if (t instanceof IOException || t instanceof UncheckedIOException) {
                 return FailureKind.RUNTIME;
             }
         }

@@ -4,8 +4,8 @@ import io.initsweep.common.ExitCode;
 import io.initsweep.common.FailureKind;
 import io.initsweep.common.InitsweepException;
 import io.initsweep.report.HtmlReport;
+import io.initsweep.spark.Catalog;
 
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +15,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code initsweep report}: a self-contained HTML report of one sweep. */
@@ -38,29 +37,14 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = command.commandLine().getOut();
-        PrintWriter err = command.commandLine().getErr();
         if (to != null && Files.isDirectory(to)) {
             throw new InitsweepException(FailureKind.BAD_USAGE, "--to " + to + " is a directory; give the report's "
                     + "file name, e.g. --to " + to.resolve("report.html"));
         }
         SparkSession spark = Warehouses.withCatalog(location.out, location.master, command.commandLine().getErr());
-        String name = sweep;
-        if (name == null) {
-            List<Row> latest = spark.sql("SELECT sweep FROM initsweep.runs GROUP BY sweep "
-                    + "ORDER BY max(finished_at) DESC LIMIT 1").collectAsList();
-            if (latest.isEmpty()) {
-                err.println("error: the warehouse " + location.out + " has no results yet");
-                return ExitCode.USAGE;
-            }
-            name = latest.get(0).getString(0);
-        }
-        String html;
-        try {
-            html = HtmlReport.render(spark, name);
-        } catch (IllegalArgumentException e) {
-            err.println("error: " + e.getMessage());
-            return ExitCode.USAGE;
-        }
+        String name = sweep != null ? sweep : Catalog.latestSweep(spark).orElseThrow(() -> new InitsweepException(
+                FailureKind.NOT_FOUND, "the warehouse " + location.out + " has no results yet"));
+        String html = HtmlReport.render(Catalog.query(spark), name);
         Path file = to != null ? to : Path.of("report-" + name + ".html");
         if (file.toAbsolutePath().getParent() != null) {
             Files.createDirectories(file.toAbsolutePath().getParent());

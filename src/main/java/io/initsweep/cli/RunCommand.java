@@ -9,7 +9,7 @@ import io.initsweep.dl4j.Nd4jRuntime;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.Grid;
 import io.initsweep.report.CellOutcome;
-import io.initsweep.report.Comparisons;
+import io.initsweep.spark.Comparisons;
 import io.initsweep.report.Summary;
 import io.initsweep.spark.Resources;
 import io.initsweep.spark.SparkSessions;

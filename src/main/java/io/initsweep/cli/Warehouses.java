@@ -1,6 +1,6 @@
 package io.initsweep.cli;
 
-import io.initsweep.report.Catalog;
+import io.initsweep.spark.Catalog;
 import io.initsweep.spark.SparkSessions;
 import io.initsweep.spark.Warehouse;
 import io.initsweep.spark.WarehouseCheck;

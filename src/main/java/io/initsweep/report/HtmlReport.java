@@ -1,11 +1,12 @@
 package io.initsweep.report;
 
+import io.initsweep.common.FailureKind;
+import io.initsweep.common.InitsweepException;
 import io.initsweep.spec.Setting;
 import io.initsweep.spec.Settings;
+import io.initsweep.stats.SchemeComparison;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,12 +34,13 @@ public final class HtmlReport {
     private HtmlReport() {
     }
 
-    /** The report's HTML. @throws IllegalArgumentException if the sweep has no rows */
-    public static String render(SparkSession spark, String sweep) throws IOException {
-        List<Map<String, Object>> cellStats = rows(spark, "SELECT * FROM initsweep.cell_stats WHERE sweep = "
-                + Catalog.literal(sweep) + " ORDER BY scheme, depth, activation, grid_point");
+    /** The report's HTML. @throws InitsweepException of kind NOT_FOUND if the sweep has no rows */
+    public static String render(CatalogQuery catalog, String sweep) throws IOException {
+        List<Map<String, Object>> cellStats = catalog.rows("SELECT * FROM initsweep.cell_stats WHERE sweep = "
+                + literal(sweep) + " ORDER BY scheme, depth, activation, grid_point");
         if (cellStats.isEmpty()) {
-            throw new IllegalArgumentException("sweep '" + sweep + "' has no results in this warehouse");
+            throw new InitsweepException(FailureKind.NOT_FOUND, "sweep '" + sweep
+                    + "' has no results in this warehouse");
         }
         List<String> axes = new ArrayList<>();
         for (String column : COORDINATES) {
@@ -47,14 +49,14 @@ public final class HtmlReport {
                 axes.add(column);
             }
         }
-        cellStats.forEach(r -> r.put("context", Comparisons.withoutScheme((String) r.get("grid_point"))));
-        List<Map<String, Object>> curves = rows(spark, "SELECT grid_point, scheme, epoch, n_seeds, test_loss_mean, "
-                + "test_loss_std, test_loss_q25, test_loss_median, test_loss_q75 FROM initsweep.curves WHERE sweep = " + Catalog.literal(sweep));
-        curves.forEach(r -> r.put("context", Comparisons.withoutScheme((String) r.remove("grid_point"))));
-        List<Map<String, Object>> propagation = rows(spark, "SELECT scheme, activation, depth, width, layer, "
-                + "is_output, activation_var_mean FROM initsweep.propagation WHERE sweep = " + Catalog.literal(sweep));
-        List<Map<String, Object>> comparison = rows(spark, "SELECT * FROM initsweep.scheme_comparison WHERE sweep = "
-                + Catalog.literal(sweep) + " ORDER BY context, scheme_a, scheme_b");
+        cellStats.forEach(r -> r.put("context", SchemeComparison.contextLabel((String) r.get("grid_point"))));
+        List<Map<String, Object>> curves = catalog.rows("SELECT grid_point, scheme, epoch, n_seeds, test_loss_mean, "
+                + "test_loss_std, test_loss_q25, test_loss_median, test_loss_q75 FROM initsweep.curves WHERE sweep = " + literal(sweep));
+        curves.forEach(r -> r.put("context", SchemeComparison.contextLabel((String) r.remove("grid_point"))));
+        List<Map<String, Object>> propagation = catalog.rows("SELECT scheme, activation, depth, width, layer, "
+                + "is_output, activation_var_mean FROM initsweep.propagation WHERE sweep = " + literal(sweep));
+        List<Map<String, Object>> comparison = catalog.rows("SELECT * FROM initsweep.scheme_comparison WHERE sweep = "
+                + literal(sweep) + " ORDER BY context, scheme_a, scheme_b");
 
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("sweep", sweep);
@@ -80,25 +82,9 @@ public final class HtmlReport {
                 .replace("{{APP}}", resource("/report/report.js"));
     }
 
-    /** Rows as maps, non-finite doubles as null (JSON has no NaN). */
-    private static List<Map<String, Object>> rows(SparkSession spark, String sql) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Row row : spark.sql(sql).collectAsList()) {
-            Map<String, Object> map = new LinkedHashMap<>();
-            String[] names = row.schema().fieldNames();
-            for (int i = 0; i < names.length; i++) {
-                Object value = row.get(i);
-                if (value instanceof Double d && !Double.isFinite(d)) {
-                    value = null;
-                }
-                if (value instanceof java.sql.Timestamp t) {
-                    value = t.toInstant().toString();
-                }
-                map.put(names[i], value);
-            }
-            out.add(map);
-        }
-        return out;
+    /** An SQL string literal. */
+    private static String literal(String text) {
+        return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
     private static String resource(String name) {

@@ -3,6 +3,7 @@ package io.initsweep.schema;
 import io.initsweep.spec.CellSettings;
 import io.initsweep.spec.Setting;
 import io.initsweep.spec.Settings;
+import io.initsweep.train.EpochMetrics;
 import org.apache.spark.sql.Row;
 
 import java.util.LinkedHashMap;
@@ -36,6 +37,12 @@ public final class RunRows {
             throw new IllegalArgumentException("runs." + setting.column() + " holds '" + stored
                     + "', which is not a value of " + setting.key() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** One {@code epochs} row as the trainer recorded it. */
+    public static EpochMetrics epoch(Row row) {
+        return new EpochMetrics(row.<Integer>getAs("epoch"), row.<Double>getAs("train_loss"),
+                row.<Double>getAs("test_loss"), row.getAs("test_accuracy"), row.<Double>getAs("grad_norm"));
     }
 
     /** {@code scheme=he_normal depth=8} → the ordered coordinates of {@code runs.grid_point}. */

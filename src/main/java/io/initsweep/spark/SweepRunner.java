@@ -10,6 +10,7 @@ import io.initsweep.train.CellResult;
 import io.initsweep.train.CellTrainerFactory;
 import io.initsweep.train.RunStatus;
 import org.apache.spark.SparkContext;
+import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -256,12 +257,13 @@ public final class SweepRunner {
         SparkContext sc = spark.sparkContext();
         sc.setJobGroup(JOB_GROUP, "initsweep " + spec.name(), true);
         sc.setLocalProperty("spark.scheduler.pool", "cells");
-        RuntimeException trainingFailure = null;
+        // Exception, not RuntimeException: Spark throws its (checked) SparkException from Scala without declaring it.
+        Exception trainingFailure = null;
         try {
             if (!cancelled.get()) {
                 training.run(committer);
             }
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             trainingFailure = e;
         } finally {
             sc.setLocalProperty("spark.scheduler.pool", null);
@@ -284,8 +286,21 @@ public final class SweepRunner {
             }
             throw interrupted;
         }
+        if (trainingFailure instanceof InitsweepException own) {
+            throw own;
+        }
+        if (trainingFailure instanceof SparkException) {
+            // A task failed every attempt or the cluster went away: the cells committed so far stay, a rerun
+            // resumes. (A cell's own exception never gets here: it is a failed row.)
+            throw new InitsweepException(FailureKind.RUNTIME, "the cells' Spark job failed: "
+                    + trainingFailure.getMessage().lines().findFirst().orElse(""), trainingFailure);
+        }
+        if (trainingFailure instanceof RuntimeException unchecked) {
+            throw unchecked;
+        }
         if (trainingFailure != null) {
-            throw trainingFailure;
+            throw new InitsweepException(FailureKind.INTERNAL, "training failed: " + trainingFailure,
+                    trainingFailure);
         }
         return committer.outcome(runId);
     }

@@ -58,6 +58,20 @@ public final class SchemeComparison {
                       boolean significant) implements Serializable {
     }
 
+    /**
+     * A context for people: a grid point's coordinates without the scheme, e.g. {@code scheme=he_normal depth=8
+     * activation=relu} → {@code depth=8 activation=relu}.
+     */
+    public static String contextLabel(String gridPoint) {
+        List<String> parts = new ArrayList<>();
+        for (String part : gridPoint.split(" ")) {
+            if (!part.startsWith("scheme=") && !part.isEmpty()) {
+                parts.add(part);
+            }
+        }
+        return parts.isEmpty() ? "(all cells)" : String.join(" ", parts);
+    }
+
     public static List<Row> compare(List<Sample> samples) {
         Map<String, Map<String, List<Sample>>> byContext = new TreeMap<>();
         for (Sample s : samples) {

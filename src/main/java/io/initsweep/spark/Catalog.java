@@ -1,9 +1,11 @@
-package io.initsweep.report;
+package io.initsweep.spark;
 
+import io.initsweep.report.CatalogQuery;
 import io.initsweep.schema.Table;
 import io.initsweep.schema.Tables;
 import io.initsweep.spark.ReadOnlyGuard;
 import io.initsweep.spark.Warehouse;
+
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -11,9 +13,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Registers a warehouse's tables and the analysis views in the session's persistent catalog, database
@@ -95,6 +100,57 @@ public final class Catalog {
 
     private static String prefixed(String prefix, List<String> columns) {
         return String.join(", ", columns.stream().map(c -> prefix + c).toList());
+    }
+
+    /** The report's view of the catalog: the session's SQL, rows as plain values. */
+    public static CatalogQuery query(SparkSession spark) {
+        return sql -> {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (Row row : spark.sql(sql).collectAsList()) {
+                Map<String, Object> map = new LinkedHashMap<>();
+                String[] names = row.schema().fieldNames();
+                for (int i = 0; i < names.length; i++) {
+                    Object value = row.get(i);
+                    if (value instanceof Double d && !Double.isFinite(d)) {
+                        value = null;
+                    }
+                    if (value instanceof java.sql.Timestamp t) {
+                        value = t.toInstant().toString();
+                    }
+                    map.put(names[i], value);
+                }
+                out.add(map);
+            }
+            return out;
+        };
+    }
+
+    /** The sweep whose cells finished last, if the warehouse has any. */
+    public static Optional<String> latestSweep(SparkSession spark) {
+        List<Row> latest = spark.sql("SELECT sweep FROM " + DATABASE + ".unique_runs GROUP BY sweep "
+                + "ORDER BY max(finished_at) DESC LIMIT 1").collectAsList();
+        return latest.isEmpty() ? Optional.empty() : Optional.of(latest.get(0).getString(0));
+    }
+
+    /** One registered table or view, as {@code catalog} lists it. */
+    public record Entry(String name, boolean view, long rows) {
+    }
+
+    /** Every table and view of the database, with the tables' row counts. */
+    public static List<Entry> listing(SparkSession spark) {
+        List<Entry> entries = new ArrayList<>();
+        for (Row row : spark.sql("SHOW TABLES IN " + DATABASE).collectAsList()) {
+            String name = row.getString(1);
+            boolean view = row.getBoolean(2) || VIEWS.contains(name);
+            entries.add(new Entry(DATABASE + "." + name, view, view ? -1 : spark.table(DATABASE + "." + name).count()));
+        }
+        return entries;
+    }
+
+    /** The JDBC URL of the embedded metastore this session uses, if it uses one. */
+    public static Optional<String> embeddedMetastore(SparkSession spark) {
+        return Optional.ofNullable(spark.sparkContext().getConf().get("spark.hadoop.javax.jdo.option.ConnectionURL",
+                null));
     }
 
     static String literal(String text) {

@@ -1,10 +1,7 @@
-package io.initsweep.report;
+package io.initsweep.spark;
 
 import io.initsweep.Fixtures;
 import io.initsweep.grid.Cell;
-import io.initsweep.spark.SparkSessions;
-import io.initsweep.spark.SweepLock;
-import io.initsweep.spark.Warehouse;
 import io.initsweep.tiers.SparkTest;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.EpochMetrics;

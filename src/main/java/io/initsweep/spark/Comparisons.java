@@ -1,8 +1,9 @@
-package io.initsweep.report;
+package io.initsweep.spark;
 
 import io.initsweep.schema.Tables;
 import io.initsweep.spark.Warehouse;
 import io.initsweep.stats.SchemeComparison;
+
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
@@ -34,22 +35,12 @@ public final class Comparisons {
             for (int i = 4; i < columns.size(); i++) {
                 context.append(columns.get(i)).append('=').append(row.get(i)).append('|');
             }
-            samples.add(new SchemeComparison.Sample(sweep, context.toString(), withoutScheme(row.getString(0)),
-                    row.getString(1), row.getString(2), row.isNullAt(3) ? null : row.getDouble(3)));
+            samples.add(new SchemeComparison.Sample(sweep, context.toString(),
+                    SchemeComparison.contextLabel(row.getString(0)), row.getString(1), row.getString(2),
+                    row.isNullAt(3) ? null : row.getDouble(3)));
         }
         List<SchemeComparison.Row> rows = SchemeComparison.compare(samples);
         warehouse.replace(sweep, commitId, Tables.SCHEME_COMPARISON, rows);
         return rows;
-    }
-
-    /** {@code scheme=he_normal depth=8 activation=relu} → {@code depth=8 activation=relu}. */
-    static String withoutScheme(String gridPoint) {
-        List<String> parts = new ArrayList<>();
-        for (String part : gridPoint.split(" ")) {
-            if (!part.startsWith("scheme=") && !part.isEmpty()) {
-                parts.add(part);
-            }
-        }
-        return parts.isEmpty() ? "(all cells)" : String.join(" ", parts);
     }
 }
