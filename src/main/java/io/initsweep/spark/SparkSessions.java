@@ -31,6 +31,7 @@ public final class SparkSessions {
     /** Local mode by default: every core, and up to 4 attempts per task so a flaky task is retried as on a cluster. */
     public static final String DEFAULT_MASTER = "local[*,4]";
     private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\*|\\d+)(?:\\s*,\\s*\\d+)?])?");
+    private static final Pattern LOCAL_ATTEMPTS = Pattern.compile("local\\[(?:\\*|\\d+)\\s*,\\s*(\\d+)]");
     /** The masters Spark 3.5 accepts besides local ones (SparkContext.createTaskScheduler). */
     private static final Pattern CLUSTER = Pattern.compile("spark://[^\\s]+|yarn|k8s://[^\\s]+|mesos://[^\\s]+"
             + "|local-cluster\\[\\d+,\\s*\\d+,\\s*\\d+]");
@@ -181,7 +182,7 @@ public final class SparkSessions {
         scala.Option<SparkSession> active = SparkSession.getDefaultSession();
         if (active.isDefined()) {
             SparkConf conf = active.get().sparkContext().getConf();
-            if (!conf.get("spark.master", "").equals(master)
+            if (!sameMaster(conf.get("spark.master", ""), master)
                     || !conf.get("spark.task.cpus", "1").equals(Integer.toString(coresPerCell))) {
                 active.get().stop();
                 SparkSession.clearDefaultSession();
@@ -228,6 +229,23 @@ public final class SparkSessions {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot write the scheduler pools file", e);
         }
+    }
+
+    /**
+     * Whether two masters run the same way: equal text, or local masters with the same task slots and attempts
+     * per task ({@code local[*,4]} on a 2-core machine is {@code local[2,4]}; {@code local[2]} retries nothing).
+     */
+    static boolean sameMaster(String a, String b) {
+        if (a.equals(b)) {
+            return true;
+        }
+        return isLocal(a) && isLocal(b) && localCores(a) == localCores(b) && localAttempts(a) == localAttempts(b);
+    }
+
+    /** Attempts per task of a local master: {@code local[N,F]} → F, else 1 (Spark's local default). */
+    static int localAttempts(String master) {
+        Matcher m = LOCAL_ATTEMPTS.matcher(master.trim());
+        return m.matches() ? Integer.parseInt(m.group(1)) : 1;
     }
 
     public static boolean isLocal(String master) {

@@ -55,7 +55,7 @@ class TestReportAndNotebooks {
     static void sweep() throws Exception {
         warehouse = dir.resolve("warehouse");
         Path spec = Files.writeString(dir.resolve("nb.yaml"), SPEC);
-        String[] result = cli("run", spec.toString(), "--out", warehouse.toString(), "--master", "local[2]");
+        String[] result = cli("run", spec.toString(), "--out", warehouse.toString(), "--master", "local[2,4]");
         assertThat(result[0]).as(result[1] + result[2]).isEqualTo("0");
     }
 

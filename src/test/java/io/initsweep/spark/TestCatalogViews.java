@@ -66,7 +66,7 @@ class TestCatalogViews {
                     Instant.parse("2026-11-22T12:00:00Z"), new Provenance("cpu", "OPENBLAS", 1, "test", "1.0.0-M2.1",
                     "17", "Linux", "host", "driver", "run-1")));
         }
-        spark = SparkSessions.createWithCatalog("local[2]", false, dir.resolve("warehouse/_catalog"));
+        spark = SparkSessions.createWithCatalog("local[2,4]", false, dir.resolve("warehouse/_catalog"));
         Warehouse warehouse = Warehouse.open(spark, dir.resolve("warehouse").toString());
         try (SweepLock ignored = warehouse.lock("hand", "run-1")) {
             warehouse.commit("hand", "run-1-00000", results);

@@ -36,7 +36,7 @@ class TestEnvironmentErrors {
     }
 
     private TestSweepIntegration.Cli run(String out) throws Exception {
-        return TestSweepIntegration.Cli.run("run", spec().toString(), "--out", out, "--master", "local[2]");
+        return TestSweepIntegration.Cli.run("run", spec().toString(), "--out", out, "--master", "local[2,4]");
     }
 
     private static void assertOneLine(TestSweepIntegration.Cli result, String... parts) {

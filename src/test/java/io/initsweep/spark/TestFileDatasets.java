@@ -39,7 +39,7 @@ class TestFileDatasets {
 
     @BeforeAll
     static void spark() {
-        spark = SparkSessions.create("local[2]", 1, false);
+        spark = SparkSessions.create("local[2,4]", 1, false);
     }
 
     private Path parquet(String name, float[][] x, int[] labels, boolean vector) {
@@ -182,7 +182,7 @@ class TestFileDatasets {
                 """.formatted(dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz")));
         Path out = dir.resolve("wh");
         TestSweepIntegration.Cli result = TestSweepIntegration.Cli.run("run", spec.toString(), "--out",
-                out.toString(), "--master", "local[2]");
+                out.toString(), "--master", "local[2,4]");
         assertThat(result.code()).as(result.output()).isEqualTo(ExitCode.OK);
         List<Row> runs = spark.read().parquet(out.resolve("runs").toString())
                 .select("scheme", "features", "outputs", "final_test_accuracy", "dataset_sha256", "train_rows")
@@ -251,7 +251,7 @@ class TestFileDatasets {
                     data: %s
                     """.formatted(data));
             TestSweepIntegration.Cli result = TestSweepIntegration.Cli.run("run", spec.toString(), "--out",
-                    out.toString(), "--master", "local[2]");
+                    out.toString(), "--master", "local[2,4]");
             assertThat(result.code()).as(c.message()).isEqualTo(ExitCode.USAGE);
             assertThat(result.err()).as(result.output()).contains(c.message()).contains("(" + spec + ": data)");
             assertThat(result.out()).doesNotContain("to train");

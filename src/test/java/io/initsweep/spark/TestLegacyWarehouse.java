@@ -42,7 +42,7 @@ class TestLegacyWarehouse {
                 execution: {commit-seconds: 1}
                 """);
         Path out = dir.resolve("warehouse");
-        String[] run = {"run", spec.toString(), "--out", out.toString(), "--master", "local[2]"};
+        String[] run = {"run", spec.toString(), "--out", out.toString(), "--master", "local[2,4]"};
         assertThat(TestSweepIntegration.Cli.run(run).code()).isZero();
         // What that version left: the same files, without the log (its manifests were deleted after each commit).
         deleteTree(out.resolve("_commits"));

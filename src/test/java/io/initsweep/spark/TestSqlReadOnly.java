@@ -41,7 +41,7 @@ class TestSqlReadOnly {
                 """);
         warehouse = dir.resolve("warehouse");
         TestSweepIntegration.Cli run = TestSweepIntegration.Cli.run("run", spec.toString(), "--out",
-                warehouse.toString(), "--master", "local[2]");
+                warehouse.toString(), "--master", "local[2,4]");
         assertThat(run.code()).as(run.output()).isZero();
     }
 
@@ -80,7 +80,7 @@ class TestSqlReadOnly {
     @Test
     @Order(2)
     void everyKindOfWriteIsRefusedOnThePlanNotTheText() throws Exception {
-        SparkSession spark = SparkSessions.createWithCatalog("local[2]", false, warehouse.resolve("_catalog"));
+        SparkSession spark = SparkSessions.createWithCatalog("local[2,4]", false, warehouse.resolve("_catalog"));
         SqlQueries queries = new SqlQueries(spark, false);
         Path data = Files.writeString(dir.resolve("rows.csv"), "x\n");
         String runs = warehouse.resolve("runs").toString();

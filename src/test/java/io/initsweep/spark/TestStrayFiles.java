@@ -47,7 +47,7 @@ class TestStrayFiles {
         Path spec = Files.writeString(dir.resolve("stray.yaml"), SPEC);
         Path out = dir.resolve("warehouse");
         String wh = out.toString();
-        TestSweepIntegration.Cli first = cli("run", spec.toString(), "--out", wh, "--master", "local[2]");
+        TestSweepIntegration.Cli first = cli("run", spec.toString(), "--out", wh, "--master", "local[2,4]");
         assertThat(first.code()).as(first.output()).isZero();
 
         // A user copies a runs file, drops a junk file and a truncated epochs file into the tables.
@@ -65,7 +65,7 @@ class TestStrayFiles {
         assertWarnsOfEach(status, strays);
 
         // The run recomputes scheme_comparison from the runs rows: 3 seeds per scheme, not 6.
-        TestSweepIntegration.Cli again = cli("run", spec.toString(), "--out", wh, "--master", "local[2]");
+        TestSweepIntegration.Cli again = cli("run", spec.toString(), "--out", wh, "--master", "local[2,4]");
         assertThat(again.code()).as(again.output()).isZero();
         assertThat(again.out()).contains("6 cells, 6 already done, 0 to train");
         assertWarnsOfEach(again, strays);

@@ -47,7 +47,7 @@ class TestSweepIntegration {
     void runWritesOneRowPerCellAndResumesWithoutDuplicates() throws Exception {
         Path spec = write("it.yaml", SPEC);
         Path out = dir.resolve("warehouse");
-        Cli first = Cli.run("run", spec.toString(), "--out", out.toString(), "--master", "local[2]");
+        Cli first = Cli.run("run", spec.toString(), "--out", out.toString(), "--master", "local[2,4]");
         assertThat(first.code).as(first.output()).isEqualTo(ExitCode.OK);
         assertThat(first.out).contains("12 cells, 0 already done, 12 to train").contains("[12/12]")
                 .contains("final test loss");
@@ -84,7 +84,7 @@ class TestSweepIntegration {
         assertThat(layers.where(col("phase").equalTo("init")).count())
                 .isEqualTo(2 * 3 * (2 + 4)); // seeds × schemes × (depth 1: 2 layers + depth 3: 4 layers)
 
-        Cli again = Cli.run("run", spec.toString(), "--out", out.toString(), "--master", "local[2]");
+        Cli again = Cli.run("run", spec.toString(), "--out", out.toString(), "--master", "local[2,4]");
         assertThat(again.code).isEqualTo(ExitCode.OK);
         assertThat(again.out).contains("12 cells, 12 already done, 0 to train");
         assertThat(spark.read().parquet(out.resolve("runs").toString()).count()).isEqualTo(12);
@@ -94,7 +94,7 @@ class TestSweepIntegration {
     void aBadSpecExitsWithTwoAndWritesNothing() throws Exception {
         Path spec = write("bad.yaml", SPEC.replace("depth: [1, 3]", "depth: [1, 0]"));
         Path out = dir.resolve("untouched");
-        Cli result = Cli.run("run", spec.toString(), "--out", out.toString(), "--master", "local[2]");
+        Cli result = Cli.run("run", spec.toString(), "--out", out.toString(), "--master", "local[2,4]");
         assertThat(result.code).isEqualTo(ExitCode.USAGE);
         assertThat(result.err).contains("error: depth must be >= 1, got 0 (" + spec + ": grid.depth[1], line 5)");
         assertThat(out).doesNotExist();

@@ -34,7 +34,7 @@ class TestWarehouseRecovery {
 
     @BeforeAll
     static void results() {
-        spark = SparkSessions.create("local[2]", 1, false);
+        spark = SparkSessions.create("local[2,4]", 1, false);
         Fixtures.Sweep sweep = Fixtures.sweep("""
                 name: crash
                 seeds: 2
