@@ -58,7 +58,7 @@ class TestCatalogViews {
             List<LayerStats> layers = new ArrayList<>();
             for (int layer = 0; layer < 3; layer++) {
                 layers.add(new LayerStats(layer, LayerStats.Phase.INIT, 8, 8, 0, 0.1, 0,
-                        (cell.seed() + 1) * (layer + 1), 1, layer < 2 ? 0.0 : null, null, 1e-3, 1e-4, 0.0));
+                        (cell.seed() + 1) * (layer + 1), 1, layer < 2 ? 0.0 : null, null, 1e-3, 1e-4, 0.0, 0, 0.5));
             }
             boolean diverged = Double.isNaN(last);
             if (!diverged) {
