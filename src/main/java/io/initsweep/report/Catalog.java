@@ -23,7 +23,7 @@ import java.util.Map;
 public final class Catalog {
     public static final String DATABASE = "initsweep";
     /** Views in dependency order, each defined once in {@code src/main/resources/sql/<name>.sql}. */
-    public static final List<String> VIEWS = List.of("cell_stats", "curves", "propagation");
+    public static final List<String> VIEWS = List.of("cell_stats", "curves", "propagation", "theory_layers");
 
     private Catalog() {
     }

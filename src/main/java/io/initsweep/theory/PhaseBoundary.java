@@ -22,18 +22,17 @@ import java.util.stream.IntStream;
  */
 public final class PhaseBoundary {
     /**
-     * Relative width of σ_w² to which each line is placed: 1e-4, finer than a chart shows (a 500-pixel axis
-     * resolves 2e-3), and 14 bisections per row; each bisection on the chaotic side costs a c* (tens of
-     * milliseconds).
+     * Relative width of σ_w² to which each line is placed: 1e-3, about what a 500-pixel chart resolves, in 10 to 12
+     * bisections per row; each bisection on the chaotic side costs a c* (tens of milliseconds).
      */
-    static final double TOLERANCE = 1e-4;
+    static final double TOLERANCE = 1e-3;
 
     /**
-     * The chaotic side's χ_c at c* with 6 Gauss-Legendre points per panel: relative error about 2e-8 (see
-     * {@link GaussianQuadrature}), far inside {@link #TOLERANCE}, at a third of the default rule's cost per
-     * two-dimensional integral.
+     * The chaotic side's χ_c at c* with 5 Gauss-Legendre points per panel: relative error below 1e-5 (4 points:
+     * 1.4e-5, 6 points: 2.1e-8; see {@link GaussianQuadrature}), far inside {@link #TOLERANCE}, at a quarter of the
+     * default rule's cost per two-dimensional integral.
      */
-    private static final GaussianQuadrature LINE_QUADRATURE = GaussianQuadrature.withPoints(6);
+    private static final GaussianQuadrature LINE_QUADRATURE = GaussianQuadrature.withPoints(5);
 
     private PhaseBoundary() {
     }
@@ -60,8 +59,9 @@ public final class PhaseBoundary {
     }
 
     /**
-     * The lines for depth {@code depth} in σ_w² ∈ [wLow, wHigh], at {@code rows} values of σ_b² evenly spaced over
-     * [bLow, bHigh].
+     * The lines for depth {@code depth} in σ_w² ∈ [wLow, wHigh], at {@code rows} values of σ_b² over
+     * [bLow, bHigh], spaced quadratically ({@code bLow + (bHigh − bLow)·t²}, t evenly spaced): denser near the
+     * bottom, where the critical line of a φ with φ(0) = 0 rises like √σ_b² from its value at σ_b² = 0.
      */
     public static Lines lines(Nonlinearity phi, int depth, double wLow, double wHigh, double bLow, double bHigh,
                               int rows) {
@@ -73,7 +73,8 @@ public final class PhaseBoundary {
         }
         Point[][] found = new Point[rows][];
         IntStream.range(0, rows).parallel().forEach(i -> {
-            double sigmaB2 = rows == 1 ? bLow : bLow + (bHigh - bLow) * i / (rows - 1);
+            double t = rows == 1 ? 0 : (double) i / (rows - 1);
+            double sigmaB2 = bLow + (bHigh - bLow) * t * t;
             Double critical = criticalSigmaW2(phi, sigmaB2, wLow, wHigh);
             Double ordered = orderedDepthSigmaW2(phi, sigmaB2, depth, wLow, critical == null ? wHigh : critical);
             Double chaotic = critical == null ? null : chaoticDepthSigmaW2(phi, sigmaB2, depth, critical, wHigh);
@@ -118,10 +119,15 @@ public final class PhaseBoundary {
      */
     public static Double chaoticDepthSigmaW2(Nonlinearity phi, double sigmaB2, int depth, double low, double high) {
         double target = Math.exp(-MeanField.TRAINABLE_DEPTH_FACTOR / depth);
-        return crossing(w -> {
-            MeanField m = MeanField.of(MeanFieldMap.of(phi, w, sigmaB2, LINE_QUADRATURE));
-            return m.chiC() != null && m.chiC() >= target; // still within 6ξ_c of depth
+        java.util.function.DoubleFunction<Double> chiC =
+                w -> MeanField.of(MeanFieldMap.of(phi, w, sigmaB2, LINE_QUADRATURE)).chiC();
+        Double crossing = crossing(w -> {
+            Double value = chiC.apply(w);
+            return value != null && value >= target; // still within 6ξ_c of depth
         }, low, high);
+        // where the variance has no fixed point beyond the critical line (ReLU with biases), the bisection stops at
+        // that boundary, not at a depth scale: no line there
+        return crossing == null || chiC.apply(crossing * (1 + TOLERANCE)) == null ? null : crossing;
     }
 
     /**
