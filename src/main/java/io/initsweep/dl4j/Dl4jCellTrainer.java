@@ -39,8 +39,10 @@ import java.util.Map;
 /**
  * Trains a cell's network with DL4J and records what happened.
  *
- * <p>Per epoch: the training split is shuffled with a permutation from the cell's order seed, fitted in
- * minibatches, then the whole test split is evaluated and the gradient norm measured on the probe batch. A
+ * <p>At init: the network is built (random biases included), mean-field theory's prediction computed from the
+ * probe batch's mean square, LSUV applied, and the layers and the Jacobian measured. Per epoch: the training split
+ * is shuffled with a permutation from the cell's order seed, fitted in minibatches, then the whole test split is
+ * evaluated and the gradient norm measured on the probe batch. A
  * non-finite loss stops the cell with status diverged; an exception becomes a failed result. Neither is thrown.
  *
  * <p>Thread safety: one instance may train cells on several threads at once; each cell gets its own network.
@@ -54,7 +56,9 @@ public final class Dl4jCellTrainer implements CellTrainer {
 
     /**
      * @param nativeThreads threads per cell (the task's cores)
-     * @param recordLayers  whether to measure per-layer statistics at init and after training
+     * @param recordLayers  whether to measure per-layer statistics (at init, after training and every
+     *                      {@code diagnostics-every} epochs) and the input-output Jacobian at init; the theory's
+     *                      prediction is computed either way
      */
     public Dl4jCellTrainer(int nativeThreads, boolean recordLayers) {
         this(nativeThreads, recordLayers, java.util.Set.of());

@@ -240,7 +240,7 @@ public final class Tables {
         c.add(meanField("q_star", "theory: q*, the fixed point of the pre-activation variance through depth (0: it "
                 + "decays to 0)", MeanField::qStar));
         c.add(meanField("c_star", "theory: c*, the fixed point of the correlation of two inputs through depth (1 in "
-                + "the ordered phase, below 1 in the chaotic one)", MeanField::cStar));
+                + "the ordered phase, below 1 in the chaotic one; only a limit where q* = 0)", MeanField::cStar));
         c.add(meanField("chi1", "theory: chi_1 = sigma_w^2 E[phi'(sqrt(q*) z)^2], what each layer multiplies the "
                 + "gradient's variance by at the fixed point (< 1 vanishing, > 1 exploding)", MeanField::chi1));
         c.add(meanField("chi_q", "theory: chi_q, the slope of the variance map at q*", MeanField::chiQ));
