@@ -129,29 +129,133 @@
     });
   });
 
-  // Propagation: activation variance by layer at init, log scale, one line per scheme.
-  const panels = [...new Set(data.propagation.map(r => r.activation + ', depth ' + r.depth))].sort();
+  // Propagation: activation variance by layer at init, log scale, one line per scheme and, where the sweep varies
+  // them, per width (panels), bias and layer overrides (line styles), so that no line mixes two networks.
+  const varies = key => new Set(data.propagation.map(r => String(r[key]))).size > 1;
+  const panelOf = r => r.activation + ', depth ' + r.depth + (varies('width') ? ', width ' + r.width : '');
+  const variantKeys = ['bias_init', 'bias_std', 'layer_init'].filter(varies);
+  const variantOf = r => variantKeys.map(k => k.replace('_', '-') + '=' + r[k]).join(' ');
+  const variants = [...new Set(data.propagation.map(variantOf))].sort();
+  const lineTypes = ['solid', 'dashed', 'dotted'];
+  const panels = [...new Set(data.propagation.map(panelOf))].sort();
   panels.forEach((panel, i) => {
     const div = chart('propagation', 'propagation-' + i, panel);
     let withData = 0;
-    const series = schemes.map(s => {
-      const points = data.propagation.filter(r => (r.activation + ', depth ' + r.depth) === panel && r.scheme === s
+    const series = [];
+    schemes.forEach(s => variants.forEach((variant, vi) => {
+      const points = data.propagation.filter(r => panelOf(r) === panel && r.scheme === s && variantOf(r) === variant
         && !r.is_output && r.activation_var_mean > 0).sort((a, b) => a.layer - b.layer)
         .map(r => [r.layer, r.activation_var_mean]);
-      if (points.length > 0) withData++;
-      return {name: s, type: 'line', data: points, lineStyle: {color: color(s)}, itemStyle: {color: color(s)},
-        symbolSize: 4};
-    });
+      if (points.length === 0) return;
+      withData++;
+      series.push({name: s + (variant ? ' ' + variant : ''), type: 'line', data: points,
+        lineStyle: {color: color(s), type: lineTypes[vi % lineTypes.length]}, itemStyle: {color: color(s)},
+        symbolSize: 4});
+    }));
     render(div, {
       title: {text: panel, textStyle: {fontSize: 12}},
       tooltip: {trigger: 'axis'},
-      legend: {bottom: 0, type: 'scroll', data: schemes},
+      legend: {bottom: 0, type: 'scroll'},
       grid: {left: 70, right: 16, top: 36, bottom: 56},
       xAxis: {type: 'value', name: 'hidden layer', nameLocation: 'middle', nameGap: 22, minInterval: 1},
       yAxis: {type: 'log', name: 'activation variance', logBase: 10, nameLocation: 'middle', nameGap: 46,
         axisLabel: {formatter: v => (v >= 0.01 && v <= 1000 ? String(v) : v.toExponential(0))}},
       series: series
     }, withData);
+  });
+
+  // Phase diagrams: the measured final loss over (sigma_w^2, sigma_b^2) as rectangles on value axes (a heatmap needs
+  // category axes, which cannot carry the theory's lines), the order-to-chaos line and the 6 xi_c = depth lines over it.
+  const phaseColor = {ordered: '#4477aa', critical: '#228833', chaotic: '#ee6677'};
+  if (data.phaseDiagrams.length > 0) document.getElementById('phase-section').hidden = false;
+  data.phaseDiagrams.forEach((d, i) => {
+    const div = chart('phase-diagrams', 'phase-' + i, d.title, true);
+    const measured = d.cells.filter(c => c.final_test_loss_mean !== null);
+    const failed = d.cells.filter(c => c.final_test_loss_mean === null);
+    const losses = measured.map(c => c.final_test_loss_mean);
+    const rect = (fill) => (params, api) => {
+      const a = api.coord([api.value(0), api.value(3)]);
+      const b = api.coord([api.value(1), api.value(2)]);
+      return {type: 'rect', shape: {x: a[0], y: a[1], width: b[0] - a[0], height: b[1] - a[1]},
+        style: {fill: fill || api.visual('color'), stroke: '#ffffff', lineWidth: 1}};
+    };
+    const item = c => ({value: [c.x0, c.x1, c.y0, c.y1, c.final_test_loss_mean], cell: c});
+    const line = (points, name, dashed) => ({name: name, type: 'line', data: points, showSymbol: false, z: 5,
+      lineStyle: {color: '#111111', width: 2, type: dashed ? 'dashed' : 'solid'}, itemStyle: {color: '#111111'},
+      tooltip: {show: false}});
+    const depthName = '6ξ_c = ' + d.depth;
+    render(div, {
+      title: {text: d.title, subtext: 'colour: final test loss; solid: χ1 = 1; dashed: 6ξ_c = depth',
+        textStyle: {fontSize: 12}, subtextStyle: {fontSize: 10}},
+      tooltip: {formatter: p => {
+        if (!p.data || !p.data.cell) return '';
+        const c = p.data.cell;
+        return 'σ_w² ' + fmt(c.sigma_w2, 3) + ', σ_b² ' + fmt(c.sigma_b2, 3) + '<br>final test loss ' +
+          (c.final_test_loss_mean === null ? 'none (no ok seed)' : fmt(c.final_test_loss_mean, 4)) + ' (' + c.n_ok +
+          '/' + c.n_seeds + ' ok)<br>theory: ' + (c.theory_phase || 'unbounded variance') + ', 6ξ_c ' +
+          (c.trainable_depth === null ? (c.theory_phase === 'critical' ? '∞' : '—') : fmt(c.trainable_depth, 1));
+      }},
+      legend: {bottom: 0, data: ['χ1 = 1', depthName]},
+      grid: {left: 60, right: 90, top: 44, bottom: 60},
+      xAxis: {type: 'value', name: 'σ_w²', min: d.xRange[0], max: d.xRange[1], nameLocation: 'middle', nameGap: 24},
+      yAxis: {type: 'value', name: 'σ_b²', min: d.yRange[0], max: d.yRange[1], nameLocation: 'middle', nameGap: 40},
+      visualMap: {min: losses.length ? Math.min(...losses) : 0, max: losses.length ? Math.max(...losses) : 1,
+        dimension: 4, seriesIndex: 0, calculable: false, orient: 'vertical', right: 0, top: 'middle', itemHeight: 120,
+        text: losses.length ? [fmt(Math.max(...losses), 3), fmt(Math.min(...losses), 3)] : ['', ''],
+        inRange: {color: ['#fff7bc', '#fe9929', '#993404']}},
+      series: [
+        {type: 'custom', name: 'loss', renderItem: rect(null), data: measured.map(item), encode: {x: [0, 1], y: [2, 3]}},
+        {type: 'custom', name: 'no ok seed', renderItem: rect('#bbbbbb'), data: failed.map(item),
+          encode: {x: [0, 1], y: [2, 3]}},
+        line(d.critical, 'χ1 = 1', false),
+        line(d.orderedDepth, depthName, true),
+        line(d.chaoticDepth, depthName, true)
+      ]
+    }, d.cells.length);
+    div.dataset.lines = [d.critical.length, d.orderedDepth.length, d.chaoticDepth.length].join(',');
+  });
+
+  // Measured against predicted: per-layer variance against q_l, and the gradient factor against chi1, log-log with
+  // the diagonal; one panel each per activation that has predictions.
+  const theoryActivations = [...new Set(data.theoryVariance.map(r => r.activation)
+    .concat(data.theoryGradient.map(r => r.activation)))].sort();
+  if (theoryActivations.length > 0) document.getElementById('theory-section').hidden = false;
+  const scatter = (id, title, rows, x, y, xName, yName, label) => {
+    const points = rows.filter(r => r[x] > 0 && r[y] > 0 && isFinite(r[x]) && isFinite(r[y]));
+    const div = chart('theory', id, title);
+    const values = points.flatMap(r => [r[x], r[y]]);
+    // whole decades, so that the log axes' end labels are round
+    const low = values.length ? Math.pow(10, Math.floor(Math.log10(Math.min(...values)))) : 0.1;
+    const high = values.length ? Math.pow(10, Math.ceil(Math.log10(Math.max(...values)))) : 10;
+    // 'no phase': no finite q* (the variance grows without bound) or hidden layers of different sigma_w^2
+    const phases = ['ordered', 'critical', 'chaotic', 'no phase'];
+    const series = phases.map(phase => ({name: phase, type: 'scatter', symbolSize: 6,
+      itemStyle: {color: phaseColor[phase] || '#999999'},
+      data: points.filter(r => (r.phase || 'no phase') === phase).map(r => ({value: [r[x], r[y]], row: r}))}))
+      .filter(s => s.data.length > 0);
+    series.push({name: 'theory', type: 'line', data: [[low, low], [high, high]], showSymbol: false,
+      lineStyle: {color: '#111111', type: 'dashed', width: 1}, tooltip: {show: false}});
+    render(div, {
+      title: {text: title, textStyle: {fontSize: 12}},
+      tooltip: {formatter: p => p.data && p.data.row ? label(p.data.row) : ''},
+      legend: {bottom: 0, type: 'scroll'},
+      grid: {left: 70, right: 16, top: 36, bottom: 60},
+      xAxis: {type: 'log', name: xName, min: low, max: high, nameLocation: 'middle', nameGap: 24,
+        axisLabel: {formatter: v => fmt(v, 2)}},
+      yAxis: {type: 'log', name: yName, min: low, max: high, nameLocation: 'middle', nameGap: 50,
+        axisLabel: {formatter: v => fmt(v, 2)}},
+      series: series
+    }, points.length);
+  };
+  theoryActivations.forEach((activation, i) => {
+    scatter('theory-q-' + i, 'pre-activation variance per layer — ' + activation,
+      data.theoryVariance.filter(r => r.activation === activation), 'predicted', 'measured', 'predicted q_l',
+      'measured variance', r => r.grid_point + '<br>layer ' + r.layer + ': measured ' + fmt(r.measured) +
+        ', predicted ' + fmt(r.predicted));
+    scatter('theory-grad-' + i, 'gradient factor per layer against χ1 — ' + activation,
+      data.theoryGradient.filter(r => r.activation === activation), 'chi1', 'measured', 'χ1',
+      'measured factor (geometric mean)', r => r.grid_point + '<br>χ1 ' + fmt(r.chi1) + ', measured ' +
+        fmt(r.measured) + ' over ' + r.n + ' layer rows');
   });
 
   // Comparison table.

@@ -138,6 +138,11 @@ public final class BatchedCellTrainer implements CellTrainer {
                     + CellBatches.key(other).map(Object::toString).orElse("data-parallel"));
         }
         for (Cell cell : cells) {
+            // Settings this trainer does not implement yet must never be trained as if absent.
+            if (cell.settings().biasStd() != 0 || cell.settings().diagnosticsEvery() != 0) {
+                throw new IllegalArgumentException("cell " + cell.cellId() + " uses bias-std or diagnostics-every, "
+                        + "which the batched trainer does not implement; train it with the per-cell trainer");
+            }
             if (!cell.datasetSha256().equals(dataset.identity().sha256())) {
                 throw new IllegalArgumentException("cell " + cell.cellId() + " was expanded on dataset "
                         + cell.datasetSha256() + ", not on " + dataset);
@@ -321,7 +326,7 @@ public final class BatchedCellTrainer implements CellTrainer {
             Arrays.fill(alive, true);
 
             // Epoch 0: layer statistics at init, the injected failures, then the network as initialized.
-            Probe probe = probe(alive, recordLayers ? LayerStats.Phase.INIT : null);
+            Probe probe = probe(alive, recordLayers ? LayerStats.Phase.INIT : null, 0);
             for (int c = 0; c < k; c++) {
                 if (probe.stats != null) {
                     rows[c].layers.addAll(probe.stats.of(c));
@@ -383,7 +388,7 @@ public final class BatchedCellTrainer implements CellTrainer {
                         trainLoss[c] = lossSum[c] / trainRows;
                     }
                 }
-                probe = probe(alive, recordLayers && epoch == epochs ? LayerStats.Phase.FINAL : null);
+                probe = probe(alive, recordLayers && epoch == epochs ? LayerStats.Phase.FINAL : null, epoch);
                 record(epoch, trainLoss, probe, alive);
                 if (epoch == epochs && probe.stats != null) {
                     for (int c = 0; c < k; c++) {
@@ -455,11 +460,11 @@ public final class BatchedCellTrainer implements CellTrainer {
         }
 
         /** The probe batch forward and backward: the gradient norm of the mean loss, and statistics if asked. */
-        private Probe probe(boolean[] on, LayerStats.Phase phase) {
+        private Probe probe(boolean[] on, LayerStats.Phase phase, int epoch) {
             BatchedNetwork.Rows rowsOf = (c, e) -> e;
             network.load(dataset.trainX(), probeRows, rowsOf, true, on);
             network.forward(probeRows, true, on, network.layers() - 1);
-            BatchedNetwork.LayerProbe stats = phase == null ? null : network.measureForward(probeRows, on, phase);
+            BatchedNetwork.LayerProbe stats = phase == null ? null : network.measureForward(probeRows, on, phase, epoch);
             network.output(probeRows, dataset.trainY(), rowsOf, on, true, new double[rows.length], null);
             network.backward(probeRows, true, on, stats);
             double[] norms = new double[rows.length];

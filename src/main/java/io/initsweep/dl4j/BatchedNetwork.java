@@ -495,8 +495,8 @@ final class BatchedNetwork implements AutoCloseable {
      * Per-layer statistics of the cells that are on, measured during one probe pass: call after {@link #forward}
      * and before {@link #output} with gradients, which overwrites the output preactivations.
      */
-    LayerProbe measureForward(int rows, boolean[] on, LayerStats.Phase phase) {
-        LayerProbe probe = new LayerProbe(rows, phase);
+    LayerProbe measureForward(int rows, boolean[] on, LayerStats.Phase phase, int epoch) {
+        LayerProbe probe = new LayerProbe(rows, phase, epoch);
         int ld = cells * rows;
         for (int k = 0; k < cells; k++) {
             if (!on[k]) {
@@ -527,13 +527,15 @@ final class BatchedNetwork implements AutoCloseable {
     final class LayerProbe implements GradientInputs {
         private final int rows;
         private final LayerStats.Phase phase;
+        private final int epoch;
         private final double[][][] forward = new double[cells][depth + 1][];
         private final Double[][][] flags = new Double[cells][depth + 1][];
         private final double[][] gradInputVar = new double[cells][depth + 1];
 
-        LayerProbe(int rows, LayerStats.Phase phase) {
+        LayerProbe(int rows, LayerStats.Phase phase, int epoch) {
             this.rows = rows;
             this.phase = phase;
+            this.epoch = epoch;
         }
 
         void forward(int k, int l, double[] w, double[] z, double[] a) {
@@ -573,7 +575,7 @@ final class BatchedNetwork implements AutoCloseable {
                 }
                 stats.add(new LayerStats(l, phase, fanIn[l], fanOut[l], f[0], f[1], f[2], f[3], f[4],
                         flags[k][l][0], flags[k][l][1], Diagnostics.variance(gw), gradInputVar[k][l],
-                        flags[k][l][2]));
+                        flags[k][l][2], epoch, null)); // probe-pair correlation: not measured by this trainer yet
             }
             return stats;
         }

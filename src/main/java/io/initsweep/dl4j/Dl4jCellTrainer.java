@@ -7,18 +7,22 @@ import io.initsweep.data.Task;
 import io.initsweep.grid.Cell;
 import io.initsweep.init.SchemeKind;
 import io.initsweep.init.SchemeSpec;
+import io.initsweep.model.Activation;
 import io.initsweep.model.Precision;
 import io.initsweep.spec.CellSettings;
+import io.initsweep.theory.CellTheory;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.CellTrainer;
 import io.initsweep.train.CellTrainerFactory;
 import io.initsweep.train.EpochMetrics;
+import io.initsweep.train.JacobianSpectrum;
 import io.initsweep.train.LayerStats;
 import io.initsweep.train.Provenance;
 import io.initsweep.train.RunStatus;
 
 import org.apache.commons.math3.random.Well19937c;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -36,8 +40,10 @@ import java.util.Map;
 /**
  * Trains a cell's network with DL4J and records what happened.
  *
- * <p>Per epoch: the training split is shuffled with a permutation from the cell's order seed, fitted in
- * minibatches, then the whole test split is evaluated and the gradient norm measured on the probe batch. A
+ * <p>At init: the network is built (random biases included), mean-field theory's prediction computed from the
+ * probe batch's mean square, LSUV applied, and the layers and the Jacobian measured. Per epoch: the training split
+ * is shuffled with a permutation from the cell's order seed, fitted in minibatches, then the whole test split is
+ * evaluated and the gradient norm measured on the probe batch. A
  * non-finite loss stops the cell with status diverged; an exception becomes a failed result. Neither is thrown.
  *
  * <p>Thread safety: one instance may train cells on several threads at once; each cell gets its own network.
@@ -53,7 +59,9 @@ public final class Dl4jCellTrainer implements CellTrainer {
 
     /**
      * @param nativeThreads threads per cell (the task's cores)
-     * @param recordLayers  whether to measure per-layer statistics at init and after training
+     * @param recordLayers  whether to measure per-layer statistics (at init, after training and every
+     *                      {@code diagnostics-every} epochs) and the input-output Jacobian at init; the theory's
+     *                      prediction is computed either way
      */
     public Dl4jCellTrainer(int nativeThreads, boolean recordLayers) {
         this.nativeThreads = nativeThreads;
@@ -136,25 +144,36 @@ public final class Dl4jCellTrainer implements CellTrainer {
         List<EpochMetrics> epochs = new ArrayList<>();
         List<LayerStats> layers = new ArrayList<>();
         MultiLayerNetwork network = null;
+        CellTheory theory = null;
+        JacobianSpectrum jacobian = null;
         try {
             network = Networks.build(cell, dataset);
+            theory = theory(cell, dataset, data.probeX());
             Propagation propagation = new Propagation(network);
             applyLsuv(cell, propagation, data.probeX());
+            Activation activation = cell.settings().activation();
             if (recordLayers) {
-                layers.addAll(propagation.measure(data.probeX(), data.probeY(), cell.settings().activation(),
-                        LayerStats.Phase.INIT));
+                layers.addAll(propagation.measure(data.probeX(), data.probeY(), activation, LayerStats.Phase.INIT, 0));
+                jacobian = propagation.jacobian(data.probeX());
             }
-            Integer diverged = fit(cell, network, data, epochs, training.start(cell, network));
+            int every = recordLayers ? cell.settings().diagnosticsEvery() : 0;
+            int last = cell.settings().epochs();
+            Integer diverged = fit(cell, network, data, epochs, training.start(cell, network), epoch -> {
+                if (every > 0 && epoch % every == 0 && epoch < last) {
+                    layers.addAll(propagation.measure(data.probeX(), data.probeY(), activation,
+                            LayerStats.Phase.TRAINING, epoch));
+                }
+            });
             if (recordLayers && diverged == null) {
-                layers.addAll(propagation.measure(data.probeX(), data.probeY(), cell.settings().activation(),
-                        LayerStats.Phase.FINAL));
+                layers.addAll(propagation.measure(data.probeX(), data.probeY(), activation, LayerStats.Phase.FINAL,
+                        last));
             }
             return new CellResult(cell, dataset, diverged == null ? RunStatus.OK : RunStatus.DIVERGED, null,
-                    diverged, epochs, layers, seconds(start), Instant.now(), provenance);
+                    diverged, epochs, layers, seconds(start), Instant.now(), provenance, theory, jacobian);
         } catch (Exception e) {
             log.warn("cell {} failed: {}", cell.cellId(), e.toString(), e);
             return new CellResult(cell, dataset, RunStatus.FAILED, describe(e), null, epochs, layers,
-                    seconds(start), Instant.now(), provenance);
+                    seconds(start), Instant.now(), provenance, theory, jacobian);
         } finally {
             if (network != null) {
                 release(network);
@@ -183,9 +202,28 @@ public final class Dl4jCellTrainer implements CellTrainer {
         }
     }
 
-    /** @return the diverged epoch, or null if every epoch stayed finite */
+    /**
+     * Mean-field theory's prediction for the cell's network, from the mean square of the probe batch (the data the
+     * layer statistics are measured on). The theory describes; it never decides whether a cell trains, so a failure
+     * of its numerics (a bug) is logged and recorded as the reason the columns are null, never thrown.
+     */
+    static CellTheory theory(Cell cell, DatasetIdentity dataset, INDArray probeX) {
+        double meanSquare = probeX.castTo(DataType.DOUBLE).norm2Number().doubleValue();
+        meanSquare = meanSquare * meanSquare / probeX.length();
+        try {
+            return CellTheory.forCell(cell.settings(), dataset.features(), dataset.outputs(), meanSquare);
+        } catch (RuntimeException e) {
+            log.warn("cell {}: the mean-field theory failed: {}", cell.cellId(), e.toString(), e);
+            return CellTheory.failed(cell.settings().biasStd(), meanSquare, describe(e));
+        }
+    }
+
+    /**
+     * @param afterEpoch called after every finite epoch (1, 2, ...) has been evaluated
+     * @return the diverged epoch, or null if every epoch stayed finite
+     */
     private static Integer fit(Cell cell, MultiLayerNetwork network, CellData data, List<EpochMetrics> epochs,
-                               EpochTraining training) {
+                               EpochTraining training, java.util.function.IntConsumer afterEpoch) {
         EpochMetrics initial = evaluate(0, data.trainLoss(network), network, data);
         epochs.add(initial);
         if (!initial.finite()) {
@@ -198,6 +236,7 @@ public final class Dl4jCellTrainer implements CellTrainer {
             if (!metrics.finite()) {
                 return epoch;
             }
+            afterEpoch.accept(epoch);
         }
         return null;
     }

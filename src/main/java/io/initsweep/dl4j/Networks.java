@@ -5,11 +5,11 @@ import io.initsweep.data.DatasetIdentity;
 import io.initsweep.data.Task;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.Grid;
+import io.initsweep.init.RandomBiases;
 import io.initsweep.model.Activation;
 import io.initsweep.model.Precision;
 import io.initsweep.spec.CellSettings;
 
-import org.apache.commons.math3.random.Well19937c;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
@@ -40,10 +40,11 @@ public final class Networks {
     private Networks() {
     }
 
-    /** An initialized network; the caller closes it. */
+    /** An initialized network, random biases included ({@code bias-std}); the caller closes it. */
     public static MultiLayerNetwork build(Cell cell, DatasetIdentity dataset) {
         MultiLayerNetwork network = new MultiLayerNetwork(configuration(cell, dataset));
         network.init();
+        applyRandomBiases(network, cell.settings().biasInit(), cell.settings().biasStd(), cell.initSeed());
         return network;
     }
 
@@ -87,33 +88,21 @@ public final class Networks {
     }
 
     /**
-     * Adds an independent N(0, std²) draw to every bias of every layer, on top of its constant {@code bias-init}:
-     * the random biases of mean-field theory (σ_b = std). Each layer draws from its own commons-math stream seeded
-     * from the cell's init seed and the layer index, as the weights do, so the biases are the same bits on every
-     * backend and thread count. Call it right after {@code init()}, before LSUV or any measurement.
-     *
-     * <p>The hook for the coming {@code bias-std} setting; until that exists only tests call it.
+     * Sets every bias of every layer, the output layer included, to {@code biasInit + N(0, std²)} as
+     * {@link RandomBiases#values} draws it from the cell's init seed (the {@code bias-std} setting): computed in
+     * double, then cast to the network's type, as any trainer that uses {@link RandomBiases} does. With std 0 the
+     * constant biases DL4J set from {@code bias-init} are left as they are, so cells without random biases keep
+     * their bits. {@link #build} calls it right after {@code init()}, before LSUV or any measurement.
      */
-    static void addRandomBiases(MultiLayerNetwork network, double std, long initSeed) {
-        if (!(std >= 0) || !Double.isFinite(std)) {
-            throw new IllegalArgumentException("bias std must be finite and >= 0, got " + std);
-        }
+    static void applyRandomBiases(MultiLayerNetwork network, double biasInit, double std, long initSeed) {
         if (std == 0) {
             return;
         }
         for (int layer = 0; layer < network.getnLayers(); layer++) {
             INDArray bias = network.getLayer(layer).getParam("b");
-            Well19937c random = new Well19937c(biasSeed(initSeed, layer));
-            double[] draws = new double[(int) bias.length()];
-            for (int i = 0; i < draws.length; i++) {
-                draws[i] = std * random.nextGaussian();
-            }
-            bias.addi(Nd4j.create(draws, bias.shape(), 'c').castTo(bias.dataType()));
+            double[] values = RandomBiases.values(biasInit, std, initSeed, layer, (int) bias.length());
+            bias.assign(Nd4j.create(values, bias.shape(), 'c').castTo(bias.dataType()));
         }
-    }
-
-    static long biasSeed(long initSeed, int layer) {
-        return Hashing.seed("bias|" + initSeed + "|" + layer);
     }
 
     public static long layerSeed(long initSeed, int layer) {

@@ -2,6 +2,7 @@ package io.initsweep.dl4j;
 
 import io.initsweep.model.Activation;
 import io.initsweep.train.Diagnostics;
+import io.initsweep.train.JacobianSpectrum;
 import io.initsweep.train.LayerStats;
 
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
@@ -10,6 +11,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
 import java.util.ArrayList;
@@ -59,8 +61,9 @@ final class Propagation {
      * Statistics of every layer on the probe batch.
      *
      * @param hidden the hidden layers' activation (dead units and saturation are judged by it)
+     * @param epoch  the epoch after which the network is measured (0 at init)
      */
-    List<LayerStats> measure(INDArray probeX, INDArray probeY, Activation hidden, LayerStats.Phase phase) {
+    List<LayerStats> measure(INDArray probeX, INDArray probeY, Activation hidden, LayerStats.Phase phase, int epoch) {
         int last = layers - 1;
         Forward forward = forward(probeX, last);
         int examples = probeX.rows();
@@ -100,10 +103,110 @@ final class Propagation {
                             ? Diagnostics.saturatedFraction(a, hidden) : null,
                     Diagnostics.variance(doubles(gradWeights[l])),
                     Diagnostics.variance(doubles(gradInputs[l])),
-                    Diagnostics.symmetry(weights, fanIn, fanOut)));
+                    Diagnostics.symmetry(weights, fanIn, fanOut), epoch,
+                    Diagnostics.pairCorrelation(z, examples, fanOut, Diagnostics.CORRELATION_PAIRS)));
         }
         return stats;
     }
+
+    /**
+     * The singular values of the input-output Jacobian {@code J = ∂a_{L−1}/∂x} (last hidden layer's output by the
+     * input) at the first {@link JacobianSpectrum#PROBE_POINTS} probe rows; see {@link JacobianSpectrum} for the
+     * definitions. Null where the spectrum overflowed.
+     */
+    JacobianSpectrum jacobian(INDArray probeX) {
+        int points = Math.min(JacobianSpectrum.PROBE_POINTS, (int) probeX.rows());
+        int lastHidden = layers - 2;
+        int features = (int) probeX.columns();
+        int width = (int) weights(lastHidden).columns();
+        int n = Math.min(features, width);
+        boolean svd = n <= JacobianSpectrum.FULL_SPECTRUM_LIMIT;
+        List<JacobianSpectrum.Point> spectra = new ArrayList<>();
+        for (int p = 0; p < points; p++) {
+            INDArray transposed = jacobianTransposed(probeX.getRow(p, true), lastHidden); // features × width
+            if (svd) {
+                spectra.add(JacobianSpectrum.ofMatrix(doubles(transposed), features, width));
+            } else {
+                spectra.add(gramSpectrum(transposed.castTo(DataType.DOUBLE), features <= width));
+            }
+        }
+        return JacobianSpectrum.mean(spectra, svd ? JacobianSpectrum.SVD : JacobianSpectrum.POWER_ITERATION);
+    }
+
+    /**
+     * {@code Jᵀ = W_0 D_0 W_1 D_1 ⋯ W_L D_L} at one input row, with {@code D_l = diag(φ'(z_l))} from the network's
+     * own activation's backprop. Multiplied from the side of the narrower end, so the cost is
+     * {@code depth·width²·min(features, width)}.
+     */
+    INDArray jacobianTransposed(INDArray row, int throughLayer) {
+        Forward forward = forward(row, throughLayer);
+        INDArray[] factors = new INDArray[throughLayer + 1]; // W_l D_l, fan_in × fan_out
+        for (int l = 0; l <= throughLayer; l++) {
+            INDArray z = forward.preactivations().get(l);
+            INDArray slope = activation(l).backprop(z.dup(), Nd4j.onesLike(z)).getFirst();
+            factors[l] = weights(l).mulRowVector(slope);
+        }
+        boolean fromInput = weights(0).rows() <= weights(throughLayer).columns();
+        if (fromInput) {
+            INDArray product = factors[0];
+            for (int l = 1; l <= throughLayer; l++) {
+                product = product.mmul(factors[l]);
+            }
+            return product;
+        }
+        INDArray product = factors[throughLayer];
+        for (int l = throughLayer - 1; l >= 0; l--) {
+            product = factors[l].mmul(product);
+        }
+        return product;
+    }
+
+    /** Σσ², Σσ⁴ and σ_max² from the Gram matrix of {@code Jᵀ} on its narrower side. */
+    private static JacobianSpectrum.Point gramSpectrum(INDArray transposed, boolean featuresSide) {
+        INDArray gram = featuresSide ? transposed.mmul(transposed.transpose())
+                : transposed.transpose().mmul(transposed);
+        int n = (int) gram.rows();
+        double trace = 0;
+        for (int i = 0; i < n; i++) {
+            trace += gram.getDouble(i, i);
+        }
+        double frobenius = gram.mul(gram).sumNumber().doubleValue();
+        return JacobianSpectrum.ofGram(n, trace, frobenius, largestEigenvalue(gram));
+    }
+
+    /**
+     * The largest eigenvalue of a symmetric positive semi-definite matrix by power iteration from a fixed
+     * pseudo-random start, until the residual {@code ‖Gv − ρv‖} is at most 1e-6·ρ (ρ the Rayleigh quotient) or
+     * {@value #POWER_ITERATIONS} iterations. ρ never exceeds the largest eigenvalue, and some eigenvalue lies within
+     * the residual of it; where the top eigenvalues are close (the slow case), ρ is within their gap plus the
+     * residual of the largest.
+     */
+    static double largestEigenvalue(INDArray gram) {
+        int n = (int) gram.rows();
+        double[] start = new double[n];
+        org.apache.commons.math3.random.Well19937c random = new org.apache.commons.math3.random.Well19937c(n);
+        for (int i = 0; i < n; i++) {
+            start[i] = random.nextGaussian(); // a random direction: orthogonal to the top eigenvector with probability 0
+        }
+        INDArray v = Nd4j.create(start, new long[] {n, 1}, 'c').castTo(gram.dataType());
+        v.divi(v.norm2Number());
+        double rho = 0;
+        for (int i = 0; i < POWER_ITERATIONS; i++) {
+            INDArray w = gram.mmul(v);
+            rho = v.mul(w).sumNumber().doubleValue();
+            if (!(rho > 0) || !Double.isFinite(rho)) {
+                return rho; // 0 for a zero Jacobian; NaN/∞ for an overflow, which the caller reports as none
+            }
+            double residual = w.sub(v.mul(rho)).norm2Number().doubleValue();
+            if (residual <= 1e-6 * rho) {
+                return rho;
+            }
+            v = w.divi(w.norm2Number());
+        }
+        return rho;
+    }
+
+    static final int POWER_ITERATIONS = 10_000;
 
     /**
      * Layer-sequential unit variance (Mishkin and Matas 2016): from the input up, divide each LSUV layer's weights

@@ -53,10 +53,27 @@ public final class HtmlReport {
         List<Map<String, Object>> curves = catalog.rows("SELECT grid_point, scheme, epoch, n_seeds, test_loss_mean, "
                 + "test_loss_std, test_loss_q25, test_loss_median, test_loss_q75 FROM initsweep.curves WHERE sweep = " + literal(sweep));
         curves.forEach(r -> r.put("context", SchemeComparison.contextLabel((String) r.remove("grid_point"))));
-        List<Map<String, Object>> propagation = catalog.rows("SELECT scheme, activation, depth, width, layer, "
-                + "is_output, activation_var_mean FROM initsweep.propagation WHERE sweep = " + literal(sweep));
+        List<Map<String, Object>> propagation = catalog.rows("SELECT scheme, layer_init, bias_init, bias_std, "
+                + "activation, depth, width, layer, is_output, activation_var_mean FROM initsweep.propagation "
+                + "WHERE sweep = " + literal(sweep));
         List<Map<String, Object>> comparison = catalog.rows("SELECT * FROM initsweep.scheme_comparison WHERE sweep = "
                 + literal(sweep) + " ORDER BY context, scheme_a, scheme_b");
+        // Mean-field theory: phase diagrams where the sweep spans both variances, and measured against predicted.
+        List<Map<String, Object>> phasePoints = catalog.rows("SELECT grid_point, activation, depth, sigma_w2, sigma_b2, "
+                + "count(*) AS n_seeds, count_if(status = 'ok') AS n_ok, avg(final_test_loss) AS final_test_loss_mean, "
+                + "first(theory_phase) AS theory_phase, first(trainable_depth) AS trainable_depth FROM initsweep.unique_runs "
+                + "WHERE sweep = " + literal(sweep) + " AND sigma_w2 IS NOT NULL AND sigma_b2 IS NOT NULL "
+                + "GROUP BY grid_point, activation, depth, sigma_w2, sigma_b2 ORDER BY grid_point");
+        List<Map<String, Object>> theoryVariance = catalog.rows("SELECT activation, grid_point, layer, "
+                + "avg(preactivation_var) AS measured, avg(predicted_q) AS predicted, first(theory_phase) AS phase "
+                + "FROM initsweep.theory_layers WHERE sweep = " + literal(sweep) + " AND NOT is_output "
+                + "AND predicted_q IS NOT NULL GROUP BY activation, grid_point, layer ORDER BY grid_point, layer");
+        // hidden-to-hidden layers (1 .. depth-1), whose factor tends to chi1 once q_l reaches q*
+        List<Map<String, Object>> theoryGradient = catalog.rows("SELECT activation, grid_point, first(chi1) AS chi1, "
+                + "exp(avg(ln(grad_factor))) AS measured, count(*) AS n, first(theory_phase) AS phase "
+                + "FROM initsweep.theory_layers WHERE sweep = " + literal(sweep) + " AND NOT is_output "
+                + "AND layer >= 1 AND chi1 IS NOT NULL AND grad_factor > 0 GROUP BY activation, grid_point "
+                + "ORDER BY grid_point");
 
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("sweep", sweep);
@@ -69,10 +86,14 @@ public final class HtmlReport {
         data.put("curves", curves);
         data.put("propagation", propagation);
         data.put("comparison", comparison);
+        data.put("phaseDiagrams", PhaseDiagrams.build(phasePoints));
+        data.put("theoryVariance", theoryVariance);
+        data.put("theoryGradient", theoryGradient);
 
         long seeds = cellStats.stream().mapToLong(r -> ((Number) r.get("n_seeds")).longValue()).sum();
         String meta = cellStats.size() + " grid points, " + seeds + " runs. Generated " + Instant.now()
-                + " from the catalog views cell_stats, curves, propagation and the table scheme_comparison.";
+                + " from the catalog views cell_stats, curves, propagation, theory_layers and the tables runs and "
+                + "scheme_comparison.";
         String json = new ObjectMapper().writeValueAsString(data).replace("</", "<\\/");
         return resource("/report/template.html")
                 .replace("{{SWEEP}}", escape(sweep))

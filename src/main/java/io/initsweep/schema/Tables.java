@@ -6,15 +6,23 @@ import io.initsweep.spec.Setting;
 import io.initsweep.spec.SettingType;
 import io.initsweep.spec.Settings;
 import io.initsweep.stats.SchemeComparison;
+import io.initsweep.theory.CellTheory;
+import io.initsweep.theory.LayerPrediction;
+import io.initsweep.theory.MeanField;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.EpochMetrics;
 import io.initsweep.train.LayerStats;
 
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
@@ -40,14 +48,14 @@ public final class Tables {
     public record LayerRow(CellResult result, LayerStats layer) {
     }
 
-    public static final Table<CellResult> RUNS = new Table<>("runs", 1,
+    public static final Table<CellResult> RUNS = new Table<>("runs", 2,
             "one row per cell: its settings, outcome and provenance", runColumns());
 
     public static final Table<EpochRow> EPOCHS = new Table<>("epochs", 1,
             "one row per cell and epoch; epoch 0 is the network before any update", epochColumns());
 
-    public static final Table<LayerRow> LAYERS = new Table<>("layers", 1,
-            "one row per cell, layer and phase (init, final): signal propagation on the probe batch",
+    public static final Table<LayerRow> LAYERS = new Table<>("layers", 2,
+            "one row per cell, layer and phase (init, training, final): signal propagation on the probe batch",
             layerColumns());
 
     public static final Table<SchemeComparison.Row> SCHEME_COMPARISON = new Table<>("scheme_comparison", 1,
@@ -131,6 +139,8 @@ public final class Tables {
         c.add(new Column<>("grad_var_ratio", DoubleType, true,
                 "at init: first hidden layer's weight-gradient variance / last's", CellResult::gradVarRatio));
 
+        c.addAll(theoryColumns());
+
         c.add(new Column<>("wall_seconds", DoubleType, false, "time to build, train and evaluate the network",
                 CellResult::wallSeconds));
         c.add(new Column<>("finished_at", TimestampType, false, "when the cell finished",
@@ -184,8 +194,8 @@ public final class Tables {
                 r -> r.layer().layer()));
         c.add(new Column<>("is_output", BooleanType, false, "whether this is the output layer",
                 r -> r.layer().layer() == r.result().cell().settings().depth()));
-        c.add(new Column<>("phase", StringType, false, "init (before the first update) or final (after training)",
-                r -> r.layer().phase().canonicalName()));
+        c.add(new Column<>("phase", StringType, false, "init (before the first update), training (after an epoch, "
+                + "every diagnostics-every epochs) or final (after training)", r -> r.layer().phase().canonicalName()));
         c.add(new Column<>("fan_in", IntegerType, false, "inputs of the layer", r -> r.layer().fanIn()));
         c.add(new Column<>("fan_out", IntegerType, false, "outputs of the layer", r -> r.layer().fanOut()));
         c.add(new Column<>("weight_mean", DoubleType, false, "mean of W", r -> r.layer().weightMean()));
@@ -209,7 +219,118 @@ public final class Tables {
         c.add(new Column<>("symmetry", DoubleType, true,
                 "mean pairwise cosine similarity of the units' incoming weights (1 = clones)",
                 r -> r.layer().symmetry()));
+        c.addAll(layerTheoryColumns());
         return c;
+    }
+
+    // ---- mean-field theory beside the measurements (runs and layers version 2). One block per table, kept
+    // together so that other column additions merge around it.
+
+    /**
+     * The runs columns of mean-field theory and of the Jacobian's spectrum. Nullable: null where the theory does
+     * not apply ({@code theory_note} says why), or where a quantity does not exist (no finite q*). A double column
+     * may hold +Infinity, which Parquet and Spark keep; each column says what it means there.
+     */
+    private static List<Column<CellResult>> theoryColumns() {
+        List<Column<CellResult>> c = new ArrayList<>();
+        c.add(new Column<>("input_mean_square", DoubleType, true,
+                "theory: E[x^2] of the probe batch over examples and features, where the per-layer recursion starts",
+                r -> theory(r) == null ? null : theory(r).inputMeanSquare()));
+        c.add(new Column<>("sigma_w2", DoubleType, true,
+                "theory: sigma_w^2 = fan_in * Var(W) of the hidden-to-hidden layers, from the scheme's formula; null "
+                        + "where the theory does not apply or the hidden layers differ",
+                r -> theory(r) == null ? null : theory(r).sigmaW2()));
+        c.add(new Column<>("sigma_b2", DoubleType, true, "theory: sigma_b^2 = Var(b) = bias_std^2",
+                r -> theory(r) == null ? null : theory(r).sigmaB2()));
+        c.add(meanField("q_star", "theory: q*, the fixed point of the pre-activation variance through depth (0: it "
+                + "decays to 0)", MeanField::qStar));
+        c.add(meanField("c_star", "theory: c*, the fixed point of the correlation of two inputs through depth (1 in "
+                + "the ordered phase, below 1 in the chaotic one; only a limit where q* = 0)", MeanField::cStar));
+        c.add(meanField("chi1", "theory: chi_1 = sigma_w^2 E[phi'(sqrt(q*) z)^2], what each layer multiplies the "
+                + "gradient's variance by at the fixed point (< 1 vanishing, > 1 exploding)", MeanField::chi1));
+        c.add(meanField("chi_q", "theory: chi_q, the slope of the variance map at q*", MeanField::chiQ));
+        c.add(meanField("chi_c", "theory: chi_c, the slope of the correlation map at c* (= chi1 when c* = 1)",
+                MeanField::chiC));
+        c.add(meanField("xi_q", "theory: xi_q = -1/ln(chi_q), layers over which the variance forgets where it "
+                + "started; +Infinity when chi_q = 1", MeanField::xiQ));
+        c.add(meanField("xi_c", "theory: xi_c = -1/ln(chi_c), layers over which two inputs' correlation forgets "
+                + "where it started; +Infinity at criticality (the edge of chaos)", MeanField::xiC));
+        c.add(new Column<>("theory_phase", StringType, true,
+                "theory: ordered (chi1 < 1), critical (|chi1 - 1| <= 0.001) or chaotic (chi1 > 1)",
+                r -> meanField(r) == null || meanField(r).phase() == null ? null
+                        : meanField(r).phase().canonicalName()));
+        c.add(meanField("trainable_depth", "theory: 6 xi_c, the depth beyond which Schoenholz et al. (2017) found "
+                + "networks untrainable; +Infinity at criticality (no depth limit)", MeanField::trainableDepth));
+        c.add(new Column<>("predicted_jacobian_msv", DoubleType, true,
+                "theory: predicted jacobian_msv, features * prod(predicted_grad_ratio) / min(features, width); "
+                        + "+Infinity beyond the double range",
+                r -> theory(r) == null ? null : theory(r).predictedJacobianMeanSquare()));
+        c.add(new Column<>("theory_note", StringType, true,
+                "why theory columns are null (or what a limit means): the theory does not apply, a quantity does not "
+                        + "exist; 'not computed' for a cell that failed before its network was built; null if "
+                        + "nothing needs saying",
+                r -> theory(r) == null ? "not computed" : theory(r).reason()));
+        c.add(new Column<>("jacobian_msv", DoubleType, true,
+                "at init: mean squared singular value of J = d(last hidden layer's output)/d(input), over its "
+                        + "min(features, width) singular values, mean over 4 probe points (1 = isometric on average)",
+                r -> r.jacobian() == null ? null : r.jacobian().meanSquaredSingularValue()));
+        c.add(new Column<>("jacobian_max_sv", DoubleType, true,
+                "at init: largest singular value of J, mean over the probe points",
+                r -> r.jacobian() == null ? null : r.jacobian().maxSingularValue()));
+        c.add(new Column<>("jacobian_sv_spread", DoubleType, true,
+                "at init: Var(s^2)/E[s^2]^2 over J's singular values s, mean over the probe points (0 = dynamical "
+                        + "isometry; about depth for Gaussian linear layers)",
+                r -> r.jacobian() == null ? null : r.jacobian().spread()));
+        return c;
+    }
+
+    /** A column of the network-level prediction; the getter is serializable, as every column's is. */
+    private static Column<CellResult> meanField(String name, String doc, Column.Getter<MeanField> quantity) {
+        return new Column<>(name, DoubleType, true, doc,
+                r -> meanField(r) == null ? null : quantity.apply(meanField(r)));
+    }
+
+    private static CellTheory theory(CellResult r) {
+        return r.theory();
+    }
+
+    private static MeanField meanField(CellResult r) {
+        return r.theory() == null ? null : r.theory().meanField();
+    }
+
+    /**
+     * The layers columns added with diagnostics during training and the theory: the epoch a row was measured
+     * after, the measured correlation c_l, and the theory's per-layer predictions (init rows of hidden layers).
+     */
+    private static List<Column<LayerRow>> layerTheoryColumns() {
+        List<Column<LayerRow>> c = new ArrayList<>();
+        c.add(new Column<>("epoch", IntegerType, true,
+                "the epoch after which the layer was measured: 0 at init, the last epoch for final rows; null in "
+                        + "rows written before version 2",
+                r -> r.layer().epoch()));
+        c.add(new Column<>("correlation", DoubleType, true,
+                "c_l: cosine between the pre-activation vectors of two probe inputs, mean over 16 fixed pairs (rows "
+                        + "2k, 2k+1); -> 1 with depth in the ordered phase, -> c* in the chaotic one",
+                r -> r.layer().correlation()));
+        c.add(new Column<>("predicted_q", DoubleType, true,
+                "theory, init rows of hidden layers: predicted preactivation_var, q_l from the data's mean square "
+                        + "(runs.input_mean_square) through each layer's sigma_w^2; +Infinity beyond the double range",
+                r -> prediction(r) == null ? null : prediction(r).preactivationVar()));
+        c.add(new Column<>("predicted_grad_ratio", DoubleType, true,
+                "theory, init rows of hidden layers: predicted grad_input_var of this layer / of the next, "
+                        + "(fan_out/fan_in) sigma_w^2 E[phi'(z)^2]; chi1 at the fixed point with equal widths",
+                r -> prediction(r) == null ? null : prediction(r).gradVarRatio()));
+        return c;
+    }
+
+    /** The theory's prediction for the layer of an init row, or null. */
+    private static LayerPrediction prediction(LayerRow r) {
+        CellTheory theory = r.result().theory();
+        if (theory == null || r.layer().phase() != LayerStats.Phase.INIT
+                || r.layer().layer() >= theory.layers().size()) {
+            return null;
+        }
+        return theory.layers().get(r.layer().layer());
     }
 
     private static List<Column<SchemeComparison.Row>> comparisonColumns() {
@@ -323,6 +444,67 @@ public final class Tables {
                 .toList());
         columns.add("dataset_sha256");
         return columns;
+    }
+
+    /**
+     * The default each stored setting's column stands for where a row leaves it null because the row was written
+     * before the setting existed: every setting that applies to every cell and has a non-null default. (Settings
+     * that apply only under another's value, and absent values such as no target loss, are null on purpose.)
+     * Readers fill these in, so a sweep that straddles an upgrade does not split its grid points on them.
+     */
+    public static Map<String, Object> settingDefaults() {
+        Map<String, Object> defaults = new LinkedHashMap<>();
+        for (Setting<?> setting : Settings.stored()) {
+            Object value = setting.controller() == null && setting.defaultValue() != null
+                    ? columnValue(setting, setting.defaultValue()) : null;
+            if (value != null) {
+                defaults.put(setting.column(), value);
+            }
+        }
+        return defaults;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Object columnValue(Setting<T> setting, Object value) {
+        return setting.type().toColumn((T) value);
+    }
+
+    /** A table's rows with {@link #settingDefaults()} filled in (only {@code runs} has settings). */
+    public static Dataset<Row> withSettingDefaults(Table<?> table, Dataset<Row> rows) {
+        if (table != RUNS) {
+            return rows;
+        }
+        for (Map.Entry<String, Object> entry : settingDefaults().entrySet()) {
+            rows = rows.withColumn(entry.getKey(), functions.coalesce(functions.col(entry.getKey()),
+                    functions.lit(entry.getValue())));
+        }
+        return rows;
+    }
+
+    /** The same for SQL: every runs column of {@code alias}, defaults filled in ({@code unique_runs}). */
+    public static String runsColumnsWithDefaults(String alias) {
+        Map<String, Object> defaults = settingDefaults();
+        List<String> columns = new ArrayList<>();
+        for (Column<CellResult> column : RUNS.columns()) {
+            Object value = defaults.get(column.name());
+            String qualified = alias + "." + column.name();
+            columns.add(value == null ? qualified : "coalesce(" + qualified + ", " + sqlLiteral(value) + ") AS "
+                    + column.name());
+        }
+        return String.join(", ", columns);
+    }
+
+    private static String sqlLiteral(Object value) {
+        if (value instanceof String s) {
+            return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+        }
+        if (value instanceof Double d) {
+            return "double(" + d + ")";
+        }
+        if (value instanceof Long l) {
+            return l + "L";
+        }
+        return String.valueOf(value);
     }
 
     private static CellSettings settings(CellResult r) {

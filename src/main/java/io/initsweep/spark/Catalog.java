@@ -33,7 +33,7 @@ public final class Catalog {
     public static final String DATABASE = ReadOnlyGuard.DATABASE;
     /** Views in dependency order, each defined once in {@code src/main/resources/sql/<name>.sql}. */
     public static final List<String> VIEWS = List.of("unique_runs", "unique_epochs", "unique_layers",
-            "cell_stats", "curves", "propagation");
+            "cell_stats", "curves", "propagation", "theory_layers");
 
     private Catalog() {
     }
@@ -83,6 +83,7 @@ public final class Catalog {
             // The grouping columns come from the settings registry, so a new setting splits grid points in the
             // views as it does in the tables.
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .replace("{{runs_with_defaults}}", Tables.runsColumnsWithDefaults("kept"))
                     .replace("{{settings}}", String.join(", ", Tables.settingColumns()))
                     .replace("{{r.settings}}", prefixed("r.", Tables.settingColumns()))
                     .replace("{{r.init_settings}}", prefixed("r.", Tables.initSettingColumns()));

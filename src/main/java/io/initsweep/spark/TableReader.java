@@ -3,6 +3,7 @@ package io.initsweep.spark;
 import io.initsweep.common.FailureKind;
 import io.initsweep.common.InitsweepException;
 import io.initsweep.schema.Table;
+import io.initsweep.schema.Tables;
 
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -66,6 +67,7 @@ final class TableReader {
         if (paths.isEmpty()) {
             return spark.createDataFrame(List.of(), table.schema());
         }
-        return spark.read().schema(table.schema()).parquet(paths.toArray(String[]::new));
+        return Tables.withSettingDefaults(table, spark.read().schema(table.schema())
+                .parquet(paths.toArray(String[]::new)));
     }
 }

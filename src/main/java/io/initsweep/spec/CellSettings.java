@@ -68,6 +68,16 @@ public final class CellSettings implements Serializable {
         return get(Settings.BIAS_INIT);
     }
 
+    /** σ_b of the random part of the biases; 0 for constant biases. */
+    public double biasStd() {
+        return get(Settings.BIAS_STD);
+    }
+
+    /** Epochs between per-layer measurements during training; 0 for init and after training only. */
+    public int diagnosticsEvery() {
+        return get(Settings.DIAGNOSTICS_EVERY);
+    }
+
     public int depth() {
         return get(Settings.DEPTH);
     }

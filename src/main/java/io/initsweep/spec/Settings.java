@@ -52,6 +52,22 @@ public final class Settings {
             .column("bias_init", "constant the biases start at")
             .roles(CELL_ID, INIT_SEED, CONTEXT, REPLAY).build();
 
+    /**
+     * Random biases: every bias of every layer, the output layer included, is {@code bias-init} plus an independent
+     * N(0, bias-std²) draw, drawn by initsweep from the cell's init seed, one stream per layer
+     * ({@link io.initsweep.init.RandomBiases}). σ_b = bias-std is the bias scale of mean-field theory (Poole et al.
+     * 2016; Schoenholz et al. 2017), which with the weights' σ_w places a network in the ordered or the chaotic
+     * phase. It shapes the initial network, so it is in the cell id and the init seed (where it is not 0: cells of
+     * specs without it keep their ids and weights) and held equal when schemes are compared.
+     */
+    public static final Setting<Double> BIAS_STD = Setting.builder("bias-std", MODEL,
+                    SettingType.number(v -> v >= 0, "must be >= 0"))
+            .axis().defaultValue(0.0)
+            .description("std σ_b of a normal draw added to every bias (output layer included) at init, seeded by "
+                    + "the init seed; 0 = constant biases")
+            .column("bias_std", "std of the N(0, bias_std^2) draw added to every bias at init (sigma_b); 0 = none")
+            .roles(CELL_ID, INIT_SEED, CONTEXT, REPLAY).build();
+
     public static final Setting<Integer> DEPTH = Setting.builder("depth", MODEL, SettingType.integer(1, 1000))
             .axis().required().inIdAtDefault()
             .description("hidden layers, 1..1000")
@@ -121,6 +137,21 @@ public final class Settings {
             .column("precision", "float32 or float64")
             .roles(CELL_ID, CONTEXT, REPLAY).build();
 
+    /**
+     * Per-layer statistics during training, not only at init and after the last epoch. It changes what is measured,
+     * not what is trained: a measurement only reads the parameters (it draws no random number and writes no
+     * state), so a cell trains to the same bits at any value (tested), and the value is in no id or seed. Replay
+     * compares epochs, not layers, so it is not replayed either: a {@link Setting.Role#RUNTIME} setting. It is a
+     * cell's setting rather than a sweep-wide one only so that every trainer reads it from the cell it trains;
+     * it is not an axis. A resumed sweep keeps the layer rows its finished cells were measured with.
+     */
+    public static final Setting<Integer> DIAGNOSTICS_EVERY = Setting.builder("diagnostics-every", TRAINING,
+                    SettingType.integer(0, 100_000))
+            .defaultValue(0)
+            .description("measure the layers table also after every k-th epoch (k >= 1); 0 = at init and after "
+                    + "training only")
+            .roles(RUNTIME).build();
+
     /** In the id as {@code execution=data-parallel}, and only then: grid cells kept the ids they had before. */
     public static final Setting<ExecutionMode> MODE = Setting.builder("mode", EXECUTION,
                     SettingType.choice(List.of(ExecutionMode.values()), ExecutionMode::canonicalName))
@@ -174,8 +205,9 @@ public final class Settings {
             .roles(RUNTIME).build();
 
     /** Every setting, in declaration order. */
-    public static final List<Setting<?>> ALL = List.of(SCHEME, LAYER_INIT, BIAS_INIT, DEPTH, WIDTH, ACTIVATION,
-            OPTIMIZER, LEARNING_RATE, MOMENTUM, BATCH_SIZE, EPOCHS, TARGET_LOSS, PRECISION, MODE, WORKERS,
+    public static final List<Setting<?>> ALL = List.of(SCHEME, LAYER_INIT, BIAS_INIT, BIAS_STD, DEPTH, WIDTH,
+            ACTIVATION, OPTIMIZER, LEARNING_RATE, MOMENTUM, BATCH_SIZE, EPOCHS, TARGET_LOSS, PRECISION,
+            DIAGNOSTICS_EVERY, MODE, WORKERS,
             AVERAGING_FREQUENCY, BATCH_SIZE_PER_WORKER, DATA_SEED, CORES_PER_CELL, COMMIT_SECONDS);
 
     public static Optional<Setting<?>> byKey(String key) {

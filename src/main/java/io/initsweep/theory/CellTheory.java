@@ -1,13 +1,17 @@
 package io.initsweep.theory;
 
+import io.initsweep.grid.Grid;
 import io.initsweep.init.SchemeSpec;
 import io.initsweep.model.Activation;
+import io.initsweep.spec.CellSettings;
 
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -25,12 +29,13 @@ import java.util.Objects;
  *
  * @param sigmaW2       the σ_w² of {@link #meanField}; null where there is none
  * @param sigmaB2       σ_b², the biases' variance
+ * @param inputMeanSquare E[x²] of the data the recursion starts from, over examples and features
  * @param meanField     the network-level prediction; null where not applicable
  * @param layers        the hidden layers' predictions, input first; empty where not applicable
  * @param notApplicable why the theory, or its network-level part, does not apply; null where it does
  */
-public record CellTheory(Double sigmaW2, double sigmaB2, MeanField meanField, List<LayerPrediction> layers,
-                         String notApplicable) implements Serializable {
+public record CellTheory(Double sigmaW2, double sigmaB2, double inputMeanSquare, MeanField meanField,
+                         List<LayerPrediction> layers, String notApplicable) implements Serializable {
 
     /** A hidden layer as the theory needs it: its scheme and its shape. */
     public record HiddenLayer(SchemeSpec scheme, int fanIn, int fanOut) implements Serializable {
@@ -60,18 +65,18 @@ public record CellTheory(Double sigmaW2, double sigmaB2, MeanField meanField, Li
         }
         double sigmaB2 = biasStd * biasStd;
         if (hidden.isEmpty()) {
-            return notApplicable(sigmaB2, "no hidden layers");
+            return notApplicable(sigmaB2, inputMeanSquare, "no hidden layers");
         }
         if (biasInit != 0.0) {
-            return notApplicable(sigmaB2, "bias-init " + biasInit + " gives every unit the same non-zero bias; "
-                    + "the theory assumes biases of mean 0");
+            return notApplicable(sigmaB2, inputMeanSquare, "bias-init " + biasInit + " gives every unit the same "
+                    + "non-zero bias; the theory assumes biases of mean 0");
         }
         List<LayerPrediction.Layer> layers = new ArrayList<>();
         for (int l = 0; l < hidden.size(); l++) {
             HiddenLayer layer = hidden.get(l);
             WeightVariance variance = WeightVariance.of(layer.scheme(), activation, layer.fanIn(), layer.fanOut());
             if (!variance.applicable()) {
-                return notApplicable(sigmaB2, "layer " + l + " (" + layer.scheme().label() + "): "
+                return notApplicable(sigmaB2, inputMeanSquare, "layer " + l + " (" + layer.scheme().label() + "): "
                         + variance.notApplicable());
             }
             layers.add(new LayerPrediction.Layer(layer.fanIn(), layer.fanOut(), variance.sigmaW2()));
@@ -84,12 +89,49 @@ public record CellTheory(Double sigmaW2, double sigmaB2, MeanField meanField, Li
         for (int l = first + 1; l < layers.size(); l++) {
             double other = layers.get(l).sigmaW2();
             if (Math.abs(other - sigmaW2) > 1e-12 * Math.max(other, sigmaW2)) {
-                return new CellTheory(null, sigmaB2, null, predictions, "hidden layers " + first + " and " + l
-                        + " have different sigma_w^2 (" + rounded(sigmaW2) + ", " + rounded(other) + "): q*, chi1 "
-                        + "and the depth scales describe a stack of identical layers");
+                return new CellTheory(null, sigmaB2, inputMeanSquare, null, predictions, "hidden layers " + first
+                        + " and " + l + " have different sigma_w^2 (" + rounded(sigmaW2) + ", " + rounded(other)
+                        + "): q*, chi1 and the depth scales describe a stack of identical layers");
             }
         }
-        return new CellTheory(sigmaW2, sigmaB2, MeanField.of(phi, sigmaW2, sigmaB2), predictions, null);
+        return new CellTheory(sigmaW2, sigmaB2, inputMeanSquare, meanField(phi, sigmaW2, sigmaB2), predictions,
+                null);
+    }
+
+    /**
+     * The prediction for one cell: its hidden layers' schemes (overrides included) and shapes on data of
+     * {@code features} inputs, its activation and biases ({@code bias-init}, {@code bias-std}), from the mean
+     * square of the data its network sees at init (the probe batch, over examples and features).
+     */
+    public static CellTheory forCell(CellSettings settings, int features, int outputs, double inputMeanSquare) {
+        Objects.requireNonNull(settings, "settings is null");
+        int[][] shapes = Grid.layerShapes(settings, features, outputs);
+        List<HiddenLayer> hidden = new ArrayList<>();
+        for (int l = 0; l < settings.depth(); l++) {
+            hidden.add(new HiddenLayer(settings.schemeOf(l), shapes[l][0], shapes[l][1]));
+        }
+        return of(settings.activation(), settings.biasInit(), settings.biasStd(), inputMeanSquare, hidden);
+    }
+
+    /**
+     * The predicted mean squared singular value of the input-output Jacobian {@code J = ∂a_{L−1}/∂x} (see
+     * {@code train.JacobianSpectrum}): a perturbation of the input of squared norm 1 in a random direction reaches
+     * the last hidden layer with squared norm {@code Π_l gradVarRatio_l} (each layer multiplies it by
+     * {@code (fan_out/fan_in)·σ_{w,l}²·∫Dz φ'(√q_l·z)²}, the same factor as the back-propagated gradient's
+     * variance), so {@code ‖J‖_F² = features·Π_l gradVarRatio_l}, spread over {@code n = min(features, width)}
+     * singular values. Null without per-layer predictions; +∞ or 0 beyond the range of a double.
+     */
+    public Double predictedJacobianMeanSquare() {
+        if (layers.isEmpty()) {
+            return null;
+        }
+        double product = 1;
+        for (LayerPrediction layer : layers) {
+            product *= layer.gradVarRatio();
+        }
+        int features = layers.get(0).fanIn();
+        int width = layers.get(layers.size() - 1).fanOut();
+        return product * features / Math.min(features, width);
     }
 
     /** Why a theory column is null: the cell's reason, else the mean-field note (e.g. no finite q*). */
@@ -100,12 +142,44 @@ public record CellTheory(Double sigmaW2, double sigmaB2, MeanField meanField, Li
         return meanField.note();
     }
 
+    /**
+     * The network-level prediction, computed once per (φ, σ_w², σ_b²) in this JVM: it is the same for every seed,
+     * depth and dataset of a grid point, and a chaotic point's c* takes tens of milliseconds (two-dimensional
+     * integrals), where the per-layer recursion takes well under one. Bounded: the least recently used go first.
+     */
+    private static MeanField meanField(Nonlinearity phi, double sigmaW2, double sigmaB2) {
+        String key = phi.label() + "|" + Double.doubleToLongBits(sigmaW2) + "|" + Double.doubleToLongBits(sigmaB2);
+        synchronized (MEAN_FIELDS) {
+            MeanField cached = MEAN_FIELDS.get(key);
+            if (cached != null) {
+                return cached;
+            }
+        }
+        MeanField computed = MeanField.of(phi, sigmaW2, sigmaB2); // outside the lock: other cells go on meanwhile
+        synchronized (MEAN_FIELDS) {
+            MEAN_FIELDS.put(key, computed);
+        }
+        return computed;
+    }
+
+    private static final Map<String, MeanField> MEAN_FIELDS = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, MeanField> eldest) {
+            return size() > 4096;
+        }
+    };
+
     /** Six significant digits: 2.0000000000000004 (fan_in·2/fan_in) reads as 2. */
     private static String rounded(double value) {
         return new BigDecimal(value).round(new MathContext(6)).stripTrailingZeros().toPlainString();
     }
 
-    private static CellTheory notApplicable(double sigmaB2, String reason) {
-        return new CellTheory(null, sigmaB2, null, List.of(), reason);
+    /** A cell whose theory could not be computed, with the reason (the theory's own failure). */
+    public static CellTheory failed(double biasStd, double inputMeanSquare, String reason) {
+        return notApplicable(biasStd * biasStd, inputMeanSquare, "the theory's computation failed: " + reason);
+    }
+
+    private static CellTheory notApplicable(double sigmaB2, double inputMeanSquare, String reason) {
+        return new CellTheory(null, sigmaB2, inputMeanSquare, null, List.of(), reason);
     }
 }

@@ -124,6 +124,26 @@ public record MeanField(String nonlinearity, double sigmaW2, double sigmaB2, Dou
         return atFixedPoint(map, qStar, null);
     }
 
+    /**
+     * χ1 alone, without the correlation fixed point: what {@link #of(MeanFieldMap)} gives as {@link #chi1}, found
+     * the same way, at the cost of one-dimensional integrals only (c* needs two-dimensional ones). Null where
+     * there is no finite q*. For tracing the order-to-chaos line, where c* = 1.
+     */
+    public static Double chi1(MeanFieldMap map) {
+        Objects.requireNonNull(map, "map is null");
+        double atZero = map.variance(0.0);
+        if (atZero == 0.0) {
+            if (everyVarianceIsFixed(map)) {
+                return map.gradientFactor(1.0);
+            }
+            if (map.varianceSlope(0.0) <= 1.0 + UNIT_SLOPE) {
+                return map.gradientFactor(MeanFieldMap.ZERO_LIMIT);
+            }
+        }
+        Double qStar = stableFixedPoint(map, atZero);
+        return qStar == null ? null : map.gradientFactor(Math.max(qStar, MeanFieldMap.ZERO_LIMIT));
+    }
+
     /** ξ = −1/ln χ for a contracting slope χ &lt; 1; +∞ for χ ≥ 1 (within {@value #UNIT_SLOPE}). */
     public static double depthScale(double chi) {
         if (chi >= 1.0 - UNIT_SLOPE) {

@@ -2,6 +2,7 @@ package io.initsweep.train;
 
 import io.initsweep.data.DatasetIdentity;
 import io.initsweep.grid.Cell;
+import io.initsweep.theory.CellTheory;
 
 import java.io.Serializable;
 import java.time.Instant;
@@ -22,10 +23,15 @@ import java.util.Objects;
  * @param wallSeconds   time to build, train and evaluate the network
  * @param finishedAt    when training ended
  * @param provenance    backend, threads, versions, host
+ * @param theory        mean-field theory's prediction for the cell's network at init; null where it was not
+ *                      computed (a cell that failed before its network was built)
+ * @param jacobian      the input-output Jacobian's singular values at init; null where not measured (no layer
+ *                      statistics, or a cell that failed first) or where they overflowed
  */
 public record CellResult(Cell cell, DatasetIdentity dataset, RunStatus status, String error, Integer divergedEpoch,
                          List<EpochMetrics> epochs, List<LayerStats> layers, double wallSeconds, Instant finishedAt,
-                         Provenance provenance) implements Serializable {
+                         Provenance provenance, CellTheory theory, JacobianSpectrum jacobian)
+        implements Serializable {
 
     public CellResult {
         Objects.requireNonNull(cell, "cell is null");
@@ -43,9 +49,17 @@ public record CellResult(Cell cell, DatasetIdentity dataset, RunStatus status, S
         }
     }
 
+    /** A result without theory or Jacobian (a trainer that computes neither). */
+    public CellResult(Cell cell, DatasetIdentity dataset, RunStatus status, String error, Integer divergedEpoch,
+                      List<EpochMetrics> epochs, List<LayerStats> layers, double wallSeconds, Instant finishedAt,
+                      Provenance provenance) {
+        this(cell, dataset, status, error, divergedEpoch, epochs, layers, wallSeconds, finishedAt, provenance, null,
+                null);
+    }
+
     public CellResult withProvenance(Provenance replacement) {
         return new CellResult(cell, dataset, status, error, divergedEpoch, epochs, layers, wallSeconds, finishedAt,
-                replacement);
+                replacement, theory, jacobian);
     }
 
     /** Training epochs started: all for ok cells, up to and including the diverging one, or those completed. */

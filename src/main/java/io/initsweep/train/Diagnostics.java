@@ -98,6 +98,52 @@ public final class Diagnostics {
         return (double) dead / units;
     }
 
+    /** Pairs of probe inputs whose correlation the {@code layers} table follows through depth. */
+    public static final int CORRELATION_PAIRS = 16;
+
+    /**
+     * The correlation c_l of mean-field theory between two inputs at one layer, measured: for each fixed pair of
+     * probe rows (2k, 2k+1), k &lt; {@code pairs} (as many as the batch has), the cosine between the two rows'
+     * vectors, {@code Σ_u z_a,u·z_b,u / √(Σ_u z_a,u² · Σ_u z_b,u²)}, averaged over the pairs. Uncentered, as in
+     * the theory, where {@code c_l = q_ab/√(q_aa·q_bb)} with {@code q_ab} the mean over units of {@code z_a·z_b}
+     * (Poole et al. 2016, Sec. 2): it goes to 1 with depth in the ordered phase, where every input ends up at the
+     * same point, and to c* &lt; 1 in the chaotic phase. Rows are fixed pairs of the probe batch, the same for every
+     * cell of a dataset, so cells are compared on the same inputs.
+     *
+     * @param values row-major {@code examples × units}, e.g. a layer's pre-activations
+     * @return the mean cosine; null when no pair has two non-zero finite rows (zero weights and biases, or overflow)
+     */
+    public static Double pairCorrelation(double[] values, int examples, int units, int pairs) {
+        double sum = 0;
+        int counted = 0;
+        for (int k = 0; k < pairs && 2 * k + 1 < examples; k++) {
+            int a = 2 * k * units;
+            int b = a + units;
+            double scale = 0; // divide by the largest entry first: an exploding layer's squares overflow
+            for (int u = 0; u < units; u++) {
+                scale = Math.max(scale, Math.max(Math.abs(values[a + u]), Math.abs(values[b + u])));
+            }
+            if (!(scale > 0) || !Double.isFinite(scale)) {
+                continue;
+            }
+            double ab = 0;
+            double aa = 0;
+            double bb = 0;
+            for (int u = 0; u < units; u++) {
+                double x = values[a + u] / scale;
+                double y = values[b + u] / scale;
+                ab += x * y;
+                aa += x * x;
+                bb += y * y;
+            }
+            if (aa > 0 && bb > 0) {
+                sum += ab / Math.sqrt(aa * bb);
+                counted++;
+            }
+        }
+        return counted == 0 ? null : sum / counted;
+    }
+
     /** Share of outputs within 3% of the output range from an asymptote ({@link Activation#isSaturated}). */
     public static double saturatedFraction(double[] outputs, Activation activation) {
         int saturated = 0;

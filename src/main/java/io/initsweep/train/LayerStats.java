@@ -8,7 +8,8 @@ import java.util.Locale;
  * the same for every cell of a dataset).
  *
  * @param layer             0-based; hidden layers 0..depth-1, then the output layer
- * @param phase             before the first update, or after training
+ * @param phase             before the first update, after an epoch during training ({@code diagnostics-every}),
+ *                          or after training
  * @param fanIn             inputs
  * @param fanOut            outputs
  * @param weightMean        mean of the weights
@@ -24,14 +25,31 @@ import java.util.Locale;
  * @param gradInputVar      variance of ∂L/∂x, the gradient back-propagated into the layer's input
  * @param symmetry          mean pairwise cosine similarity between the units' incoming weight vectors (1 = clones);
  *                          null for a single unit; NaN when the weights are all zero
+ * @param epoch             the epoch after which it was measured: 0 at init, the last epoch trained after training
+ * @param correlation       c_l of mean-field theory: the cosine between the pre-activation vectors of two probe
+ *                          inputs, averaged over {@link Diagnostics#CORRELATION_PAIRS} fixed pairs
+ *                          ({@link Diagnostics#pairCorrelation}); null where no pair has two non-zero vectors
  */
 public record LayerStats(int layer, Phase phase, int fanIn, int fanOut, double weightMean, double weightStd,
                          double activationMean, double activationVar, double preactivationVar, Double deadFraction,
-                         Double saturatedFraction, double gradWeightVar, double gradInputVar, Double symmetry)
+                         Double saturatedFraction, double gradWeightVar, double gradInputVar, Double symmetry,
+                         int epoch, Double correlation)
         implements Serializable {
 
+    public LayerStats {
+        java.util.Objects.requireNonNull(phase, "phase is null");
+        if (epoch < 0 || (phase == Phase.INIT) != (epoch == 0)) {
+            throw new IllegalArgumentException("epoch " + epoch + " does not fit phase " + phase
+                    + ": init rows are epoch 0, the others later");
+        }
+    }
+
+    /**
+     * When a layer was measured: at init (epoch 0), after an epoch during training (every
+     * {@code diagnostics-every} epochs, the last excepted), or after the last epoch.
+     */
     public enum Phase {
-        INIT, FINAL;
+        INIT, TRAINING, FINAL;
 
         public String canonicalName() {
             return name().toLowerCase(Locale.ROOT);

@@ -136,7 +136,7 @@ class TestDl4jCellTrainer {
         MultiLayerNetwork network = Networks.build(cell, data.identity());
         Dl4jCellTrainer.DeviceData device = Dl4jCellTrainer.DeviceData.of(data, cell.settings().precision());
         List<LayerStats> stats = new Propagation(network).measure(device.probeX(), device.probeY(),
-                cell.settings().activation(), LayerStats.Phase.INIT);
+                cell.settings().activation(), LayerStats.Phase.INIT, 0);
         network.setInput(device.probeX());
         network.setLabels(device.probeY());
         network.computeGradientAndScore();
@@ -181,6 +181,83 @@ class TestDl4jCellTrainer {
             network.fit(device.trainX(), device.trainY());
         }
         return network;
+    }
+
+    /**
+     * diagnostics-every: layer rows after epochs 2 and 4 of 5, then the final ones after epoch 5 (not twice after
+     * epoch 4 of 4); and the training is the same bits as without, in the same cell.
+     */
+    @Test
+    void diagnosticsEveryMeasuresDuringTrainingWithoutChangingTheTraining() {
+        String spec = """
+                name: every
+                seeds: 1
+                grid: {scheme: [he_normal]}
+                model: {depth: 2, width: 8, activation: tanh}
+                training: {epochs: %d, batch-size: 16, learning-rate: 0.1%s}
+                data: {dataset: blobs, samples: 90}
+                """;
+        Fixtures.Sweep plain = Fixtures.sweep(spec.formatted(5, ""));
+        Fixtures.Sweep every = Fixtures.sweep(spec.formatted(5, ", diagnostics-every: 2"));
+        Cell cell = every.cells().get(0);
+        assertThat(cell.cellId()).isEqualTo(plain.cells().get(0).cellId());
+        CellResult measured = trainer.train(cell, every.dataset(cell));
+        CellResult unmeasured = trainer.train(plain.cells().get(0), plain.dataset(cell));
+        assertThat(bits(measured.epochs())).containsExactlyElementsOf(bits(unmeasured.epochs()));
+        assertThat(measured.layers()).extracting(l -> l.phase() + "@" + l.epoch() + "#" + l.layer()).containsExactly(
+                "INIT@0#0", "INIT@0#1", "INIT@0#2", "TRAINING@2#0", "TRAINING@2#1", "TRAINING@2#2",
+                "TRAINING@4#0", "TRAINING@4#1", "TRAINING@4#2", "FINAL@5#0", "FINAL@5#1", "FINAL@5#2");
+        // the weights moved between the measurements
+        assertThat(measured.layers().get(3).weightStd()).isNotEqualTo(measured.layers().get(0).weightStd());
+        assertThat(measured.layers().get(9).weightStd()).isNotEqualTo(measured.layers().get(6).weightStd());
+        assertThat(unmeasured.layers()).extracting(LayerStats::phase).containsOnly(LayerStats.Phase.INIT,
+                LayerStats.Phase.FINAL);
+
+        Fixtures.Sweep four = Fixtures.sweep(spec.formatted(4, ", diagnostics-every: 2"));
+        CellResult last = trainer.train(four.cells().get(0), four.dataset(four.cells().get(0)));
+        assertThat(last.layers()).extracting(l -> l.phase() + "@" + l.epoch()).containsOnly("INIT@0", "TRAINING@2",
+                "FINAL@4").hasSize(9);
+    }
+
+    /**
+     * bias-std: every layer's biases, the output layer's included, are bias-init plus the draws of
+     * {@link io.initsweep.init.RandomBiases} from the cell's init seed, in float32 and float64; without it the
+     * biases stay the constant. The theory refuses a non-zero bias-init and says so.
+     */
+    @Test
+    void biasStdDrawsEveryLayersBiasesFromTheInitSeed() {
+        for (String precision : List.of("float32", "float64")) {
+            Fixtures.Sweep sweep = Fixtures.sweep("""
+                    name: biases
+                    seeds: 1
+                    grid: {scheme: [he_normal], bias-std: [0.0, 0.4]}
+                    model: {depth: 2, width: 6, activation: relu, bias-init: 0.1}
+                    training: {epochs: 1, precision: %s}
+                    data: {dataset: blobs, samples: 60}
+                    """.formatted(precision));
+            for (Cell cell : sweep.cells()) {
+                double std = cell.settings().biasStd();
+                MultiLayerNetwork network = Networks.build(cell, sweep.dataset(cell).identity());
+                for (int layer = 0; layer <= 2; layer++) {
+                    double[] b = network.getLayer(layer).getParam("b").castTo(DataType.DOUBLE).toDoubleVector();
+                    double[] expected = io.initsweep.init.RandomBiases.values(0.1, std, cell.initSeed(), layer,
+                            b.length);
+                    for (int i = 0; i < b.length; i++) {
+                        double want = precision.equals("float32") ? (float) expected[i] : expected[i];
+                        assertThat(b[i]).as("%s bias-std %s layer %d unit %d", precision, std, layer, i)
+                                .isEqualTo(want);
+                    }
+                    if (std == 0) {
+                        assertThat(b).containsOnly(precision.equals("float32") ? (double) 0.1f : 0.1);
+                    }
+                }
+                network.close();
+            }
+            CellResult result = trainer.train(sweep.cells().get(1), sweep.dataset(sweep.cells().get(1)));
+            assertThat(result.theory().meanField()).isNull();
+            assertThat(result.theory().reason()).startsWith("bias-init 0.1 gives every unit the same non-zero bias");
+            assertThat(result.theory().sigmaB2()).isCloseTo(0.16, within(1e-15));
+        }
     }
 
     private static List<String> bits(List<EpochMetrics> epochs) {

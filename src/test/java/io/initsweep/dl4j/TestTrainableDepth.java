@@ -19,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>A tanh network in the ordered phase with σ_w² = 1, σ_b² = 0.5 has ξ_c ≈ 1.4, so 6ξ_c ≈ 8.4 layers. A network
  * a quarter that deep and one five times deeper are trained identically (plain SGD, float64, 3 blobs of 8
- * features): the shallow one learns, the deep one stays at chance. Biases {@code N(0, σ_b²)} are added by
- * {@link Networks#addRandomBiases} when training starts.
+ * features): the shallow one learns, the deep one stays at chance. Biases {@code N(0, σ_b²)} come from the
+ * {@code bias-std} setting.
  *
  * <p>No control at criticality: trained the same way, 43 layers at the critical σ_w² (2.8432 for σ_b² = 0.5)
  * reached a test loss of 0.53 once and 1.28 for a σ_w² differing in the 7th digit: at that depth, plain SGD at
@@ -62,16 +62,15 @@ class TestTrainableDepth {
                 name: trainable-depth
                 seeds: 1
                 grid: {scheme: [{variance_scaling: {gain: %s}}]}
-                model: {depth: %d, width: 64, activation: tanh}
+                model: {depth: %d, width: 64, activation: tanh, bias-std: %s}
                 training: {epochs: 10, batch-size: 16, learning-rate: 0.05, precision: float64}
                 data: {dataset: blobs, samples: 400, features: 8}
-                """.formatted(Math.sqrt(SIGMA_W2), depth));
+                """.formatted(Math.sqrt(SIGMA_W2), depth, Math.sqrt(SIGMA_B2)));
         Cell cell = sweep.cells().get(0);
-        var dataset = sweep.dataset(cell);
-        return trainer.train(cell, Dl4jCellTrainer.localData(dataset, cell.settings().precision()),
-                (c, network) -> {
-                    Networks.addRandomBiases(network, Math.sqrt(SIGMA_B2), c.initSeed());
-                    return Dl4jCellTrainer.minibatches(c, network, dataset);
-                });
+        CellResult result = trainer.train(cell, sweep.dataset(cell));
+        double biasStd = Math.sqrt(SIGMA_B2);
+        assertThat(result.theory().meanField()).isEqualTo(MeanField.of(Nonlinearity.of(Activation.TANH), SIGMA_W2,
+                biasStd * biasStd));
+        return result;
     }
 }

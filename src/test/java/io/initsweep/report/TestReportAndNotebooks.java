@@ -51,11 +51,30 @@ class TestReportAndNotebooks {
             data: {dataset: blobs, samples: 120}
             """;
 
+    /**
+     * A small edge-of-chaos sweep: tanh at σ_w² = gain² ∈ {0.64, 1.44, 2.56} and σ_b² = bias-std² ∈ {0, 0.25}, on both
+     * sides of the order-to-chaos line (σ_w² = 1 at σ_b² = 0, about 2.4 at 0.25); the ordered 6ξ_c = 6 line lies
+     * inside too. Its report has a phase diagram and the measured-against-predicted panels.
+     */
+    static final String THEORY_SPEC = """
+            name: eoc
+            seeds: 2
+            grid:
+              scheme: ['variance_scaling(gain=0.8)', 'variance_scaling(gain=1.2)', 'variance_scaling(gain=1.6)']
+              bias-std: [0.0, 0.5]
+            model: {depth: 6, width: 16, activation: tanh}
+            training: {epochs: 2, batch-size: 32, learning-rate: 0.05, diagnostics-every: 1}
+            data: {dataset: blobs, samples: 120}
+            """;
+
     @BeforeAll
     static void sweep() throws Exception {
         warehouse = dir.resolve("warehouse");
         Path spec = Files.writeString(dir.resolve("nb.yaml"), SPEC);
         String[] result = cli("run", spec.toString(), "--out", warehouse.toString(), "--master", "local[2,4]");
+        assertThat(result[0]).as(result[1] + result[2]).isEqualTo("0");
+        Path theory = Files.writeString(dir.resolve("eoc.yaml"), THEORY_SPEC);
+        result = cli("run", theory.toString(), "--out", warehouse.toString(), "--master", "local[2]");
         assertThat(result[0]).as(result[1] + result[2]).isEqualTo("0");
     }
 
@@ -72,7 +91,7 @@ class TestReportAndNotebooks {
     void sqlPrintsAnAlignedTableAndCsv() {
         String[] table = cli("sql", "--out", warehouse.toString(),
                 "SELECT scheme, depth, activation, n_seeds, diverged_rate FROM initsweep.cell_stats "
-                        + "WHERE data_seed = 0 ORDER BY 1,2,3");
+                        + "WHERE sweep = 'nb' AND data_seed = 0 ORDER BY 1,2,3");
         assertThat(table[0]).as(table[2]).isEqualTo("0");
         List<String> lines = table[1].lines().toList();
         assertThat(lines.get(0)).startsWith("scheme").contains("n_seeds");
@@ -80,7 +99,7 @@ class TestReportAndNotebooks {
         assertThat(lines).contains("(8 rows)");
 
         String[] csv = cli("sql", "--out", warehouse.toString(), "--format", "csv",
-                "SELECT scheme, count(*) AS n FROM initsweep.runs GROUP BY scheme ORDER BY scheme");
+                "SELECT scheme, count(*) AS n FROM initsweep.runs WHERE sweep = 'nb' GROUP BY scheme ORDER BY scheme");
         assertThat(csv[1].lines().toList()).containsExactly("scheme,n", "he_normal,32", "xavier_normal,32");
 
         String[] bad = cli("sql", "--out", warehouse.toString(), "SELEC nonsense");
@@ -155,8 +174,9 @@ class TestReportAndNotebooks {
         // Every chart container rendered an SVG with drawn paths and reports at least one series with data.
         String[] charts = dom.split("<div class=\"chart");
         // curves: depth × activation × data-seed = 8 panels; heatmaps: 2 metrics × 2 activations; propagation:
-        // activation × depth = 4
-        assertThat(charts.length - 1).as("charts").isEqualTo(8 + 4 + 4);
+        // activation × depth = 4; measured against predicted: 2 per activation. No phase diagram: one σ_b² only.
+        assertThat(charts.length - 1).as("charts").isEqualTo(8 + 4 + 4 + 4);
+        assertThat(dom).doesNotContain("id=\"phase-0\"").contains("id=\"theory-q-1\"");
         for (int i = 1; i < charts.length; i++) {
             String chart = charts[i];
             Matcher rendered = Pattern.compile("data-rendered=\"(\\d+)\"").matcher(chart);
@@ -168,6 +188,61 @@ class TestReportAndNotebooks {
         assertThat(dom).contains("<table"); // summary and comparison tables
         assertThat(screenshot).exists();
         assertThat(Files.size(screenshot)).isGreaterThan(20_000);
+    }
+
+    /**
+     * The edge-of-chaos sweep's report: one phase diagram (tanh, depth 6) with its six cells and the theory's lines
+     * (the order-to-chaos line and the ordered side's 6ξ_c = 6 line cross it), and the two measured-against-predicted
+     * panels; the catalog holds the layer rows measured after each epoch, which the views of the initial network
+     * leave out.
+     */
+    @Test
+    void theTheorysChartsRenderWhereTheSweepHasTheirData() throws Exception {
+        Path html = dir.resolve("eoc.html");
+        String[] result = cli("report", "--out", warehouse.toString(), "--sweep", "eoc", "--to", html.toString());
+        assertThat(result[0]).as(result[2]).isEqualTo("0");
+        SparkSession spark = SparkSession.active();
+        assertThat(spark.sql("SELECT phase, count(*) FROM initsweep.layers l JOIN initsweep.runs r USING (sweep, "
+                + "cell_id) WHERE sweep = 'eoc' GROUP BY phase ORDER BY phase").collectAsList())
+                .extracting(Row::toString).containsExactly("[final,84]", "[init,84]", "[training,84]");
+        assertThat(spark.sql("SELECT count(*) FROM initsweep.theory_layers WHERE sweep = 'eoc'").first().getLong(0))
+                .isEqualTo(84);
+        assertThat(spark.sql("SELECT sum(n_seeds) FROM initsweep.propagation WHERE sweep = 'eoc' AND layer = 0")
+                .first().getLong(0)).isEqualTo(12);
+        List<Row> theory = spark.sql("SELECT bias_std, sigma_b2, sigma_w2, theory_phase, jacobian_msv FROM "
+                + "initsweep.runs WHERE sweep = 'eoc' AND seed = 0 ORDER BY sigma_w2, sigma_b2").collectAsList();
+        assertThat(theory).hasSize(6);
+        assertThat(theory).extracting(r -> r.getString(3)).containsExactly("ordered", "ordered", "chaotic",
+                "ordered", "chaotic", "chaotic");
+        assertThat(theory).allSatisfy(r -> assertThat(r.getDouble(4)).isPositive());
+
+        String dom = browser(chromium(), "--dump-dom", html);
+        Path screenshot = Path.of("target", "report-test", "theory.png").toAbsolutePath();
+        Files.deleteIfExists(screenshot);
+        browser(chromium(), "--screenshot=" + screenshot, html);
+        assertThat(dom).contains("data-ready=\"true\"");
+        Matcher errors = Pattern.compile("<pre id=\"errors\">(.*?)</pre>", Pattern.DOTALL).matcher(dom);
+        assertThat(errors.find()).isTrue();
+        assertThat(errors.group(1)).as("errors on the page").isEmpty();
+        for (String id : List.of("phase-0", "theory-q-0", "theory-grad-0")) {
+            Matcher chart = Pattern.compile("<div class=\"chart[^\"]*\" id=\"" + id + "\"[^>]*>(.*?)</svg>",
+                    Pattern.DOTALL).matcher(dom);
+            assertThat(chart.find()).as(id).isTrue();
+            assertThat(chart.group(0)).contains("<svg");
+            Matcher rendered = Pattern.compile("data-rendered=\"(\\d+)\"").matcher(chart.group(0));
+            assertThat(rendered.find()).as(id).isTrue();
+            assertThat(Integer.parseInt(rendered.group(1))).as(id).isPositive();
+            assertThat(Pattern.compile("<path").matcher(chart.group(1)).results().count()).as(id).isGreaterThan(5);
+        }
+        Matcher phase = Pattern.compile("id=\"phase-0\"[^>]*").matcher(dom);
+        assertThat(phase.find()).isTrue();
+        assertThat(phase.group()).contains("data-rendered=\"6\"").contains("tanh, depth 6");
+        Matcher lines = Pattern.compile("data-lines=\"(\\d+),(\\d+),(\\d+)\"").matcher(phase.group());
+        assertThat(lines.find()).isTrue();
+        assertThat(Integer.parseInt(lines.group(1))).as("points of the chi1 = 1 line").isGreaterThan(5);
+        assertThat(Integer.parseInt(lines.group(2))).as("points of the ordered 6 xi_c line").isGreaterThan(5);
+        assertThat(dom).doesNotContain("id=\"phase-1\"").doesNotContain("id=\"theory-q-1\"");
+        assertThat(screenshot).exists();
     }
 
     private static String browser(String chromium, String action, Path html) throws Exception {

@@ -2,6 +2,7 @@ package io.initsweep.spark;
 
 import io.initsweep.Fixtures;
 import io.initsweep.grid.Cell;
+import io.initsweep.theory.CellTheory;
 import io.initsweep.tiers.SparkTest;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.EpochMetrics;
@@ -55,8 +56,12 @@ class TestCatalogViews {
             List<LayerStats> layers = new ArrayList<>();
             for (int layer = 0; layer < 3; layer++) {
                 layers.add(new LayerStats(layer, LayerStats.Phase.INIT, 8, 8, 0, 0.1, 0,
-                        (cell.seed() + 1) * (layer + 1), 1, layer < 2 ? 0.0 : null, null, 1e-3, 1e-4, 0.0));
+                        (cell.seed() + 1) * (layer + 1), 1, layer < 2 ? 0.0 : null, null, 1e-3, 1e-4 * (layer + 1),
+                        0.0, 0, 0.5));
             }
+            // a row measured during training: the views of the initial network must not see it
+            layers.add(new LayerStats(0, LayerStats.Phase.TRAINING, 8, 8, 0, 0.1, 0, 1e6, 1e6, 0.0, null, 1e-3,
+                    1e6, 0.0, 1, 0.9));
             boolean diverged = Double.isNaN(last);
             if (!diverged) {
                 epochs.add(new EpochMetrics(2, 0.2, last, 0.9, 0.1));
@@ -64,7 +69,8 @@ class TestCatalogViews {
             results.add(new CellResult(cell, sweep.dataset(cell).identity(),
                     diverged ? RunStatus.DIVERGED : RunStatus.OK, null, diverged ? 1 : null, epochs, layers, 1.0,
                     Instant.parse("2026-11-22T12:00:00Z"), new Provenance("cpu", "OPENBLAS", 1, "test", "1.0.0-M2.1",
-                    "17", "Linux", "host", "driver", "run-1")));
+                    "17", "Linux", "host", "driver", "run-1"), CellTheory.forCell(cell.settings(),
+                    sweep.dataset(cell).features(), sweep.dataset(cell).outputs(), 2.0), null));
         }
         spark = SparkSessions.createWithCatalog("local[2,4]", false, dir.resolve("warehouse/_catalog"));
         Warehouse warehouse = Warehouse.open(spark, dir.resolve("warehouse").toString());
@@ -121,6 +127,35 @@ class TestCatalogViews {
         assertThat(layer0.<Double>getAs("dead_fraction_mean")).isEqualTo(0.0);
     }
 
+    /**
+     * theory_layers: init rows only, the gradient factor from consecutive layers (1e-4·1 / 1e-4·2 at layer 0), the
+     * predictions of the runs row's theory: he_normal relu is σ_w² = 2, q_l = 2·E[x²] = 4 on every layer, ratio
+     * (8/2)·2/2 at layer 0 and 1 beyond; the output layer has neither prediction nor gradient factor.
+     */
+    @Test
+    void theoryLayersJoinMeasurementAndPredictionAtInit() {
+        List<Row> rows = spark.sql("SELECT * FROM initsweep.theory_layers WHERE scheme = 'he_normal' AND seed = 0 "
+                + "ORDER BY layer").collectAsList();
+        assertThat(rows).hasSize(3);
+        Row layer0 = rows.get(0);
+        assertThat(layer0.<Double>getAs("grad_factor")).isCloseTo(0.5, within(1e-12));
+        assertThat(layer0.<Double>getAs("predicted_q")).isCloseTo(4.0, within(1e-12));
+        assertThat(layer0.<Double>getAs("log_q_ratio")).isCloseTo(Math.log(1 / 4.0), within(1e-12));
+        // the prediction has the network's real shape (2 blob features into 8 units), the hand-made rows do not
+        assertThat(layer0.<Double>getAs("predicted_grad_ratio")).isCloseTo(8.0 / 2, within(1e-12));
+        assertThat(layer0.<Double>getAs("log_grad_ratio")).isCloseTo(Math.log(0.5 / 4), within(1e-12));
+        assertThat(layer0.<Double>getAs("correlation")).isEqualTo(0.5);
+        assertThat(layer0.<Double>getAs("sigma_w2")).isCloseTo(2.0, within(1e-12));
+        assertThat(layer0.<String>getAs("theory_phase")).isEqualTo("critical");
+        assertThat(rows.get(1).<Double>getAs("grad_factor")).isCloseTo(2.0 / 3, within(1e-12));
+        assertThat(rows.get(1).<Double>getAs("predicted_grad_ratio")).isCloseTo(1.0, within(1e-12));
+        Row output = rows.get(2);
+        assertThat(output.<Boolean>getAs("is_output")).isTrue();
+        assertThat(output.isNullAt(output.fieldIndex("grad_factor"))).isTrue();
+        assertThat(output.isNullAt(output.fieldIndex("predicted_q"))).isTrue();
+        assertThat(spark.sql("SELECT count(*) FROM initsweep.theory_layers").first().getLong(0)).isEqualTo(30);
+    }
+
     @Test
     void schemeComparisonIsStoredAndQueryable() {
         List<Row> rows = spark.sql("SELECT scheme_a, scheme_b, n_a, n_b, diverged_a, p_value, rank_biserial, "
@@ -141,7 +176,7 @@ class TestCatalogViews {
         List<String> names = spark.sql("SHOW TABLES IN initsweep").collectAsList().stream()
                 .map(r -> r.getString(1)).sorted().toList();
         assertThat(names).containsExactly("cell_stats", "curves", "epochs", "layers", "propagation", "runs",
-                "scheme_comparison", "unique_epochs", "unique_layers", "unique_runs");
+                "scheme_comparison", "theory_layers", "unique_epochs", "unique_layers", "unique_runs");
         assertThat(spark.table("initsweep.runs").count()).isEqualTo(10);
     }
 }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -84,6 +85,56 @@ class TestLegacyWarehouse {
         after.forEach((cell, runId) -> assertThat(runId).isNotEqualTo(before.get(cell)));
         assertThat(files(out.resolve("runs"))).doesNotContainAnyElementsOf(legacy);
         assertThat(SparkSession.active().read().parquet(out.resolve("epochs").toString()).count()).isEqualTo(4 * 3);
+    }
+
+    @Test
+    void rowsWrittenBeforeASettingExistedReadAsItsDefaultSoAnExtendedSweepKeepsItsGridPointsTogether()
+            throws Exception {
+        Path spec = Files.writeString(dir.resolve("upgrade.yaml"), """
+                name: upgrade
+                seeds: %d
+                grid: {scheme: [he_normal, zero]}
+                model: {depth: 1, activation: relu, width: 4}
+                training: {epochs: 1, batch-size: 32}
+                data: {dataset: blobs, samples: 80}
+                """);
+        Path out = dir.resolve("warehouse");
+        String specText = Files.readString(spec);
+        Files.writeString(spec, specText.formatted(2));
+        String[] run = {"run", spec.toString(), "--out", out.toString(), "--master", "local[2,4]", "--no-layers"};
+        assertThat(TestSweepIntegration.Cli.run(run).code()).isZero();
+        // As a version without bias-std wrote them: no bias_std column in runs, and no commit log.
+        deleteTree(out.resolve("_commits"));
+        SparkSession spark = SparkSession.active();
+        for (String name : files(out.resolve("runs"))) {
+            Path file = out.resolve("runs").resolve(name);
+            Path rewritten = dir.resolve("rewritten-" + name);
+            spark.read().parquet(file.toString()).drop("bias_std").coalesce(1).write().parquet(rewritten.toString());
+            try (Stream<Path> parts = Files.list(rewritten)) {
+                Path part = parts.filter(p -> p.getFileName().toString().endsWith(".parquet")).findFirst()
+                        .orElseThrow();
+                Files.copy(part, file, StandardCopyOption.REPLACE_EXISTING);
+                Files.deleteIfExists(file.resolveSibling("." + name + ".crc")); // Hadoop's checksum of the old bytes
+            }
+        }
+        assertThat(spark.read().parquet(out.resolve("runs").toString()).columns()).doesNotContain("bias_std");
+
+        Files.writeString(spec, specText.formatted(3)); // one more seed, trained by this version
+        TestSweepIntegration.Cli extended = TestSweepIntegration.Cli.run(run);
+        assertThat(extended.code()).as(extended.output()).isZero();
+        assertThat(extended.out()).contains("6 cells, 4 already done, 2 to train");
+        TestSweepIntegration.Cli stats = TestSweepIntegration.Cli.run("sql", "--out", out.toString(), "--format",
+                "csv", "SELECT scheme, bias_std, n_seeds FROM initsweep.cell_stats ORDER BY scheme; "
+                        + "SELECT n_a, n_b FROM initsweep.scheme_comparison");
+        assertThat(stats.code()).as(stats.output()).isZero();
+        // two grid points of three seeds each, not four points split on bias_std null / 0; comparisons on 3 seeds
+        assertThat(stats.out()).isEqualTo("""
+                scheme,bias_std,n_seeds
+                he_normal,0.0,3
+                zero,0.0,3
+                n_a,n_b
+                3,3
+                """);
     }
 
     private static Map<String, String> runIds(Path out) {
