@@ -59,7 +59,7 @@ record ReferenceCell(int width, int depth, Cell cell, Dataset dataset) {
      */
     double flops() {
         double forwardPerExample = 0;
-        for (int[] shape : Grid.layerShapes(cell.settings(), dataset.features(), dataset.outputs())) {
+        for (int[] shape : Grid.layout(cell.settings(), dataset.identity()).shapes()) {
             forwardPerExample += 2.0 * shape[0] * shape[1];
         }
         double train = 3 * forwardPerExample * dataset.trainRows() * EPOCHS;
@@ -74,7 +74,7 @@ record ReferenceCell(int width, int depth, Cell cell, Dataset dataset) {
      * float32 and int32 arrays.
      */
     void export(Path file) throws IOException {
-        int[][] shapes = Grid.layerShapes(cell.settings(), dataset.features(), dataset.outputs());
+        int[][] shapes = Grid.layout(cell.settings(), dataset.identity()).shapes();
         List<List<Integer>> layers = new ArrayList<>();
         for (int[] shape : shapes) {
             layers.add(List.of(shape[0], shape[1]));

@@ -1,6 +1,7 @@
 package io.initsweep.dataparallel;
 
 import io.initsweep.common.Hashing;
+import io.initsweep.dl4j.CellNetwork;
 import io.initsweep.dl4j.Dl4jCellTrainer;
 import io.initsweep.grid.Cell;
 import io.initsweep.spark.DataParallelTraining;
@@ -11,9 +12,9 @@ import io.initsweep.train.CellResult;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 
@@ -71,7 +72,7 @@ public final class DataParallelTrainer implements DataParallelTraining {
         }
     }
 
-    private Dl4jCellTrainer.EpochTraining distributed(Cell cell, MultiLayerNetwork network, DistributedData data) {
+    private Dl4jCellTrainer.EpochTraining distributed(Cell cell, CellNetwork network, DistributedData data) {
         CellSettings s = cell.settings();
         int perWorker = Math.min(s.batchSizePerWorker(), data.identity().trainRows());
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(s.workers(), perWorker)
@@ -83,9 +84,14 @@ public final class DataParallelTrainer implements DataParallelTraining {
                 .saveUpdater(true)
                 .rngSeed(Hashing.seed("data-parallel|" + cell.cellId()))
                 .build();
-        SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(jsc, network, master);
+        // A plain MLP through DL4J Spark's MultiLayerNetwork wrapper, any other network through its ComputationGraph
+        // one: both fit the driver's network in place, averaging the workers' parameters and updater state.
+        java.util.function.Consumer<org.apache.spark.api.java.JavaRDD<org.nd4j.linalg.dataset.DataSet>> fit =
+                network instanceof CellNetwork.Mlp mlp
+                        ? new SparkDl4jMultiLayer(jsc, mlp.network(), master)::fit
+                        : new SparkComputationGraph(jsc, ((CellNetwork.Graph) network).graph(), master)::fit;
         return epoch -> {
-            sparkNetwork.fit(data.minibatches(cell, epoch, perWorker, s.workers()));
+            fit.accept(data.minibatches(cell, epoch, perWorker, s.workers()));
             // The driver's network now holds the averaged parameters; the epoch's loss is the whole split's.
             return data.trainLoss(network);
         };

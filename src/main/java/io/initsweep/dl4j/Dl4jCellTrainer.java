@@ -80,7 +80,7 @@ public final class Dl4jCellTrainer implements CellTrainer {
     /** Starts the epoch training of one cell on its freshly initialized network. */
     @FunctionalInterface
     public interface EpochTrainingFactory {
-        EpochTraining start(Cell cell, MultiLayerNetwork network);
+        EpochTraining start(Cell cell, CellNetwork network);
     }
 
     /**
@@ -96,10 +96,10 @@ public final class Dl4jCellTrainer implements CellTrainer {
         INDArray probeY();
 
         /** Loss of the whole training split. */
-        double trainLoss(MultiLayerNetwork network);
+        double trainLoss(CellNetwork network);
 
         /** Loss and accuracy (null for regression) on the whole test split. */
-        TestMetrics test(MultiLayerNetwork network);
+        TestMetrics test(CellNetwork network);
     }
 
     /** Test-split loss and accuracy. */
@@ -124,13 +124,12 @@ public final class Dl4jCellTrainer implements CellTrainer {
         long start = System.nanoTime();
         List<EpochMetrics> epochs = new ArrayList<>();
         List<LayerStats> layers = new ArrayList<>();
-        MultiLayerNetwork network = null;
+        CellNetwork network = null;
         try {
             network = Networks.build(cell, dataset);
-            Propagation propagation = new Propagation(network);
-            applyLsuv(cell, propagation, data.probeX());
+            network.prepare(cell, data.probeX());
             if (recordLayers) {
-                layers.addAll(propagation.measure(data.probeX(), data.probeY(), cell.settings().activation(),
+                layers.addAll(network.measure(data.probeX(), data.probeY(), cell.settings().activation(),
                         LayerStats.Phase.INIT));
             }
             if (failTraining.contains(cell.cellId())) {
@@ -138,7 +137,7 @@ public final class Dl4jCellTrainer implements CellTrainer {
             }
             Integer diverged = fit(cell, network, data, epochs, training.start(cell, network));
             if (recordLayers && diverged == null) {
-                layers.addAll(propagation.measure(data.probeX(), data.probeY(), cell.settings().activation(),
+                layers.addAll(network.measure(data.probeX(), data.probeY(), cell.settings().activation(),
                         LayerStats.Phase.FINAL));
             }
             return new CellResult(cell, dataset, diverged == null ? RunStatus.OK : RunStatus.DIVERGED, null,
@@ -149,7 +148,7 @@ public final class Dl4jCellTrainer implements CellTrainer {
                     seconds(start), Instant.now(), provenance);
         } finally {
             if (network != null) {
-                release(network);
+                network.release();
             }
         }
     }
@@ -161,22 +160,24 @@ public final class Dl4jCellTrainer implements CellTrainer {
      * cells no faster than one after the other (measured: 6 cells, 2.48 s sequential, 2.58 s on 2 threads).
      */
     static void release(MultiLayerNetwork network) {
-        INDArray params = network.params();
+        release(network.params(), network.getFlattenedGradients(), network.getUpdater(false));
+    }
+
+    /** Closes a network's parameters, gradients and updater state (see {@link #release(MultiLayerNetwork)}). */
+    static void release(INDArray params, INDArray gradients, org.deeplearning4j.nn.api.Updater updater) {
         if (params != null && params.closeable()) {
             params.close();
         }
-        INDArray gradients = network.getFlattenedGradients();
         if (gradients != null && gradients.closeable()) {
             gradients.close();
         }
-        var updater = network.getUpdater(false);
         if (updater != null && updater.getStateViewArray() != null && updater.getStateViewArray().closeable()) {
             updater.getStateViewArray().close();
         }
     }
 
     /** @return the diverged epoch, or null if every epoch stayed finite */
-    private static Integer fit(Cell cell, MultiLayerNetwork network, CellData data, List<EpochMetrics> epochs,
+    private static Integer fit(Cell cell, CellNetwork network, CellData data, List<EpochMetrics> epochs,
                                EpochTraining training) {
         EpochMetrics initial = evaluate(0, data.trainLoss(network), network, data);
         epochs.add(initial);
@@ -195,11 +196,11 @@ public final class Dl4jCellTrainer implements CellTrainer {
     }
 
     /** Minibatch SGD in this JVM, in the cell's epoch order; the loss is the mean over the epoch's minibatches. */
-    private static EpochTraining minibatches(Cell cell, MultiLayerNetwork network, Dataset dataset) {
+    private static EpochTraining minibatches(Cell cell, CellNetwork network, Dataset dataset) {
         DeviceData data = DeviceData.of(dataset, cell.settings().precision());
         int rows = dataset.trainRows();
         int batch = Math.min(cell.settings().batchSize(), rows);
-        Step step = new Step(network, cell.settings());
+        CellNetwork.MinibatchStep step = network.step(cell.settings());
         return epoch -> {
             int[] order = epochOrder(cell, epoch, rows);
             double lossSum = 0;
@@ -217,14 +218,10 @@ public final class Dl4jCellTrainer implements CellTrainer {
         };
     }
 
-    private static EpochMetrics evaluate(int epoch, double trainLoss, MultiLayerNetwork network, CellData data) {
+    private static EpochMetrics evaluate(int epoch, double trainLoss, CellNetwork network, CellData data) {
         TestMetrics test = data.test(network);
-        network.setInput(data.probeX());
-        network.setLabels(data.probeY());
-        network.computeGradientAndScore();
         // DL4J's gradient is the sum over the batch (its updater divides); report the mean loss's gradient.
-        double gradNorm = network.gradient().gradient().norm2Number().doubleValue() / data.probeX().rows();
-        network.clear();
+        double gradNorm = network.gradientNorm(data.probeX(), data.probeY());
         return new EpochMetrics(epoch, trainLoss, test.loss(), test.accuracy(), gradNorm);
     }
 
@@ -250,16 +247,16 @@ public final class Dl4jCellTrainer implements CellTrainer {
         }
 
         @Override
-        public double trainLoss(MultiLayerNetwork network) {
-            return network.score(new DataSet(arrays.trainX(), arrays.trainY()), false);
+        public double trainLoss(CellNetwork network) {
+            return network.score(new DataSet(arrays.trainX(), arrays.trainY()));
         }
 
         @Override
-        public TestMetrics test(MultiLayerNetwork network) {
-            double loss = network.score(new DataSet(arrays.testX(), arrays.testY()), false);
+        public TestMetrics test(CellNetwork network) {
+            double loss = network.score(new DataSet(arrays.testX(), arrays.testY()));
             Double accuracy = null;
             if (dataset.identity().task() == Task.CLASSIFICATION) {
-                INDArray predicted = network.output(arrays.testX(), false).argMax(1);
+                INDArray predicted = network.output(arrays.testX()).argMax(1);
                 accuracy = predicted.eq(arrays.testY().argMax(1)).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
                         .meanNumber().doubleValue();
             }
@@ -267,7 +264,7 @@ public final class Dl4jCellTrainer implements CellTrainer {
         }
     }
 
-    private static void applyLsuv(Cell cell, Propagation propagation, INDArray batch) {
+    static void applyLsuv(Cell cell, Propagation propagation, INDArray batch) {
         CellSettings s = cell.settings();
         int layers = s.depth() + 1;
         boolean[] lsuv = new boolean[layers];

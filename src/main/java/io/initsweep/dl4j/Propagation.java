@@ -1,6 +1,7 @@
 package io.initsweep.dl4j;
 
 import io.initsweep.model.Activation;
+import io.initsweep.model.LayerRole;
 import io.initsweep.train.Diagnostics;
 import io.initsweep.train.LayerStats;
 
@@ -100,7 +101,8 @@ final class Propagation {
                             ? Diagnostics.saturatedFraction(a, hidden) : null,
                     Diagnostics.variance(doubles(gradWeights[l])),
                     Diagnostics.variance(doubles(gradInputs[l])),
-                    Diagnostics.symmetry(weights, fanIn, fanOut)));
+                    Diagnostics.symmetry(weights, fanIn, fanOut),
+                    LayerStats.Placement.dense(isHidden ? LayerRole.HIDDEN : LayerRole.OUTPUT, null)));
         }
         return stats;
     }

@@ -1,7 +1,9 @@
 package io.initsweep.dl4j;
 
+import io.initsweep.init.InitScheme;
 import io.initsweep.init.SchemeSpec;
 import io.initsweep.model.Activation;
+import io.initsweep.model.LayerRole;
 
 import org.deeplearning4j.nn.weights.IWeightInit;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,17 +26,46 @@ public final class SchemeWeightInit implements IWeightInit {
     private final String scheme;
     private final String activation;
     private final long seed;
+    private final String role;
+    private final int blocks;
+    private final int blockDepth;
 
     /**
+     * A layer whose draws do not depend on its place in the network (every layer of an MLP).
+     *
      * @param scheme     canonical scheme label
      * @param activation the layer's activation (resolves {@code gain: auto})
      * @param seed       seed of this layer's weight stream
      */
+    public SchemeWeightInit(String scheme, String activation, long seed) {
+        this(scheme, activation, seed, null, 0, 0);
+    }
+
+    /**
+     * A layer of a residual network, where the schemes made for them draw by the layer's role.
+     *
+     * @param role       the layer's {@link LayerRole}, canonical name; null for none
+     * @param blocks     residual blocks L
+     * @param blockDepth dense layers per branch m
+     */
     public SchemeWeightInit(@JsonProperty("scheme") String scheme, @JsonProperty("activation") String activation,
-                            @JsonProperty("seed") long seed) {
+                            @JsonProperty("seed") long seed, @JsonProperty("role") String role,
+                            @JsonProperty("blocks") int blocks, @JsonProperty("blockDepth") int blockDepth) {
         this.scheme = Objects.requireNonNull(scheme, "scheme is null");
         this.activation = Objects.requireNonNull(activation, "activation is null");
         this.seed = seed;
+        this.role = role;
+        this.blocks = blocks;
+        this.blockDepth = blockDepth;
+    }
+
+    /** The formula this layer draws from. */
+    InitScheme formula() {
+        SchemeSpec spec = SchemeSpec.parse(scheme);
+        Activation nonlinearity = Activation.byName(activation).orElseThrow();
+        return role == null ? spec.resolve(nonlinearity)
+                : spec.resolve(nonlinearity, LayerRole.valueOf(role.toUpperCase(java.util.Locale.ROOT)), blocks,
+                blockDepth);
     }
 
     @Override
@@ -45,9 +76,7 @@ public final class SchemeWeightInit implements IWeightInit {
         }
         int in = (int) shape[0];
         int out = (int) shape[1];
-        double[] weights = SchemeSpec.parse(scheme)
-                .resolve(Activation.byName(activation).orElseThrow())
-                .sample(in, out, seed);
+        double[] weights = formula().sample(in, out, seed);
         INDArray matrix = Nd4j.create(weights, new long[] {in, out}, 'c').castTo(paramView.dataType());
         paramView.assign(Nd4j.toFlattened(order, matrix));
         return paramView.reshape(order, shape);
@@ -56,16 +85,18 @@ public final class SchemeWeightInit implements IWeightInit {
     @Override
     public boolean equals(Object o) {
         return o instanceof SchemeWeightInit other && scheme.equals(other.scheme)
-                && activation.equals(other.activation) && seed == other.seed;
+                && activation.equals(other.activation) && seed == other.seed && Objects.equals(role, other.role)
+                && blocks == other.blocks && blockDepth == other.blockDepth;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(scheme, activation, seed);
+        return Objects.hash(scheme, activation, seed, role, blocks, blockDepth);
     }
 
     @Override
     public String toString() {
-        return "SchemeWeightInit(" + scheme + ", " + activation + ", seed=" + seed + ")";
+        return "SchemeWeightInit(" + scheme + ", " + activation + ", seed=" + seed
+                + (role == null ? "" : ", " + role + " of " + blocks + "×" + blockDepth) + ")";
     }
 }

@@ -57,9 +57,12 @@ public record LayerInit(int first, int last, SchemeSpec scheme) implements Seria
         return first == -1;
     }
 
-    /** Whether this override applies to layer {@code index} of a network with {@code depth} hidden layers. */
-    public boolean covers(int index, int depth) {
-        return isOutput() ? index == depth : index >= first && index <= last;
+    /**
+     * Whether this override applies to dense layer {@code index} of a network with {@code hiddenLayers} dense layers
+     * before its output layer (the output layer's index).
+     */
+    public boolean covers(int index, int hiddenLayers) {
+        return isOutput() ? index == hiddenLayers : index >= first && index <= last;
     }
 
     public String layers() {

@@ -8,6 +8,7 @@ import io.initsweep.spark.Warehouse;
 import io.initsweep.tiers.SparkTest;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.EpochMetrics;
+import io.initsweep.model.LayerRole;
 import io.initsweep.train.LayerStats;
 import io.initsweep.train.Provenance;
 import io.initsweep.train.RunStatus;
@@ -57,8 +58,9 @@ class TestCatalogViews {
                     new EpochMetrics(1, 0.5, Double.isNaN(last) ? Double.NaN : 0.3, 0.6, 0.5)));
             List<LayerStats> layers = new ArrayList<>();
             for (int layer = 0; layer < 3; layer++) {
-                layers.add(new LayerStats(layer, LayerStats.Phase.INIT, 8, 8, 0, 0.1, 0,
-                        (cell.seed() + 1) * (layer + 1), 1, layer < 2 ? 0.0 : null, null, 1e-3, 1e-4, 0.0));
+                layers.add(new LayerStats(layer, LayerStats.Phase.INIT, 8, 8, 0.0, 0.1, 0,
+                        (cell.seed() + 1) * (layer + 1), 1.0, layer < 2 ? 0.0 : null, null, 1e-3, 1e-4, 0.0,
+                        LayerStats.Placement.dense(layer < 2 ? LayerRole.HIDDEN : LayerRole.OUTPUT, null)));
             }
             boolean diverged = Double.isNaN(last);
             if (!diverged) {
