@@ -5,6 +5,7 @@ import io.initsweep.data.DatasetIdentity;
 import io.initsweep.init.SchemeKind;
 import io.initsweep.init.SchemeSpec;
 import io.initsweep.model.Architecture;
+import io.initsweep.model.Normalization;
 import io.initsweep.spec.CellSettings;
 import io.initsweep.spec.LayerInit;
 import io.initsweep.spec.Located;
@@ -88,7 +89,7 @@ public final class Grid {
 
     /**
      * Expands the grid, checking again what needs no data ({@link #check}, without a size limit) and what needs the
-     * data's shape (identity on a non-square layer).
+     * data's shape (identity on a non-square layer; batch normalization on a minibatch of one example).
      *
      * @param datasets the dataset for each of {@link #dataSeeds}
      * @throws SpecException listing every problem, located in the spec
@@ -246,6 +247,17 @@ public final class Grid {
                 errors.add(spec.error(where, problem.get() + " for " + layer.describe() + " (" + dataset.features()
                         + " features, width " + settings.width() + ", " + dataset.outputs() + " outputs); "
                         + "use layer-init to give the other layers another scheme"));
+            }
+        }
+        if (settings.normalization() == Normalization.BATCH) {
+            int batch = settings.dataParallel() ? settings.batchSizePerWorker() : settings.batchSize();
+            int rows = dataset.trainRows();
+            if (rows % batch == 1 || rows == 1) {
+                errors.add(spec.error(spec.whereIs(Settings.NORMALIZATION, Normalization.BATCH), "batch "
+                        + "normalization needs at least 2 examples in every minibatch (one example has no batch "
+                        + "variance), but " + rows + " training rows in minibatches of " + batch + " leave a last "
+                        + "minibatch of 1; change " + (settings.dataParallel() ? "batch-size-per-worker" : "batch-size")
+                        + " or the data's size"));
             }
         }
         return errors;

@@ -51,8 +51,9 @@ public final class HtmlReport {
         List<Map<String, Object>> curves = rows(spark, "SELECT grid_point, scheme, epoch, n_seeds, test_loss_mean, "
                 + "test_loss_std, test_loss_q25, test_loss_median, test_loss_q75 FROM initsweep.curves WHERE sweep = " + Catalog.literal(sweep));
         curves.forEach(r -> r.put("context", Comparisons.withoutScheme((String) r.remove("grid_point"))));
-        List<Map<String, Object>> propagation = rows(spark, "SELECT scheme, activation, depth, width, layer, "
-                + "is_output, activation_var_mean FROM initsweep.propagation WHERE sweep = " + Catalog.literal(sweep));
+        List<Map<String, Object>> propagation = rows(spark, "SELECT scheme, activation, depth, width, architecture, "
+                + "normalization, layer, is_output, kind, block, activation_var_mean, stream_var_mean "
+                + "FROM initsweep.propagation WHERE sweep = " + Catalog.literal(sweep));
         List<Map<String, Object>> comparison = rows(spark, "SELECT * FROM initsweep.scheme_comparison WHERE sweep = "
                 + Catalog.literal(sweep) + " ORDER BY context, scheme_a, scheme_b");
 

@@ -156,4 +156,19 @@ class TestNetworkLayout {
         assertThat(both.stream().filter(c -> c.settings().residual()).map(Cell::cellId).distinct().count())
                 .isEqualTo(both.stream().filter(c -> c.settings().residual()).count());
     }
+
+    @Test
+    void batchNormalizationWithALastMinibatchOfOneExampleIsRefused() {
+        // blobs of 120 samples: 90 training rows; in minibatches of 89 the last has 1
+        SpecException e = catchThrowableOfType(SpecException.class, () -> TestGrid.expand(TestGrid.SPEC.replace(
+                "training: {epochs: 5}", "training: {epochs: 5, batch-size: 89}").replace("model: {width: 32}",
+                "model: {width: 32, normalization: batch}")));
+        assertThat(e.errors()).extracting(SpecError::toString).containsExactly(
+                "batch normalization needs at least 2 examples in every minibatch (one example has no batch "
+                        + "variance), but 90 training rows in minibatches of 89 leave a last minibatch of 1; change "
+                        + "batch-size or the data's size (g.yaml: model.normalization, line 8)");
+        assertThat(TestGrid.expand(TestGrid.SPEC.replace("training: {epochs: 5}",
+                "training: {epochs: 5, batch-size: 88}").replace("model: {width: 32}",
+                "model: {width: 32, normalization: batch}"))).isNotEmpty();
+    }
 }
