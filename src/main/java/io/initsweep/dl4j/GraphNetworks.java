@@ -96,6 +96,9 @@ final class GraphNetworks {
                 if (c.hasBias()) {
                     scalar.scalarBias(c.bias());
                 }
+                if (c.hasPostBias()) {
+                    scalar.postBias(c.postBias());
+                }
                 graph.addLayer(c.name(), scalar.build(), inputs);
             } else if (node instanceof GraphPlan.Scale c) {
                 graph.addVertex(c.name(), new ScaleVertex(c.factor()), inputs);

@@ -20,8 +20,8 @@ import java.util.Objects;
  * network (pre-activation order, He et al. 2016):
  * <pre>
  *   stem:    x₀ = dense₀(input)
- *   block b: h = x_b; per branch layer j: h = dense_{b,j}(φ(norm(h)))      [Fixup: φ(norm(h) + a) + a' before dense]
- *            x_{b+1} = x_b + m_b·(s·h) [+ c_b]   (s fixed branch scale; m_b, c_b learnable scalars, if any)
+ *   block b: h = x_b; per branch layer j: h = dense_{b,j}(φ(norm(h)))      [Fixup: φ(norm(h) + c) + d before dense]
+ *            x_{b+1} = x_b + m_b·(s·h) [+ d_b]   (s fixed branch scale; m_b, d_b learnable scalars, if any)
  *   head:    output = dense_out(φ(norm(x_L)))                               [Fixup: scalar biases as in a branch]
  * </pre>
  *
@@ -66,15 +66,16 @@ record GraphPlan(List<Node> nodes, String input, String output) {
     }
 
     /**
-     * Learnable scalars {@code y = φ(m·x + c)} ({@link io.initsweep.dl4j.layers.ScalarLayer}).
+     * Learnable scalars {@code y = φ(m·x + c) + d} ({@link io.initsweep.dl4j.layers.ScalarLayer}).
      *
      * @param multiplier m's starting value, NaN for none
      * @param bias       c's starting value, NaN for none
      * @param activation φ, or null for none
+     * @param postBias   d's starting value, NaN for none
      * @param block      the residual block, or -1 for the head
      */
-    record Scalar(String name, String input, double multiplier, double bias, Activation activation, int block)
-            implements Node {
+    record Scalar(String name, String input, double multiplier, double bias, Activation activation, double postBias,
+                  int block) implements Node {
         public List<String> inputs() {
             return List.of(input);
         }
@@ -85,6 +86,10 @@ record GraphPlan(List<Node> nodes, String input, String output) {
 
         boolean hasBias() {
             return !Double.isNaN(bias);
+        }
+
+        boolean hasPostBias() {
+            return !Double.isNaN(postBias);
         }
     }
 
@@ -196,8 +201,8 @@ record GraphPlan(List<Node> nodes, String input, String output) {
                     h = add(new Scale("b" + block + ".scale", h, layout.branchScale()));
                 }
                 if (layout.hasBranchMultiplier()) {
-                    h = add(new Scalar("b" + block + ".multiplier", h, layout.branchMultiplier(),
-                            layout.scalarBiases() ? 0.0 : Double.NaN, null, block));
+                    h = add(new Scalar("b" + block + ".multiplier", h, layout.branchMultiplier(), Double.NaN, null,
+                            layout.scalarBiases() ? 0.0 : Double.NaN, block));
                 }
                 stream = add(new Add("b" + block + ".add", stream, h, block, branch.get(branch.size() - 1).index()));
             }
@@ -206,14 +211,16 @@ record GraphPlan(List<Node> nodes, String input, String output) {
             return new GraphPlan(nodes, "input", "output");
         }
 
-        /** {@code [norm →] φ} before a dense layer, with Fixup's scalar biases before φ and before the layer. */
+        /**
+         * {@code [norm →] φ} before a dense layer; with Fixup's scalar biases before φ and before the layer, as one
+         * scalar layer {@code φ(x + c) + d}.
+         */
         private String unit(String h, String prefix, NetworkLayout.Layer next, int block) {
             if (layout.normalization() != Normalization.NONE) {
                 h = add(new Norm(prefix + ".norm", h, layout.normalization(), next.fanIn(), next.index(), block));
             }
             if (layout.scalarBiases()) {
-                h = add(new Scalar(prefix + ".act", h, Double.NaN, 0.0, activation, block));
-                h = add(new Scalar(prefix + ".bias", h, Double.NaN, 0.0, null, block));
+                h = add(new Scalar(prefix + ".act", h, Double.NaN, 0.0, activation, 0.0, block));
             } else {
                 h = add(new Act(prefix + ".act", h, activation));
             }

@@ -112,7 +112,11 @@ final class GraphPropagation {
         } else if (node instanceof GraphPlan.Scalar s) {
             INDArray z = affine(s, in);
             f.pre.put(s.name(), z);
-            f.out.put(s.name(), activation(s.name()).getActivation(z.dup(), true));
+            INDArray y = activation(s.name()).getActivation(z.dup(), true);
+            if (s.hasPostBias()) {
+                y.addi(param(s.name(), ScalarLayer.POST_BIAS).getDouble(0));
+            }
+            f.out.put(s.name(), y);
         } else if (node instanceof GraphPlan.Scale s) {
             f.out.put(s.name(), in.mul(s.factor()));
         } else if (node instanceof GraphPlan.Add a) {

@@ -7,12 +7,20 @@ import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-/** The computation of a {@link LayerNormalization}; see there for the formulas. */
+/**
+ * The computation of a {@link LayerNormalization}; see there for the formulas. The training-mode forward pass keeps
+ * x̂ and σ for the backward pass that follows it (in the input workspace, which lives until then), as DL4J's batch
+ * normalization does, so the backward pass does not normalize again.
+ */
 final class LayerNormalizationImpl extends BaseLayer<LayerNormalization> {
+    private INDArray xHat;
+    private INDArray std;
 
     LayerNormalizationImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -28,35 +36,39 @@ final class LayerNormalizationImpl extends BaseLayer<LayerNormalization> {
         return false;
     }
 
-    /** x̂ and σ (a column: one per example) of the current input. */
-    private INDArray[] normalized(LayerWorkspaceMgr workspaces, ArrayType type) {
-        INDArray mean = input.mean(true, 1);
-        INDArray std = Transforms.sqrt(input.var(false, 1).reshape(input.rows(), 1).addi(layerConf().getEpsilon()),
-                false);
-        INDArray xHat = workspaces.dup(type, input, 'c').subiColumnVector(mean).diviColumnVector(std);
-        return new INDArray[] {xHat, std};
-    }
-
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaces) {
         assertInputSet(false);
-        INDArray y = normalized(workspaces, ArrayType.ACTIVATIONS)[0];
-        y.muliRowVector(getParam(LayerNormalization.GAIN)).addiRowVector(getParam(LayerNormalization.BIAS));
+        INDArray mean = input.mean(true, 1);
+        INDArray sigma = Transforms.sqrt(input.var(false, 1).addi(layerConf().getEpsilon()), false)
+                .reshape(input.rows(), 1);
+        INDArray normalized = input.subColumnVector(mean).diviColumnVector(sigma);
+        if (training) {
+            xHat = workspaces.leverageTo(ArrayType.INPUT, normalized);
+            std = workspaces.leverageTo(ArrayType.INPUT, sigma);
+        }
+        INDArray y = workspaces.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), 'c');
+        y.assign(normalized.mulRowVector(getParam(LayerNormalization.GAIN)))
+                .addiRowVector(getParam(LayerNormalization.BIAS));
         return layerConf().getActivationFn().getActivation(y, training);
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaces) {
         assertInputSet(true);
-        INDArray[] n = normalized(workspaces, ArrayType.BP_WORKING_MEM);
-        INDArray xHat = n[0];
-        INDArray std = n[1];
+        if (xHat == null) {
+            throw new IllegalStateException("backpropagation without a training-mode forward pass " + layerId());
+        }
         INDArray gain = getParam(LayerNormalization.GAIN);
-        INDArray y = xHat.mulRowVector(gain).addiRowVector(getParam(LayerNormalization.BIAS));
-        INDArray dy = layerConf().getActivationFn().backprop(y, epsilon.dup('c')).getFirst();
-
+        IActivation activation = layerConf().getActivationFn();
+        INDArray dy = epsilon;
+        if (!(activation instanceof ActivationIdentity)) {
+            INDArray y = xHat.mulRowVector(gain).addiRowVector(getParam(LayerNormalization.BIAS));
+            dy = activation.backprop(y, epsilon.dup('c')).getFirst();
+        }
+        INDArray dyXHat = dy.mul(xHat);
         INDArray gainGradient = gradientViews.get(LayerNormalization.GAIN);
-        gainGradient.assign(dy.mul(xHat).sum(true, 0));
+        gainGradient.assign(dyXHat.sum(true, 0));
         INDArray biasGradient = gradientViews.get(LayerNormalization.BIAS);
         biasGradient.assign(dy.sum(true, 0));
         Gradient gradient = new DefaultGradient();
@@ -64,12 +76,19 @@ final class LayerNormalizationImpl extends BaseLayer<LayerNormalization> {
         gradient.gradientForVariable().put(LayerNormalization.BIAS, biasGradient);
 
         // ∂L/∂x = (g − mean(g) − x̂ ⊙ mean(g ⊙ x̂)) / σ, g = γ ⊙ ∂L/∂y, means over each example's units
-        INDArray g = dy.mulRowVector(gain);
-        INDArray meanG = g.mean(true, 1);
-        INDArray meanGx = g.mul(xHat).mean(true, 1);
+        INDArray meanGx = dyXHat.muliRowVector(gain).mean(true, 1);
         INDArray inputGradient = workspaces.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(),
                 input.shape(), 'c');
-        inputGradient.assign(g.subiColumnVector(meanG).subi(xHat.mulColumnVector(meanGx)).diviColumnVector(std));
+        inputGradient.assign(dy.mulRowVector(gain));
+        inputGradient.subiColumnVector(inputGradient.mean(true, 1))
+                .subi(xHat.mulColumnVector(meanGx)).diviColumnVector(std);
         return new Pair<>(gradient, inputGradient);
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        xHat = null;
+        std = null;
     }
 }

@@ -7,10 +7,17 @@ import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
-/** The computation of a {@link ScalarLayer}: {@code y = φ(m·x + c)}; see there for the gradients. */
+/**
+ * The computation of a {@link ScalarLayer}: {@code y = φ(m·x + c) + d}; see there for the gradients. Written for few
+ * array operations: a residual network has several of these per block, and each ND4J operation on small arrays
+ * costs about as much as its arithmetic.
+ */
 final class ScalarLayerImpl extends BaseLayer<ScalarLayer> {
 
     ScalarLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
@@ -27,15 +34,19 @@ final class ScalarLayerImpl extends BaseLayer<ScalarLayer> {
         return false;
     }
 
-    /** {@code z = m·x + c}, in an array of the given type. */
+    private double scalar(String key) {
+        return getParam(key).getDouble(0);
+    }
+
+    /** {@code z = m·x + c}, in a new array of the given type. */
     private INDArray affine(LayerWorkspaceMgr workspaces, ArrayType type) {
         INDArray z = workspaces.dup(type, input, 'c');
         ScalarLayer conf = layerConf();
         if (conf.isHasMultiplier()) {
-            z.muli(getParam(ScalarLayer.MULTIPLIER).getDouble(0));
+            z.muli(scalar(ScalarLayer.MULTIPLIER));
         }
         if (conf.isHasScalarBias()) {
-            z.addi(getParam(ScalarLayer.BIAS).getDouble(0));
+            z.addi(scalar(ScalarLayer.BIAS));
         }
         return z;
     }
@@ -43,34 +54,48 @@ final class ScalarLayerImpl extends BaseLayer<ScalarLayer> {
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaces) {
         assertInputSet(false);
-        INDArray z = affine(workspaces, ArrayType.ACTIVATIONS);
-        return layerConf().getActivationFn().getActivation(z, training);
+        INDArray y = layerConf().getActivationFn().getActivation(affine(workspaces, ArrayType.ACTIVATIONS), training);
+        if (layerConf().isHasPostBias()) {
+            y.addi(scalar(ScalarLayer.POST_BIAS));
+        }
+        return y;
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaces) {
         assertInputSet(true);
         ScalarLayer conf = layerConf();
-        INDArray z = affine(workspaces, ArrayType.BP_WORKING_MEM);
-        // δ = ∂L/∂z = φ'(z)·ε (the activation's backprop may work in place on its arguments)
-        INDArray delta = conf.getActivationFn().backprop(z, epsilon.dup('c')).getFirst();
         Gradient gradient = new DefaultGradient();
+        if (conf.isHasPostBias()) {
+            set(gradient, ScalarLayer.POST_BIAS, epsilon.sumNumber().doubleValue());
+        }
+        IActivation activation = conf.getActivationFn();
+        INDArray delta; // ∂L/∂z, in the activation-gradient workspace
+        if (activation instanceof ActivationIdentity) {
+            delta = conf.isHasMultiplier() ? workspaces.dup(ArrayType.ACTIVATION_GRAD, epsilon, 'c')
+                    : workspaces.leverageTo(ArrayType.ACTIVATION_GRAD, epsilon);
+        } else {
+            INDArray z = affine(workspaces, ArrayType.BP_WORKING_MEM);
+            delta = workspaces.leverageTo(ArrayType.ACTIVATION_GRAD,
+                    activation.backprop(z, epsilon.dup('c')).getFirst()); // φ'(z)·ε
+        }
         if (conf.isHasMultiplier()) {
-            INDArray view = gradientViews.get(ScalarLayer.MULTIPLIER);
-            view.assign(delta.mul(input).sumNumber().doubleValue());
-            gradient.gradientForVariable().put(ScalarLayer.MULTIPLIER, view);
+            // Σ δ·x as one dot product of the flattened arrays
+            set(gradient, ScalarLayer.MULTIPLIER, Nd4j.getBlasWrapper().dot(delta.reshape(delta.length()),
+                    input.dup('c').reshape(input.length())));
         }
         if (conf.isHasScalarBias()) {
-            INDArray view = gradientViews.get(ScalarLayer.BIAS);
-            view.assign(delta.sumNumber().doubleValue());
-            gradient.gradientForVariable().put(ScalarLayer.BIAS, view);
+            set(gradient, ScalarLayer.BIAS, delta.sumNumber().doubleValue());
         }
-        INDArray inputGradient = workspaces.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(),
-                input.shape(), 'c');
-        inputGradient.assign(delta);
         if (conf.isHasMultiplier()) {
-            inputGradient.muli(getParam(ScalarLayer.MULTIPLIER).getDouble(0));
+            delta.muli(scalar(ScalarLayer.MULTIPLIER));
         }
-        return new Pair<>(gradient, inputGradient);
+        return new Pair<>(gradient, delta);
+    }
+
+    private void set(Gradient gradient, String key, double value) {
+        INDArray view = gradientViews.get(key);
+        view.putScalar(0, value);
+        gradient.gradientForVariable().put(key, view);
     }
 }

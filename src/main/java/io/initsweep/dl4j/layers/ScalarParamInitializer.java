@@ -43,7 +43,7 @@ final class ScalarParamInitializer implements ParamInitializer {
 
     @Override
     public List<String> biasKeys(Layer layer) {
-        return scalar(layer).isHasScalarBias() ? List.of(ScalarLayer.BIAS) : List.of();
+        return scalar(layer).parameterKeys().stream().filter(k -> !k.equals(ScalarLayer.MULTIPLIER)).toList();
     }
 
     @Override
@@ -53,7 +53,7 @@ final class ScalarParamInitializer implements ParamInitializer {
 
     @Override
     public boolean isBiasParam(Layer layer, String key) {
-        return ScalarLayer.BIAS.equals(key);
+        return ScalarLayer.BIAS.equals(key) || ScalarLayer.POST_BIAS.equals(key);
     }
 
     @Override
@@ -61,12 +61,7 @@ final class ScalarParamInitializer implements ParamInitializer {
         ScalarLayer layer = scalar(conf.getLayer());
         Map<String, INDArray> views = views(layer, paramsView);
         if (initialize) {
-            if (layer.isHasMultiplier()) {
-                views.get(ScalarLayer.MULTIPLIER).assign(layer.getMultiplierStart());
-            }
-            if (layer.isHasScalarBias()) {
-                views.get(ScalarLayer.BIAS).assign(layer.getScalarBiasStart());
-            }
+            views.forEach((key, view) -> view.assign(layer.start(key)));
         }
         return views;
     }
