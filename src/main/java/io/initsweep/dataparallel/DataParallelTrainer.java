@@ -25,12 +25,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
- * Trains a cell data-parallel with Deeplearning4j Spark: the training split becomes a distributed collection of
- * minibatches, and every epoch {@code workers} Spark tasks each fit {@code averaging-frequency} minibatches of
- * {@code batch-size-per-worker} examples between parameter averagings ({@code ParameterAveragingTrainingMaster},
- * RDD training approach Direct: nothing is exported to disk). Initialization, per-layer diagnostics and the
- * per-epoch evaluation are those of a grid cell, on the driver's copy of the network (a distributed table is
- * evaluated where it lives).
+ * Trains a cell data-parallel with Deeplearning4j Spark ({@code SparkDl4jMultiLayer} for a plain MLP,
+ * {@code SparkComputationGraph} for a residual or normalized network): the training split becomes a distributed
+ * collection of minibatches, and every epoch {@code workers} Spark tasks each fit {@code averaging-frequency}
+ * minibatches of {@code batch-size-per-worker} examples between parameter averagings
+ * ({@code ParameterAveragingTrainingMaster}, RDD training approach Direct: nothing is exported to disk).
+ * Initialization, per-layer diagnostics and the per-epoch evaluation are those of a grid cell, on the driver's copy
+ * of the network (a distributed table is evaluated where it lives).
  *
  * <p>Determinism: the minibatches of an epoch follow the cell's order seed, and the training master's random
  * splitting is seeded from the cell id; the same cell on the same workers, partitioning and native threads gives

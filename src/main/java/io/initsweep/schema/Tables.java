@@ -126,10 +126,12 @@ public final class Tables {
         c.add(new Column<>("epochs_to_target", IntegerType, true,
                 "first epoch whose test loss <= target_loss; null if never", CellResult::epochsToTarget));
         c.add(new Column<>("act_var_ratio", DoubleType, true,
-                "at init: last hidden layer's activation variance / first's (vanishing << 1 << exploding)",
+                "at init: last hidden layer's activation variance / first's (vanishing << 1 << exploding); "
+                        + "residual: the stream's variance after the last block / the stem's output's",
                 CellResult::actVarRatio));
         c.add(new Column<>("grad_var_ratio", DoubleType, true,
-                "at init: first hidden layer's weight-gradient variance / last's", CellResult::gradVarRatio));
+                "at init: first hidden layer's weight-gradient variance / last's (residual: the stem's / the last "
+                        + "branch layer's)", CellResult::gradVarRatio));
 
         c.add(new Column<>("wall_seconds", DoubleType, false, "time to build, train and evaluate the network",
                 CellResult::wallSeconds));

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The parameters of a {@link ScalarLayer}: one [1, 1] view per scalar, in {@link ScalarLayer#parameterKeys()} order. */
+/** The parameters of a {@link ScalarLayer}: one [1, 1] view per scalar, in its parameter keys' order. */
 final class ScalarParamInitializer implements ParamInitializer {
     static final ScalarParamInitializer INSTANCE = new ScalarParamInitializer();
 
