@@ -148,4 +148,21 @@ class TestResidualNetworks {
         assertThat(after.sub(training).amaxNumber().doubleValue()).isLessThan(1e-9);
         network.release();
     }
+
+    @Test
+    void lsuvBringsEveryDenseLayersOutputToUnitVarianceInAResidualNetwork() {
+        Fixtures.Sweep sweep = residual("{lsuv: {tolerance: 0.05, max-iterations: 20}}", 4,
+                ", normalization: layer, branch-scale: 0.5", "");
+        Cell cell = sweep.cells().get(0);
+        Dataset data = sweep.dataset(cell);
+        Dl4jCellTrainer.DeviceData device = Dl4jCellTrainer.DeviceData.of(data, cell.settings().precision());
+        CellNetwork.Graph network = graph(sweep);
+        network.prepare(cell, device.probeX());
+        List<LayerStats> rows = network.measure(device.probeX(), device.probeY(), cell.settings().activation(),
+                LayerStats.Phase.INIT);
+        // every dense layer (stem, 4×2 branch layers, output): the variance of xW + b on the probe batch
+        assertThat(rows).filteredOn(LayerStats::dense).hasSize(10).allSatisfy(r ->
+                assertThat(r.preactivationVar()).as("layer %d", r.layer()).isCloseTo(1.0, within(0.05)));
+        network.release();
+    }
 }
