@@ -133,6 +133,7 @@ public final class Benchmark {
         List<String> header = List.of("cell", "initsweep s", "PyTorch s", "ratio", "GFLOP", "initsweep GFLOP/s",
                 "PyTorch GFLOP/s", "|Δ final test loss|");
         out.print(TextTable.render(header, rows));
+        out.flush();
         sections.add(title + "\n\n"
                 + "Identical network (" + what + "), data, initial weights, minibatch order and SGD; per-epoch "
                 + "evaluation on both "
@@ -191,6 +192,7 @@ public final class Benchmark {
         List<String> header = List.of("master", "cells", "wall s", "sum of cell s", "sum / cores", "fan-out overhead",
                 "cells/min");
         out.print(TextTable.render(header, rows));
+        out.flush();
         out.printf("local[2] / local[1] throughput: %.2f; peak resident memory of this JVM (driver and executor): "
                 + "%d MiB%n", throughput[2] / throughput[1], peak >> 20);
         sections.add("### Fan-out: a 48-cell sweep\n\nThe whole `SweepRunner.run` (lock, resume check, Spark job, "
@@ -236,6 +238,7 @@ public final class Benchmark {
         List<String> header = List.of("OMP_NUM_THREADS", "first cell s (cold JVM)", "steady s per 2 concurrent cells",
                 "ND4J threads", "peak RSS MiB");
         out.print(TextTable.render(header, rows));
+        out.flush();
         sections.add("### Native threads and warm-up\n\nA fresh JVM per row trains the 10×64 reference cell: once "
                 + "alone (the first cell pays ND4J's start-up), then 8 times on 2 threads at once, as two local[2] "
                 + "tasks would. ND4J reads OMP_NUM_THREADS once, at start-up.\n\n" + markdown(header, rows));
