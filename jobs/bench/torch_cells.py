@@ -2,8 +2,9 @@
 """PyTorch counterpart of initsweep's cell trainer, for `jobs/initsweep bench`.
 
 A worker: it reads one JSON request per line on stdin and answers one JSON line on stdout. Each request names a
-cell exported by the benchmark (the same data, initial weights and minibatch order as initsweep's run) and the
-worker trains it exactly as Dl4jCellTrainer does, with one thread:
+cell exported by the benchmark (the same network — an MLP or a residual network with initsweep's structure —
+data, initial weights and minibatch order as initsweep's run) and the worker trains it exactly as Dl4jCellTrainer
+does, with one thread:
 
   epoch 0: loss on the whole training split, test loss and accuracy, gradient norm on the probe batch;
   epochs 1..E: SGD over the given minibatch order (mean cross-entropy per batch), then test loss and accuracy
@@ -41,11 +42,13 @@ def read_cell(path):
             "weights": [],
         }
         for fan_in, fan_out in header["layers"]:
-            data["weights"].append(floats(fan_in * fan_out).reshape(fan_in, fan_out))
+            data["weights"].append(floats(fan_in * fan_out).reshape(fan_in, fan_out))   # MLP or residual alike
     return header, data
 
 
 def build(header, data):
+    if header.get("architecture", "mlp") == "residual":
+        return Residual(header, data["weights"])
     layers = []
     for i, w in enumerate(data["weights"]):
         linear = torch.nn.Linear(w.shape[0], w.shape[1])
@@ -56,6 +59,60 @@ def build(header, data):
         if i < len(data["weights"]) - 1:
             layers.append(torch.nn.ReLU())
     return torch.nn.Sequential(*layers)
+
+
+class Residual(torch.nn.Module):
+    """initsweep's residual network (dl4j/GraphPlan), pre-activation order, relu, no normalization:
+
+    stem:    x = dense_0(input)
+    block b: h = x; per branch layer j: h = dense(relu(h [+ a]) [+ a'])        (a, a': Fixup's scalar biases)
+             x = x + m_b * (s * h) [+ c_b]                                     (s fixed, m_b learnable, if any)
+    head:    output = dense_out(relu(x [+ a]) [+ a'])
+    """
+
+    def __init__(self, header, weights):
+        super().__init__()
+        self.blocks, self.depth = header["blocks"], header["block_depth"]
+        self.scale = header["branch_scale"]
+        self.scalar_biases = header["scalar_biases"]
+        self.dense = torch.nn.ModuleList()
+        for w, bias in zip(weights, header["has_bias"]):
+            linear = torch.nn.Linear(w.shape[0], w.shape[1], bias=bias)
+            with torch.no_grad():
+                linear.weight.copy_(w.t())
+                if bias:
+                    linear.bias.zero_()
+            self.dense.append(linear)
+        zeros = lambda n: torch.nn.ParameterList([torch.nn.Parameter(torch.zeros(1)) for _ in range(n)])
+        if self.scalar_biases:
+            units = self.blocks * self.depth + 1       # every branch unit and the head
+            self.act_bias, self.in_bias = zeros(units), zeros(units)
+            self.out_bias = zeros(self.blocks)
+        start = header["multiplier"]
+        self.multiplier = None if start is None else torch.nn.ParameterList(
+            [torch.nn.Parameter(torch.full((1,), float(start))) for _ in range(self.blocks)])
+
+    def unit(self, h, k):
+        if self.scalar_biases:
+            return torch.relu(h + self.act_bias[k]) + self.in_bias[k]
+        return torch.relu(h)
+
+    def forward(self, x):
+        stream = self.dense[0](x)
+        layer, unit = 1, 0
+        for b in range(self.blocks):
+            h = stream
+            for _ in range(self.depth):
+                h = self.dense[layer](self.unit(h, unit))
+                layer, unit = layer + 1, unit + 1
+            if self.scale != 1.0:
+                h = h * self.scale
+            if self.multiplier is not None:
+                h = h * self.multiplier[b]
+                if self.scalar_biases:
+                    h = h + self.out_bias[b]
+            stream = stream + h
+        return self.dense[layer](self.unit(stream, unit))
 
 
 def train(header, data):

@@ -129,10 +129,16 @@
     });
   });
 
-  // Propagation: activation variance by layer at init, log scale, one line per scheme and, where the sweep varies
-  // them, per width (panels), bias and layer overrides (line styles), so that no line mixes two networks.
+  // Propagation at init, log scale, one line per scheme and, where the sweep varies them, per width (panels), bias
+  // and layer overrides (line styles), so that no line mixes two networks. An MLP: each hidden layer's activation
+  // variance. A residual network: the residual stream's variance, from the stem's output (block 0) through the end
+  // of every block, where initializations for residual networks differ most (doubling per block with plain He
+  // branches). Rows written before layers had a kind are dense.
   const varies = key => new Set(data.propagation.map(r => String(r[key]))).size > 1;
-  const panelOf = r => r.activation + ', depth ' + r.depth + (varies('width') ? ', width ' + r.width : '');
+  const panelOf = r => (r.architecture === 'residual' ? 'residual' : 'mlp')
+    + (r.normalization && r.normalization !== 'none' ? ' + ' + r.normalization + ' norm' : '')
+    + ', ' + r.activation + ', depth ' + r.depth + (varies('width') ? ', width ' + r.width : '');
+  const kindOf = r => r.kind || 'dense';
   const variantKeys = ['bias_init', 'bias_std', 'layer_init'].filter(varies);
   const variantOf = r => variantKeys.map(k => k.replace('_', '-') + '=' + r[k]).join(' ');
   const variants = [...new Set(data.propagation.map(variantOf))].sort();
@@ -140,15 +146,19 @@
   const panels = [...new Set(data.propagation.map(panelOf))].sort();
   panels.forEach((panel, i) => {
     const div = chart('propagation', 'propagation-' + i, panel);
+    const residual = panel.startsWith('residual');
     let withData = 0;
     const series = [];
     schemes.forEach(s => variants.forEach((variant, vi) => {
-      const points = data.propagation.filter(r => panelOf(r) === panel && r.scheme === s && variantOf(r) === variant
-        && !r.is_output && r.activation_var_mean > 0).sort((a, b) => a.layer - b.layer)
-        .map(r => [r.layer, r.activation_var_mean]);
-      if (points.length === 0) return;
+      const rows = data.propagation.filter(r => panelOf(r) === panel && r.scheme === s && variantOf(r) === variant);
+      const points = residual
+        ? rows.filter(r => kindOf(r) === 'dense' && r.layer === 0).map(r => [0, r.activation_var_mean])
+          .concat(rows.filter(r => kindOf(r) === 'residual_add').map(r => [r.block + 1, r.stream_var_mean]))
+        : rows.filter(r => kindOf(r) === 'dense' && !r.is_output).map(r => [r.layer, r.activation_var_mean]);
+      const shown = points.filter(p => p[1] > 0).sort((a, b) => a[0] - b[0]);
+      if (shown.length === 0) return;
       withData++;
-      series.push({name: s + (variant ? ' ' + variant : ''), type: 'line', data: points,
+      series.push({name: s + (variant ? ' ' + variant : ''), type: 'line', data: shown,
         lineStyle: {color: color(s), type: lineTypes[vi % lineTypes.length]}, itemStyle: {color: color(s)},
         symbolSize: 4});
     }));
@@ -157,8 +167,10 @@
       tooltip: {trigger: 'axis'},
       legend: {bottom: 0, type: 'scroll'},
       grid: {left: 70, right: 16, top: 36, bottom: 56},
-      xAxis: {type: 'value', name: 'hidden layer', nameLocation: 'middle', nameGap: 22, minInterval: 1},
-      yAxis: {type: 'log', name: 'activation variance', logBase: 10, nameLocation: 'middle', nameGap: 46,
+      xAxis: {type: 'value', name: residual ? 'block (0 = stem output)' : 'hidden layer', nameLocation: 'middle',
+        nameGap: 22, minInterval: 1},
+      yAxis: {type: 'log', name: residual ? 'residual stream variance' : 'activation variance', logBase: 10,
+        nameLocation: 'middle', nameGap: 46,
         axisLabel: {formatter: v => (v >= 0.01 && v <= 1000 ? String(v) : v.toExponential(0))}},
       series: series
     }, withData);

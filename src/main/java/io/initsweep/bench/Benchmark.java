@@ -44,6 +44,8 @@ import java.util.concurrent.Future;
 public final class Benchmark {
     static final int[] WIDTHS = {32, 128, 512};
     static final int[] DEPTHS = {2, 10, 30};
+    /** Residual blocks of 2 dense layers: 11 and 31 dense layers, against the MLPs of depth 10 and 30. */
+    static final int[] BLOCKS = {5, 15};
 
     private final PrintWriter out;
     private final Path work;
@@ -56,15 +58,31 @@ public final class Benchmark {
         this.reps = reps;
     }
 
-    /** The parts of the benchmark. */
-    public enum Part { CELLS, SWEEP, THREADS }
+    /** The parts of the benchmark: MLP cells, residual cells (both against PyTorch), the sweep, threads. */
+    public enum Part { CELLS, RESIDUAL, SWEEP, THREADS }
 
     /** Runs the given parts; returns the markdown of the results. */
     public String run(String python, Path torchScript, java.util.Set<Part> parts) throws Exception {
         Files.createDirectories(work);
         sections.add(machine(python));
         if (parts.contains(Part.CELLS)) {
-            cells(python, torchScript);
+            List<ReferenceCell> mlps = new ArrayList<>();
+            for (int depth : DEPTHS) {
+                for (int width : WIDTHS) {
+                    mlps.add(ReferenceCell.of(width, depth));
+                }
+            }
+            cells(python, torchScript, mlps, "he_normal MLP", "### Time per cell: initsweep (DL4J) against PyTorch");
+        }
+        if (parts.contains(Part.RESIDUAL)) {
+            List<ReferenceCell> residual = new ArrayList<>();
+            for (int blocks : BLOCKS) {
+                for (int width : WIDTHS) {
+                    residual.add(ReferenceCell.residual(width, blocks));
+                }
+            }
+            cells(python, torchScript, residual, "fixup residual network, blocks of 2 dense layers",
+                    "### Time per residual cell: initsweep (DL4J ComputationGraph) against PyTorch");
         }
         if (parts.contains(Part.SWEEP)) {
             sweeps();
@@ -77,47 +95,48 @@ public final class Benchmark {
 
     // ---- reference cells against PyTorch
 
-    private void cells(String python, Path torchScript) throws Exception {
-        out.println("== time per reference cell (he_normal, relu, SGD, batch 64, 5 epochs, 1024+256 rows), "
+    private void cells(String python, Path torchScript, List<ReferenceCell> references, String what, String title)
+            throws Exception {
+        out.println("== time per reference cell (" + what + ", relu, SGD, batch 64, 5 epochs, 1024+256 rows), "
                 + "one thread each, alternating, median of " + reps);
         Dl4jCellTrainer trainer = new Dl4jCellTrainer(1, false);
         List<List<String>> rows = new ArrayList<>();
         try (TorchWorker torch = new TorchWorker(python, torchScript)) {
-            for (int depth : DEPTHS) {
-                for (int width : WIDTHS) {
-                    ReferenceCell reference = ReferenceCell.of(width, depth);
-                    Path file = work.resolve("cell-" + depth + "x" + width + ".bin");
-                    reference.export(file);
-                    double[] dl4j = new double[reps];
-                    double[] pytorch = new double[reps];
-                    CellResult last = null;
-                    TorchWorker.Result lastTorch = null;
-                    for (int rep = -1; rep < reps; rep++) { // rep -1 warms both up
-                        long start = System.nanoTime();
-                        last = trainer.train(reference.cell(), reference.dataset());
-                        double seconds = (System.nanoTime() - start) / 1e9;
-                        lastTorch = torch.train(file);
-                        if (rep >= 0) {
-                            dl4j[rep] = seconds;
-                            pytorch[rep] = lastTorch.seconds();
-                        }
+            for (ReferenceCell reference : references) {
+                Path file = work.resolve("cell-" + reference.name().replace(' ', '-').replace('×', 'x')
+                        + ".bin");
+                reference.export(file);
+                double[] dl4j = new double[reps];
+                double[] pytorch = new double[reps];
+                CellResult last = null;
+                TorchWorker.Result lastTorch = null;
+                for (int rep = -1; rep < reps; rep++) { // rep -1 warms both up
+                    long start = System.nanoTime();
+                    last = trainer.train(reference.cell(), reference.dataset());
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    lastTorch = torch.train(file);
+                    if (rep >= 0) {
+                        dl4j[rep] = seconds;
+                        pytorch[rep] = lastTorch.seconds();
                     }
-                    double d = median(dl4j);
-                    double p = median(pytorch);
-                    double gflop = reference.flops() / 1e9;
-                    rows.add(List.of(reference.name(), fmt(d, 3), fmt(p, 3), fmt(d / p, 2), fmt(gflop, 2),
-                            fmt(gflop / d, 2), fmt(gflop / p, 2),
-                            fmt(Math.abs(last.finalTestLoss() - lastTorch.finalTestLoss()), 4)));
-                    out.printf("  %-7s initsweep %.3f s  PyTorch %.3f s  ratio %.2f%n", reference.name(), d, p, d / p);
-                    out.flush();
                 }
+                double d = median(dl4j);
+                double p = median(pytorch);
+                double gflop = reference.flops() / 1e9;
+                rows.add(List.of(reference.name(), fmt(d, 3), fmt(p, 3), fmt(d / p, 2), fmt(gflop, 2),
+                        fmt(gflop / d, 2), fmt(gflop / p, 2),
+                        fmt(Math.abs(last.finalTestLoss() - lastTorch.finalTestLoss()), 4)));
+                out.printf("  %-12s initsweep %.3f s  PyTorch %.3f s  ratio %.2f%n", reference.name(), d, p, d / p);
+                out.flush();
             }
         }
-        List<String> header = List.of("depth×width", "initsweep s", "PyTorch s", "ratio", "GFLOP", "initsweep GFLOP/s",
+        List<String> header = List.of("cell", "initsweep s", "PyTorch s", "ratio", "GFLOP", "initsweep GFLOP/s",
                 "PyTorch GFLOP/s", "|Δ final test loss|");
         out.print(TextTable.render(header, rows));
-        sections.add("### Time per cell: initsweep (DL4J) against PyTorch\n\n"
-                + "Identical network, data, initial weights, minibatch order and SGD; per-epoch evaluation on both "
+        out.flush();
+        sections.add(title + "\n\n"
+                + "Identical network (" + what + "), data, initial weights, minibatch order and SGD; per-epoch "
+                + "evaluation on both "
                 + "sides (test loss and accuracy, probe-batch gradient norm); one thread each; run alternately; "
                 + "median of " + reps + " after one warm-up. `|Δ final test loss|` compares the two trainings of "
                 + "the same cell (float32 rounding differs).\n\n" + markdown(header, rows));
@@ -172,6 +191,7 @@ public final class Benchmark {
         List<String> header = List.of("master", "cells", "wall s", "sum of cell s", "sum / cores", "fan-out overhead",
                 "cells/min");
         out.print(TextTable.render(header, rows));
+        out.flush();
         out.printf("local[2] / local[1] throughput: %.2f; peak resident memory of this JVM (driver and executor): "
                 + "%d MiB%n", throughput[2] / throughput[1], peak >> 20);
         sections.add("### Fan-out: a 48-cell sweep\n\nThe whole `SweepRunner.run` (lock, resume check, Spark job, "
@@ -217,6 +237,7 @@ public final class Benchmark {
         List<String> header = List.of("OMP_NUM_THREADS", "first cell s (cold JVM)", "steady s per 2 concurrent cells",
                 "ND4J threads", "peak RSS MiB");
         out.print(TextTable.render(header, rows));
+        out.flush();
         sections.add("### Native threads and warm-up\n\nA fresh JVM per row trains the 10×64 reference cell: once "
                 + "alone (the first cell pays ND4J's start-up), then 8 times on 2 threads at once, as two local[2] "
                 + "tasks would. ND4J reads OMP_NUM_THREADS once, at start-up.\n\n" + markdown(header, rows));

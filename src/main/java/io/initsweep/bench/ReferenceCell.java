@@ -6,6 +6,7 @@ import io.initsweep.dl4j.Dl4jCellTrainer;
 import io.initsweep.dl4j.Networks;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.Grid;
+import io.initsweep.grid.NetworkLayout;
 import io.initsweep.spec.SpecParser;
 import io.initsweep.spec.SweepSpec;
 
@@ -22,8 +23,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A benchmark cell: he_normal, relu, SGD (learning rate 0.01), batch 64, 5 epochs, on 1280 Gaussian blobs of 32
- * features and 10 classes (1024 training rows, 256 test rows), at a given width and depth.
+ * A benchmark cell: relu, SGD (learning rate 0.01), batch 64, 5 epochs, on 1280 Gaussian blobs of 32 features and
+ * 10 classes (1024 training rows, 256 test rows), at a given width and depth: an MLP with he_normal, or a residual
+ * network of {@code depth} blocks of 2 dense layers with Fixup (every structure a residual cell can have: scalar
+ * biases, branch multipliers, zero-initialized layers, residual additions).
  */
 record ReferenceCell(int width, int depth, Cell cell, Dataset dataset) {
     static final int EPOCHS = 5;
@@ -40,6 +43,22 @@ record ReferenceCell(int width, int depth, Cell cell, Dataset dataset) {
                 """.formatted(depth, width, EPOCHS, BATCH));
     }
 
+    /** A residual network of {@code blocks} Fixup blocks of 2 dense layers. */
+    static ReferenceCell residual(int width, int blocks) {
+        return fromSpec(width, blocks, """
+                name: bench
+                seeds: 1
+                grid: {scheme: [fixup]}
+                model: {architecture: residual, depth: %d, block-depth: 2, width: %d, activation: relu}
+                training: {epochs: %d, batch-size: %d, optimizer: sgd, learning-rate: 0.01}
+                data: {dataset: blobs, samples: 1280, features: 32, classes: 10, test-fraction: 0.2}
+                """.formatted(blocks, width, EPOCHS, BATCH));
+    }
+
+    boolean isResidual() {
+        return cell.settings().residual();
+    }
+
     private static ReferenceCell fromSpec(int width, int depth, String yaml) {
         SweepSpec spec = SpecParser.parse(yaml, "bench");
         Dataset dataset = Datasets.synthetic(spec.dataset(), 0);
@@ -48,7 +67,7 @@ record ReferenceCell(int width, int depth, Cell cell, Dataset dataset) {
     }
 
     String name() {
-        return depth + "×" + width;
+        return isResidual() ? "res " + depth + "×2×" + width : depth + "×" + width;
     }
 
     /**
@@ -59,7 +78,7 @@ record ReferenceCell(int width, int depth, Cell cell, Dataset dataset) {
      */
     double flops() {
         double forwardPerExample = 0;
-        for (int[] shape : Grid.layerShapes(cell.settings(), dataset.features(), dataset.outputs())) {
+        for (int[] shape : Grid.layout(cell.settings(), dataset.identity()).shapes()) {
             forwardPerExample += 2.0 * shape[0] * shape[1];
         }
         double train = 3 * forwardPerExample * dataset.trainRows() * EPOCHS;
@@ -74,15 +93,26 @@ record ReferenceCell(int width, int depth, Cell cell, Dataset dataset) {
      * float32 and int32 arrays.
      */
     void export(Path file) throws IOException {
-        int[][] shapes = Grid.layerShapes(cell.settings(), dataset.features(), dataset.outputs());
+        NetworkLayout layout = Grid.layout(cell.settings(), dataset.identity());
         List<List<Integer>> layers = new ArrayList<>();
-        for (int[] shape : shapes) {
-            layers.add(List.of(shape[0], shape[1]));
+        List<Boolean> biases = new ArrayList<>();
+        for (NetworkLayout.Layer layer : layout.layers()) {
+            layers.add(List.of(layer.fanIn(), layer.fanOut()));
+            biases.add(layer.hasBias());
         }
-        String header = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of(
+        Map<String, Object> fields = new java.util.LinkedHashMap<>(Map.of(
                 "features", dataset.features(), "classes", dataset.outputs(), "train_rows", dataset.trainRows(),
                 "test_rows", dataset.testRows(), "epochs", EPOCHS, "batch_size", BATCH,
-                "learning_rate", cell.settings().learningRate(), "layers", layers));
+                "learning_rate", cell.settings().learningRate(), "layers", layers, "has_bias", biases));
+        // the residual structure, as GraphPlan builds it: blocks of block_depth [scalar bias →] relu [→ scalar
+        // bias] → dense units, the branch times branch_scale, times a learnable multiplier [+ scalar bias], added
+        fields.put("architecture", cell.settings().architecture().canonicalName());
+        fields.put("blocks", layout.blocks());
+        fields.put("block_depth", layout.blockDepth());
+        fields.put("branch_scale", layout.branchScale());
+        fields.put("multiplier", layout.hasBranchMultiplier() ? layout.branchMultiplier() : null);
+        fields.put("scalar_biases", layout.scalarBiases());
+        String header = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(fields);
         try (OutputStream raw = Files.newOutputStream(file);
              DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(raw, 1 << 16))) {
             byte[] json = header.getBytes(StandardCharsets.UTF_8);
@@ -95,9 +125,9 @@ record ReferenceCell(int width, int depth, Cell cell, Dataset dataset) {
             for (int epoch = 1; epoch <= EPOCHS; epoch++) {
                 out.write(ints(Dl4jCellTrainer.epochOrder(cell, epoch, dataset.trainRows())));
             }
-            for (int layer = 0; layer < shapes.length; layer++) {
-                double[] w = cell.settings().schemeOf(layer).resolve(cell.settings().activation())
-                        .sample(shapes[layer][0], shapes[layer][1], Networks.layerSeed(cell.initSeed(), layer));
+            for (NetworkLayout.Layer layer : layout.layers()) {
+                double[] w = layer.init().sample(layer.fanIn(), layer.fanOut(),
+                        Networks.layerSeed(cell.initSeed(), layer.index()));
                 float[] f = new float[w.length];
                 for (int i = 0; i < w.length; i++) {
                     f[i] = (float) w[i];

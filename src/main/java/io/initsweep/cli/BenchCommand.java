@@ -15,7 +15,8 @@ import java.util.concurrent.Callable;
 
 /** {@code initsweep bench}: the performance benchmark; prints a table and updates docs/PERFORMANCE.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Benchmark cells against PyTorch, the Spark fan-out, scaling, native threads and memory.",
+        description = {"Benchmark MLP and residual cells against PyTorch, the Spark fan-out, scaling, native threads "
+                + "and memory.",
                 "Prints the tables and writes them into the generated section of docs/PERFORMANCE.md.",
                 "Needs Debian's python3-torch (jobs/bench/run installs it)."})
 final class BenchCommand implements Callable<Integer> {
@@ -40,8 +41,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--doc", defaultValue = "docs/PERFORMANCE.md", description = "document to update")
     Path doc;
 
-    @Option(names = "--parts", split = ",", defaultValue = "cells,sweep,threads",
-            description = "which parts: cells, sweep, threads (default: all)")
+    @Option(names = "--parts", split = ",", defaultValue = "cells,residual,sweep,threads",
+            description = "which parts: cells (MLPs against PyTorch), residual (residual networks against PyTorch), "
+                    + "sweep, threads (default: all)")
     java.util.List<String> parts;
 
     @Option(names = "--no-doc", description = "print only; leave the document alone")

@@ -1,6 +1,7 @@
 package io.initsweep.dataparallel;
 
 import io.initsweep.common.Hashing;
+import io.initsweep.dl4j.CellNetwork;
 import io.initsweep.dl4j.Dl4jCellTrainer;
 import io.initsweep.grid.Cell;
 import io.initsweep.spark.DataParallelTraining;
@@ -11,9 +12,9 @@ import io.initsweep.train.CellResult;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 
@@ -24,12 +25,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
- * Trains a cell data-parallel with Deeplearning4j Spark: the training split becomes a distributed collection of
- * minibatches, and every epoch {@code workers} Spark tasks each fit {@code averaging-frequency} minibatches of
- * {@code batch-size-per-worker} examples between parameter averagings ({@code ParameterAveragingTrainingMaster},
- * RDD training approach Direct: nothing is exported to disk). Initialization, per-layer diagnostics and the
- * per-epoch evaluation are those of a grid cell, on the driver's copy of the network (a distributed table is
- * evaluated where it lives).
+ * Trains a cell data-parallel with Deeplearning4j Spark ({@code SparkDl4jMultiLayer} for a plain MLP,
+ * {@code SparkComputationGraph} for a residual or normalized network): the training split becomes a distributed
+ * collection of minibatches, and every epoch {@code workers} Spark tasks each fit {@code averaging-frequency}
+ * minibatches of {@code batch-size-per-worker} examples between parameter averagings
+ * ({@code ParameterAveragingTrainingMaster}, RDD training approach Direct: nothing is exported to disk).
+ * Initialization, per-layer diagnostics and the per-epoch evaluation are those of a grid cell, on the driver's copy
+ * of the network (a distributed table is evaluated where it lives).
  *
  * <p>Determinism: the minibatches of an epoch follow the cell's order seed, and the training master's random
  * splitting is seeded from the cell id; the same cell on the same workers, partitioning and native threads gives
@@ -71,7 +73,7 @@ public final class DataParallelTrainer implements DataParallelTraining {
         }
     }
 
-    private Dl4jCellTrainer.EpochTraining distributed(Cell cell, MultiLayerNetwork network, DistributedData data) {
+    private Dl4jCellTrainer.EpochTraining distributed(Cell cell, CellNetwork network, DistributedData data) {
         CellSettings s = cell.settings();
         int perWorker = Math.min(s.batchSizePerWorker(), data.identity().trainRows());
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(s.workers(), perWorker)
@@ -83,9 +85,14 @@ public final class DataParallelTrainer implements DataParallelTraining {
                 .saveUpdater(true)
                 .rngSeed(Hashing.seed("data-parallel|" + cell.cellId()))
                 .build();
-        SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(jsc, network, master);
+        // A plain MLP through DL4J Spark's MultiLayerNetwork wrapper, any other network through its ComputationGraph
+        // one: both fit the driver's network in place, averaging the workers' parameters and updater state.
+        java.util.function.Consumer<org.apache.spark.api.java.JavaRDD<org.nd4j.linalg.dataset.DataSet>> fit =
+                network instanceof CellNetwork.Mlp mlp
+                        ? new SparkDl4jMultiLayer(jsc, mlp.network(), master)::fit
+                        : new SparkComputationGraph(jsc, ((CellNetwork.Graph) network).graph(), master)::fit;
         return epoch -> {
-            sparkNetwork.fit(data.minibatches(cell, epoch, perWorker, s.workers()));
+            fit.accept(data.minibatches(cell, epoch, perWorker, s.workers()));
             // The driver's network now holds the averaged parameters; the epoch's loss is the whole split's.
             return data.trainLoss(network);
         };

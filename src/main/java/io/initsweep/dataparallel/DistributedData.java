@@ -2,6 +2,7 @@ package io.initsweep.dataparallel;
 
 import io.initsweep.data.Dataset;
 import io.initsweep.data.DatasetIdentity;
+import io.initsweep.dl4j.CellNetwork;
 import io.initsweep.dl4j.Dl4jCellTrainer;
 import io.initsweep.dl4j.Networks;
 import io.initsweep.grid.Cell;
@@ -10,7 +11,6 @@ import io.initsweep.spark.TrainingData;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -73,12 +73,12 @@ public interface DistributedData extends Dl4jCellTrainer.CellData {
             }
 
             @Override
-            public double trainLoss(MultiLayerNetwork network) {
+            public double trainLoss(CellNetwork network) {
                 return local.trainLoss(network);
             }
 
             @Override
-            public Dl4jCellTrainer.TestMetrics test(MultiLayerNetwork network) {
+            public Dl4jCellTrainer.TestMetrics test(CellNetwork network) {
                 return local.test(network);
             }
         };

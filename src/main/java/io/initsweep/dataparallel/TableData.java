@@ -2,6 +2,7 @@ package io.initsweep.dataparallel;
 
 import io.initsweep.data.DatasetIdentity;
 import io.initsweep.data.Task;
+import io.initsweep.dl4j.CellNetwork;
 import io.initsweep.dl4j.Dl4jCellTrainer;
 import io.initsweep.dl4j.Networks;
 import io.initsweep.grid.Cell;
@@ -14,8 +15,6 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -101,12 +100,12 @@ final class TableData implements DistributedData {
     }
 
     @Override
-    public double trainLoss(MultiLayerNetwork network) {
+    public double trainLoss(CellNetwork network) {
         return score(trainEvaluation, network)[0];
     }
 
     @Override
-    public Dl4jCellTrainer.TestMetrics test(MultiLayerNetwork network) {
+    public Dl4jCellTrainer.TestMetrics test(CellNetwork network) {
         double[] score = score(testEvaluation, network);
         return new Dl4jCellTrainer.TestMetrics(score[0],
                 table.identity().task() == Task.CLASSIFICATION ? score[1] : null);
@@ -117,22 +116,21 @@ final class TableData implements DistributedData {
      * added in partition order on the driver: DL4J's {@code calculateScore} adds them in the order tasks finish,
      * which changes the last bits from run to run.
      */
-    private double[] score(JavaRDD<DataSet> split, MultiLayerNetwork network) {
-        String configuration = network.getLayerWiseConfigurations().toJson();
+    private double[] score(JavaRDD<DataSet> split, CellNetwork network) {
+        CellNetwork.Blueprint blueprint = network.blueprint();
         Broadcast<INDArray> parameters = jsc.broadcast(network.params().dup());
         try {
             List<double[]> partitions = new ArrayList<>(split.mapPartitionsWithIndex((index, batches) -> {
-                MultiLayerNetwork copy = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(configuration));
-                copy.init(parameters.value(), false);
+                CellNetwork copy = blueprint.restore(parameters.value());
                 double loss = 0;
                 double correct = 0;
                 long examples = 0;
                 while (batches.hasNext()) {
                     DataSet batch = batches.next();
                     int n = batch.numExamples();
-                    loss += copy.score(batch, false) * n;
+                    loss += copy.score(batch) * n;
                     if (batch.getLabels().columns() > 1) {
-                        correct += copy.output(batch.getFeatures(), false).argMax(1)
+                        correct += copy.output(batch.getFeatures()).argMax(1)
                                 .eq(batch.getLabels().argMax(1)).castTo(DataType.DOUBLE).sumNumber().doubleValue();
                     }
                     examples += n;

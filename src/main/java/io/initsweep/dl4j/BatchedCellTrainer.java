@@ -226,7 +226,7 @@ public final class BatchedCellTrainer implements CellTrainer {
         /** Draws every cell's weights (a failure fails that cell only), builds the network, applies LSUV. */
         private void initialize() {
             CellSettings shared = cells.get(0).settings();
-            int[][] shapes = io.initsweep.grid.Grid.layerShapes(shared, dataset.features(), dataset.outputs());
+            int[][] shapes = io.initsweep.grid.Grid.layout(shared, dataset.identity()).shapes();
             List<Run> trainable = new ArrayList<>();
             for (Run r : runs) {
                 try {

@@ -1,6 +1,7 @@
 package io.initsweep.dl4j;
 
 import io.initsweep.model.Activation;
+import io.initsweep.model.LayerRole;
 import io.initsweep.model.Optimizer;
 import io.initsweep.model.Precision;
 import io.initsweep.train.Diagnostics;
@@ -15,12 +16,12 @@ import org.nd4j.linalg.api.ops.impl.transforms.gradient.EluBp;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.LeakyReLUBp;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.SeluBp;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.SoftSignBp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.ELU;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.SELU;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.SoftSign;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
 import org.nd4j.linalg.api.ops.impl.updaters.NesterovsUpdater;
 import org.nd4j.linalg.api.ops.impl.updaters.SgdUpdater;
@@ -575,7 +576,8 @@ final class BatchedNetwork implements AutoCloseable {
                 }
                 stats.add(new LayerStats(l, phase, fanIn[l], fanOut[l], f[0], f[1], f[2], f[3], f[4],
                         flags[k][l][0], flags[k][l][1], Diagnostics.variance(gw), gradInputVar[k][l],
-                        flags[k][l][2], epoch, null)); // probe-pair correlation: not measured by this trainer yet
+                        flags[k][l][2], epoch, null, // probe-pair correlation: not measured by this trainer yet
+                        LayerStats.Placement.dense(l < depth ? LayerRole.HIDDEN : LayerRole.OUTPUT, null)));
             }
             return stats;
         }

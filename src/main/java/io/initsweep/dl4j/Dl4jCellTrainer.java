@@ -99,7 +99,7 @@ public final class Dl4jCellTrainer implements CellTrainer {
     /** Starts the epoch training of one cell on its freshly initialized network. */
     @FunctionalInterface
     public interface EpochTrainingFactory {
-        EpochTraining start(Cell cell, MultiLayerNetwork network);
+        EpochTraining start(Cell cell, CellNetwork network);
     }
 
     /**
@@ -115,10 +115,10 @@ public final class Dl4jCellTrainer implements CellTrainer {
         INDArray probeY();
 
         /** Loss of the whole training split. */
-        double trainLoss(MultiLayerNetwork network);
+        double trainLoss(CellNetwork network);
 
         /** Loss and accuracy (null for regression) on the whole test split. */
-        TestMetrics test(MultiLayerNetwork network);
+        TestMetrics test(CellNetwork network);
     }
 
     /** Test-split loss and accuracy. */
@@ -143,29 +143,29 @@ public final class Dl4jCellTrainer implements CellTrainer {
         long start = System.nanoTime();
         List<EpochMetrics> epochs = new ArrayList<>();
         List<LayerStats> layers = new ArrayList<>();
-        MultiLayerNetwork network = null;
+        CellNetwork network = null;
         CellTheory theory = null;
         JacobianSpectrum jacobian = null;
         try {
             network = Networks.build(cell, dataset);
             theory = theory(cell, dataset, data.probeX());
-            Propagation propagation = new Propagation(network);
-            applyLsuv(cell, propagation, data.probeX());
+            network.prepare(cell, data.probeX());
             Activation activation = cell.settings().activation();
             if (recordLayers) {
-                layers.addAll(propagation.measure(data.probeX(), data.probeY(), activation, LayerStats.Phase.INIT, 0));
-                jacobian = propagation.jacobian(data.probeX());
+                layers.addAll(network.measure(data.probeX(), data.probeY(), activation, LayerStats.Phase.INIT, 0));
+                jacobian = network.jacobian(data.probeX());
             }
             int every = recordLayers ? cell.settings().diagnosticsEvery() : 0;
             int last = cell.settings().epochs();
+            CellNetwork trained = network;
             Integer diverged = fit(cell, network, data, epochs, training.start(cell, network), epoch -> {
                 if (every > 0 && epoch % every == 0 && epoch < last) {
-                    layers.addAll(propagation.measure(data.probeX(), data.probeY(), activation,
+                    layers.addAll(trained.measure(data.probeX(), data.probeY(), activation,
                             LayerStats.Phase.TRAINING, epoch));
                 }
             });
             if (recordLayers && diverged == null) {
-                layers.addAll(propagation.measure(data.probeX(), data.probeY(), activation, LayerStats.Phase.FINAL,
+                layers.addAll(network.measure(data.probeX(), data.probeY(), activation, LayerStats.Phase.FINAL,
                         last));
             }
             return new CellResult(cell, dataset, diverged == null ? RunStatus.OK : RunStatus.DIVERGED, null,
@@ -176,7 +176,7 @@ public final class Dl4jCellTrainer implements CellTrainer {
                     seconds(start), Instant.now(), provenance, theory, jacobian);
         } finally {
             if (network != null) {
-                release(network);
+                network.release();
             }
         }
     }
@@ -188,15 +188,17 @@ public final class Dl4jCellTrainer implements CellTrainer {
      * cells no faster than one after the other (measured: 6 cells, 2.48 s sequential, 2.58 s on 2 threads).
      */
     static void release(MultiLayerNetwork network) {
-        INDArray params = network.params();
+        release(network.params(), network.getFlattenedGradients(), network.getUpdater(false));
+    }
+
+    /** Closes a network's parameters, gradients and updater state (see {@link #release(MultiLayerNetwork)}). */
+    static void release(INDArray params, INDArray gradients, org.deeplearning4j.nn.api.Updater updater) {
         if (params != null && params.closeable()) {
             params.close();
         }
-        INDArray gradients = network.getFlattenedGradients();
         if (gradients != null && gradients.closeable()) {
             gradients.close();
         }
-        var updater = network.getUpdater(false);
         if (updater != null && updater.getStateViewArray() != null && updater.getStateViewArray().closeable()) {
             updater.getStateViewArray().close();
         }
@@ -222,7 +224,7 @@ public final class Dl4jCellTrainer implements CellTrainer {
      * @param afterEpoch called after every finite epoch (1, 2, ...) has been evaluated
      * @return the diverged epoch, or null if every epoch stayed finite
      */
-    private static Integer fit(Cell cell, MultiLayerNetwork network, CellData data, List<EpochMetrics> epochs,
+    private static Integer fit(Cell cell, CellNetwork network, CellData data, List<EpochMetrics> epochs,
                                EpochTraining training, java.util.function.IntConsumer afterEpoch) {
         EpochMetrics initial = evaluate(0, data.trainLoss(network), network, data);
         epochs.add(initial);
@@ -242,11 +244,11 @@ public final class Dl4jCellTrainer implements CellTrainer {
     }
 
     /** Minibatch SGD in this JVM, in the cell's epoch order; the loss is the mean over the epoch's minibatches. */
-    static EpochTraining minibatches(Cell cell, MultiLayerNetwork network, Dataset dataset) {
+    static EpochTraining minibatches(Cell cell, CellNetwork network, Dataset dataset) {
         DeviceData data = DeviceData.of(dataset, cell.settings().precision());
         int rows = dataset.trainRows();
         int batch = Math.min(cell.settings().batchSize(), rows);
-        Step step = new Step(network, cell.settings());
+        CellNetwork.MinibatchStep step = network.step(cell.settings());
         return epoch -> {
             int[] order = epochOrder(cell, epoch, rows);
             double lossSum = 0;
@@ -264,14 +266,10 @@ public final class Dl4jCellTrainer implements CellTrainer {
         };
     }
 
-    private static EpochMetrics evaluate(int epoch, double trainLoss, MultiLayerNetwork network, CellData data) {
+    private static EpochMetrics evaluate(int epoch, double trainLoss, CellNetwork network, CellData data) {
         TestMetrics test = data.test(network);
-        network.setInput(data.probeX());
-        network.setLabels(data.probeY());
-        network.computeGradientAndScore();
         // DL4J's gradient is the sum over the batch (its updater divides); report the mean loss's gradient.
-        double gradNorm = network.gradient().gradient().norm2Number().doubleValue() / data.probeX().rows();
-        network.clear();
+        double gradNorm = network.gradientNorm(data.probeX(), data.probeY());
         return new EpochMetrics(epoch, trainLoss, test.loss(), test.accuracy(), gradNorm);
     }
 
@@ -297,16 +295,16 @@ public final class Dl4jCellTrainer implements CellTrainer {
         }
 
         @Override
-        public double trainLoss(MultiLayerNetwork network) {
-            return network.score(new DataSet(arrays.trainX(), arrays.trainY()), false);
+        public double trainLoss(CellNetwork network) {
+            return network.score(new DataSet(arrays.trainX(), arrays.trainY()));
         }
 
         @Override
-        public TestMetrics test(MultiLayerNetwork network) {
-            double loss = network.score(new DataSet(arrays.testX(), arrays.testY()), false);
+        public TestMetrics test(CellNetwork network) {
+            double loss = network.score(new DataSet(arrays.testX(), arrays.testY()));
             Double accuracy = null;
             if (dataset.identity().task() == Task.CLASSIFICATION) {
-                INDArray predicted = network.output(arrays.testX(), false).argMax(1);
+                INDArray predicted = network.output(arrays.testX()).argMax(1);
                 accuracy = predicted.eq(arrays.testY().argMax(1)).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
                         .meanNumber().doubleValue();
             }
@@ -314,7 +312,7 @@ public final class Dl4jCellTrainer implements CellTrainer {
         }
     }
 
-    private static void applyLsuv(Cell cell, Propagation propagation, INDArray batch) {
+    static void applyLsuv(Cell cell, Propagation propagation, INDArray batch) {
         CellSettings s = cell.settings();
         int layers = s.depth() + 1;
         boolean[] lsuv = new boolean[layers];

@@ -5,8 +5,10 @@ import io.initsweep.data.DatasetIdentity;
 import io.initsweep.data.Task;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.Grid;
+import io.initsweep.grid.NetworkLayout;
 import io.initsweep.init.RandomBiases;
 import io.initsweep.model.Activation;
+import io.initsweep.model.Normalization;
 import io.initsweep.model.Precision;
 import io.initsweep.spec.CellSettings;
 
@@ -35,22 +37,47 @@ import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-/** Builds the DL4J network of a cell: {@code depth} dense layers of {@code width} units and an output layer. */
+/**
+ * Builds the DL4J network of a cell, the one entry point for every architecture ({@link #build}): a plain MLP
+ * ({@code depth} dense layers of {@code width} units and an output layer, no normalization) as a
+ * {@code MultiLayerNetwork}, exactly as before residual networks existed; anything else — a residual network, an
+ * MLP with normalization — as a {@code ComputationGraph} from its {@link GraphPlan} ({@link GraphNetworks}). Both
+ * follow the cell's {@link NetworkLayout}.
+ */
 public final class Networks {
     private Networks() {
     }
 
-    /** An initialized network, random biases included ({@code bias-std}); the caller closes it. */
-    public static MultiLayerNetwork build(Cell cell, DatasetIdentity dataset) {
+    /** The initialized network of a cell, by its architecture; the caller releases it. */
+    public static CellNetwork build(Cell cell, DatasetIdentity dataset) {
+        NetworkLayout layout = Grid.layout(cell.settings(), dataset);
+        if (plainMlp(layout)) {
+            return new CellNetwork.Mlp(mlp(cell, dataset));
+        }
+        GraphPlan plan = GraphPlan.of(layout, cell.settings().activation());
+        return new CellNetwork.Graph(GraphNetworks.build(cell, dataset, plan), plan);
+    }
+
+    /** Whether a network is the MLP of the first release, built as a MultiLayerNetwork. */
+    static boolean plainMlp(NetworkLayout layout) {
+        return !layout.residual() && layout.normalization() == Normalization.NONE;
+    }
+
+    /**
+     * The initialized MultiLayerNetwork of a plain MLP cell, random biases included ({@code bias-std}); the caller
+     * closes it.
+     */
+    public static MultiLayerNetwork mlp(Cell cell, DatasetIdentity dataset) {
         MultiLayerNetwork network = new MultiLayerNetwork(configuration(cell, dataset));
         network.init();
         applyRandomBiases(network, cell.settings().biasInit(), cell.settings().biasStd(), cell.initSeed());
         return network;
     }
 
+    /** The configuration of a plain MLP cell. */
     public static MultiLayerConfiguration configuration(Cell cell, DatasetIdentity dataset) {
         CellSettings s = cell.settings();
-        int[][] shapes = Grid.layerShapes(s, dataset.features(), dataset.outputs());
+        int[][] shapes = Grid.layout(s, dataset).shapes();
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(cell.initSeed())
                 .dataType(dataType(s.precision()))

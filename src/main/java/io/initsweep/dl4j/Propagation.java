@@ -1,6 +1,7 @@
 package io.initsweep.dl4j;
 
 import io.initsweep.model.Activation;
+import io.initsweep.model.LayerRole;
 import io.initsweep.train.Diagnostics;
 import io.initsweep.train.JacobianSpectrum;
 import io.initsweep.train.LayerStats;
@@ -104,7 +105,8 @@ final class Propagation {
                     Diagnostics.variance(doubles(gradWeights[l])),
                     Diagnostics.variance(doubles(gradInputs[l])),
                     Diagnostics.symmetry(weights, fanIn, fanOut), epoch,
-                    Diagnostics.pairCorrelation(z, examples, fanOut, Diagnostics.CORRELATION_PAIRS)));
+                    Diagnostics.pairCorrelation(z, examples, fanOut, Diagnostics.CORRELATION_PAIRS),
+                    LayerStats.Placement.dense(isHidden ? LayerRole.HIDDEN : LayerRole.OUTPUT, null)));
         }
         return stats;
     }

@@ -4,6 +4,7 @@ import io.initsweep.init.InitScheme;
 import io.initsweep.init.KernelShape;
 import io.initsweep.init.SchemeSpec;
 import io.initsweep.model.Activation;
+import io.initsweep.model.LayerRole;
 
 import org.deeplearning4j.nn.weights.IWeightInit;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -31,25 +32,55 @@ public final class SchemeWeightInit implements IWeightInit {
     private final String scheme;
     private final String activation;
     private final long seed;
+    private final String role;
+    private final int blocks;
+    private final int blockDepth;
 
     /**
+     * A layer whose draws do not depend on its place in the network (every layer of an MLP).
+     *
      * @param scheme     canonical scheme label
      * @param activation the layer's activation (resolves {@code gain: auto})
      * @param seed       seed of this layer's weight stream
      */
+    public SchemeWeightInit(String scheme, String activation, long seed) {
+        this(scheme, activation, seed, null, 0, 0);
+    }
+
+    /**
+     * A layer of a residual network, where the schemes made for them draw by the layer's role.
+     *
+     * @param role       the layer's {@link LayerRole}, canonical name; null for none
+     * @param blocks     residual blocks L
+     * @param blockDepth dense layers per branch m
+     */
     public SchemeWeightInit(@JsonProperty("scheme") String scheme, @JsonProperty("activation") String activation,
-                            @JsonProperty("seed") long seed) {
+                            @JsonProperty("seed") long seed, @JsonProperty("role") String role,
+                            @JsonProperty("blocks") int blocks, @JsonProperty("blockDepth") int blockDepth) {
         this.scheme = Objects.requireNonNull(scheme, "scheme is null");
         this.activation = Objects.requireNonNull(activation, "activation is null");
         this.seed = seed;
+        this.role = role;
+        this.blocks = blocks;
+        this.blockDepth = blockDepth;
+    }
+
+    /** The formula this layer draws from. */
+    InitScheme formula() {
+        SchemeSpec spec = SchemeSpec.parse(scheme);
+        Activation nonlinearity = Activation.byName(activation).orElseThrow();
+        return role == null ? spec.resolve(nonlinearity)
+                : spec.resolve(nonlinearity, LayerRole.valueOf(role.toUpperCase(java.util.Locale.ROOT)), blocks,
+                blockDepth);
     }
 
     @Override
     public INDArray init(double fanIn, double fanOut, long[] shape, char order, INDArray paramView) {
+        InitScheme formula = formula();
         double[] weights = switch (shape.length) {
-            case 2 -> draw(scheme, activation, seed, Math.toIntExact(shape[0]), Math.toIntExact(shape[1]));
-            case 4 -> resolve(scheme, activation).sample(new KernelShape(Math.toIntExact(shape[0]),
-                    Math.toIntExact(shape[1]), Math.toIntExact(shape[2]), Math.toIntExact(shape[3])), seed);
+            case 2 -> formula.sample(Math.toIntExact(shape[0]), Math.toIntExact(shape[1]), seed);
+            case 4 -> formula.sample(new KernelShape(Math.toIntExact(shape[0]), Math.toIntExact(shape[1]),
+                    Math.toIntExact(shape[2]), Math.toIntExact(shape[3])), seed);
             default -> throw new IllegalArgumentException("initsweep schemes initialize dense layers [nIn, nOut] and "
                     + "2-D convolution kernels [nOut, nIn, kH, kW], got shape " + java.util.Arrays.toString(shape));
         };
@@ -74,16 +105,18 @@ public final class SchemeWeightInit implements IWeightInit {
     @Override
     public boolean equals(Object o) {
         return o instanceof SchemeWeightInit other && scheme.equals(other.scheme)
-                && activation.equals(other.activation) && seed == other.seed;
+                && activation.equals(other.activation) && seed == other.seed && Objects.equals(role, other.role)
+                && blocks == other.blocks && blockDepth == other.blockDepth;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(scheme, activation, seed);
+        return Objects.hash(scheme, activation, seed, role, blocks, blockDepth);
     }
 
     @Override
     public String toString() {
-        return "SchemeWeightInit(" + scheme + ", " + activation + ", seed=" + seed + ")";
+        return "SchemeWeightInit(" + scheme + ", " + activation + ", seed=" + seed
+                + (role == null ? "" : ", " + role + " of " + blocks + "×" + blockDepth) + ")";
     }
 }

@@ -45,9 +45,7 @@ public record Cell(String sweep, String cellId, String pointId, long seed, long 
 
     /** A rough relative cost (multiply-adds per epoch), for scheduling the longest cells first. */
     public double estimatedCost(int features, int outputs, int trainRows) {
-        double width = settings.width();
-        double perExample = features * width + (settings.depth() - 1) * width * width + width * outputs;
-        return perExample * trainRows * settings.epochs();
+        return NetworkLayout.of(settings, features, outputs).multiplyAdds() * trainRows * settings.epochs();
     }
 
     @Override

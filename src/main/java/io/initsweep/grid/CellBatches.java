@@ -1,6 +1,7 @@
 package io.initsweep.grid;
 
 import io.initsweep.model.Activation;
+import io.initsweep.model.Normalization;
 import io.initsweep.model.Precision;
 import io.initsweep.spec.CellSettings;
 
@@ -44,10 +45,14 @@ public final class CellBatches {
         }
     }
 
-    /** The batch key of a cell; empty for a cell that trains data-parallel, which never shares a task. */
+    /**
+     * The batch key of a cell; empty for a cell that never shares a batch: one that trains data-parallel, and one
+     * whose network is not the plain MLP the batched computation implements (a residual network, normalization
+     * layers), which it would otherwise train as an MLP.
+     */
     public static Optional<Key> key(Cell cell) {
         CellSettings s = cell.settings();
-        if (s.dataParallel()) {
+        if (s.dataParallel() || s.residual() || s.normalization() != Normalization.NONE) {
             return Optional.empty();
         }
         return Optional.of(new Key(cell.datasetSha256(), s.depth(), s.width(), s.activation(), s.precision(),

@@ -2,8 +2,10 @@ package io.initsweep.grid;
 
 import io.initsweep.common.Hashing;
 import io.initsweep.data.DatasetIdentity;
-import io.initsweep.init.InitScheme;
+import io.initsweep.init.SchemeKind;
 import io.initsweep.init.SchemeSpec;
+import io.initsweep.model.Architecture;
+import io.initsweep.model.Normalization;
 import io.initsweep.spec.CellSettings;
 import io.initsweep.spec.LayerInit;
 import io.initsweep.spec.Located;
@@ -60,7 +62,8 @@ public final class Grid {
 
     /**
      * Every check that needs no data, so {@code validate} and {@code run} refuse the same specs before any data is
-     * read: the grid's size against the limit, layer overrides against every depth of the grid.
+     * read: the grid's size against the limit, and what no network of the grid can be built as (layer overrides
+     * against every depth of the grid, schemes made for residual networks on an mlp).
      *
      * @param maxCells the most cells allowed
      * @throws SpecException listing every problem, located in the spec
@@ -78,21 +81,7 @@ public final class Grid {
                     + "holds about a kilobyte of the driver's memory while the sweep runs. Shrink the grid, or raise "
                     + "the limit with --max-cells if the driver has the memory"));
         }
-        List<Integer> depths = new ArrayList<>();
-        spec.grid().stream().filter(a -> a.setting() == Settings.DEPTH)
-                .forEach(a -> a.values().forEach(v -> depths.add((Integer) v.value())));
-        if (depths.isEmpty() && !spec.onGrid(Settings.DEPTH)) {
-            depths.add(spec.sweepValue(Settings.DEPTH));
-        }
-        for (int depth : new TreeSet<>(depths)) {
-            for (Located<LayerInit> override : spec.layerInitItems()) {
-                LayerInit layers = override.value();
-                if (!layers.isOutput() && layers.last() >= depth) {
-                    errors.add(spec.error(override, "layer-init covers hidden layers " + layers.layers()
-                            + " but a cell has depth " + depth + " (hidden layers 0-" + (depth - 1) + ")"));
-                }
-            }
-        }
+        errors.addAll(networkProblems(spec));
         if (!errors.isEmpty()) {
             throw new SpecException(new ArrayList<>(new LinkedHashSet<>(errors)));
         }
@@ -100,7 +89,7 @@ public final class Grid {
 
     /**
      * Expands the grid, checking again what needs no data ({@link #check}, without a size limit) and what needs the
-     * data's shape (identity on a non-square layer).
+     * data's shape (identity on a non-square layer; batch normalization on a minibatch of one example).
      *
      * @param datasets the dataset for each of {@link #dataSeeds}
      * @throws SpecException listing every problem, located in the spec
@@ -173,33 +162,102 @@ public final class Grid {
         return new Cell(sweep, cellId, pointId, seed, initSeed, orderSeed, settings, coordinates, dataset.sha256());
     }
 
-    /** Layer shapes: (fan_in, fan_out) of hidden layers 0..depth-1, then the output layer. */
-    public static int[][] layerShapes(CellSettings settings, int features, int outputs) {
-        int depth = settings.depth();
-        int[][] shapes = new int[depth + 1][];
-        int in = features;
-        for (int layer = 0; layer < depth; layer++) {
-            shapes[layer] = new int[] {in, settings.width()};
-            in = settings.width();
+    /**
+     * What no cell of the grid can be built as: layer overrides past a network's dense layers, schemes made for
+     * residual networks on an mlp or in {@code layer-init}, fixup on single-layer branches. Checked on every
+     * combination of the settings that shape the network (few values each), without data.
+     */
+    private static List<SpecError> networkProblems(SweepSpec spec) {
+        List<SpecError> errors = new ArrayList<>();
+        for (Located<LayerInit> override : spec.layerInitItems()) {
+            if (override.value().scheme().kind().residualOnly()) {
+                errors.add(spec.error(override, override.value().scheme().kind() + " is a scheme for a whole "
+                        + "residual network (it adds scalars to every block); give it as scheme, not in layer-init"));
+            }
         }
-        shapes[depth] = new int[] {in, outputs};
-        return shapes;
+        List<Located<?>> schemes = values(spec, Settings.SCHEME);
+        List<Located<?>> architectures = values(spec, Settings.ARCHITECTURE);
+        List<Located<?>> depths = values(spec, Settings.DEPTH);
+        List<Located<?>> blockDepths = values(spec, Settings.BLOCK_DEPTH);
+        for (Located<?> architecture : architectures) {
+            boolean residual = architecture.value() == Architecture.RESIDUAL;
+            for (Located<?> scheme : schemes) {
+                SchemeSpec value = (SchemeSpec) scheme.value();
+                if (value.kind().residualOnly() && !residual) {
+                    errors.add(spec.error(scheme, value.kind() + " is made for residual networks but a cell of "
+                            + "this grid is an mlp; set architecture: residual (or give the mlp cells another "
+                            + "scheme in another spec)"));
+                }
+                if (value.kind() == SchemeKind.FIXUP && residual) {
+                    for (Located<?> blockDepth : blockDepths) {
+                        if ((Integer) blockDepth.value() < 2) {
+                            errors.add(spec.error(scheme, "fixup needs residual branches of at least 2 dense "
+                                    + "layers (its scaling L^(-1/(2m-2)) is undefined for m = 1), but a cell has "
+                                    + "block-depth " + blockDepth.value()));
+                        }
+                    }
+                }
+            }
+            List<Integer> branchLengths = residual
+                    ? blockDepths.stream().map(b -> (Integer) b.value()).toList() : List.of(0);
+            for (Located<?> depth : depths) {
+                for (int blockDepth : branchLengths) {
+                    int d = (Integer) depth.value();
+                    int hidden = residual ? 1 + d * blockDepth : d;
+                    for (Located<LayerInit> override : spec.layerInitItems()) {
+                        LayerInit layers = override.value();
+                        if (!layers.isOutput() && layers.last() >= hidden) {
+                            errors.add(spec.error(override, residual
+                                    ? "layer-init covers layers " + layers.layers() + " but a residual cell with "
+                                    + "depth " + d + " and block-depth " + blockDepth + " has dense layers 0-"
+                                    + (hidden - 1) + " before its output layer (the stem and " + d + " × "
+                                    + blockDepth + " branch layers)"
+                                    : "layer-init covers hidden layers " + layers.layers() + " but a cell has depth "
+                                    + d + " (hidden layers 0-" + (d - 1) + ")"));
+                        }
+                    }
+                }
+            }
+        }
+        return errors;
+    }
+
+    /** A setting's values in the spec: its grid axis's, else its fixed value, else its default. */
+    private static List<Located<?>> values(SweepSpec spec, Setting<?> setting) {
+        for (SweepSpec.GridAxis axis : spec.grid()) {
+            if (axis.setting() == setting) {
+                return new ArrayList<>(axis.values());
+            }
+        }
+        return List.of(spec.whereIs(setting, spec.baseSettings().get(setting)));
+    }
+
+    /** The network of a cell on data of the given shape (see {@link NetworkLayout}). */
+    public static NetworkLayout layout(CellSettings settings, DatasetIdentity dataset) {
+        return NetworkLayout.of(settings, dataset.features(), dataset.outputs());
     }
 
     private static List<SpecError> shapeProblems(SweepSpec spec, CellSettings settings, DatasetIdentity dataset) {
         List<SpecError> errors = new ArrayList<>();
-        int depth = settings.depth();
-        int[][] shapes = layerShapes(settings, dataset.features(), dataset.outputs());
-        for (int layer = 0; layer < shapes.length; layer++) {
-            SchemeSpec scheme = settings.schemeOf(layer);
-            InitScheme resolved = scheme.resolve(settings.activation());
-            Optional<String> problem = resolved.shapeProblem(shapes[layer][0], shapes[layer][1]);
+        NetworkLayout layout = layout(settings, dataset);
+        for (NetworkLayout.Layer layer : layout.layers()) {
+            Optional<String> problem = layer.init().shapeProblem(layer.fanIn(), layer.fanOut());
             if (problem.isPresent()) {
-                String layerName = layer == depth ? "the output layer" : "layer " + layer;
-                Located<?> where = whereScheme(spec, settings, layer);
-                errors.add(spec.error(where, problem.get() + " for " + layerName + " (" + dataset.features()
+                Located<?> where = whereScheme(spec, settings, layer.index());
+                errors.add(spec.error(where, problem.get() + " for " + layer.describe() + " (" + dataset.features()
                         + " features, width " + settings.width() + ", " + dataset.outputs() + " outputs); "
                         + "use layer-init to give the other layers another scheme"));
+            }
+        }
+        if (settings.normalization() == Normalization.BATCH) {
+            int batch = settings.dataParallel() ? settings.batchSizePerWorker() : settings.batchSize();
+            int rows = dataset.trainRows();
+            if (rows % batch == 1 || rows == 1) {
+                errors.add(spec.error(spec.whereIs(Settings.NORMALIZATION, Normalization.BATCH), "batch "
+                        + "normalization needs at least 2 examples in every minibatch (one example has no batch "
+                        + "variance), but " + rows + " training rows in minibatches of " + batch + " leave a last "
+                        + "minibatch of 1; change " + (settings.dataParallel() ? "batch-size-per-worker" : "batch-size")
+                        + " or the data's size"));
             }
         }
         return errors;
@@ -207,7 +265,7 @@ public final class Grid {
 
     private static Located<?> whereScheme(SweepSpec spec, CellSettings settings, int layer) {
         for (Located<LayerInit> override : spec.layerInitItems()) {
-            if (override.value().covers(layer, settings.depth())) {
+            if (override.value().covers(layer, settings.hiddenLayers())) {
                 return override;
             }
         }

@@ -119,7 +119,42 @@ public enum SchemeKind {
     VARIANCE_SCALING("variance_scaling",
             Parameter.choice("distribution", "normal", Distribution.names(), "normal, uniform or truncated_normal"),
             Parameter.choice("mode", "fan_in", FanMode.names(), "fan_in, fan_out or fan_avg"),
-            Parameter.gain(1.0));
+            Parameter.gain(1.0)),
+
+    // Schemes made for residual networks (architecture: residual; refused on an mlp). Each names the structure it
+    // adds to every residual block as well as its draws: L blocks, m = block-depth dense layers per branch,
+    // x_{l+1} = x_l + s·F_l(x_l) with s the fixed branch-scale. Their dense layers draw N(0, g²/fan_in), He et al.
+    // 2015's normal for relu with the default gain auto.
+
+    /**
+     * Zhang, Dauphin and Ma 2019, "Fixup Initialization: Residual Learning Without Normalization": the output layer
+     * and the last layer of every branch start at {@code W = 0}; the other branch layers draw
+     * {@code N(0, g²/fan_in)} times {@code L^(−1/(2m−2))} (so {@code Var = g²/fan_in · L^(−1/(m−1))}); the stem
+     * draws {@code N(0, g²/fan_in)}. Each branch gets a learnable scalar multiplier starting at 1 after its last
+     * layer and learnable scalar biases starting at 0 before each of its dense layers, before each of its
+     * nonlinearities and after its multiplier; the head gets them before its nonlinearity and before the output
+     * layer. Branch layers then have no bias vectors (the scalars replace them, as in the paper). Needs m ≥ 2.
+     * With every branch zero at init, each block is the identity; the scaling keeps the update of the network's
+     * output O(η) whatever L (the paper's argument).
+     */
+    FIXUP("fixup", autoGain()),
+    /**
+     * De and Smith 2020, "Batch Normalization Biases Residual Blocks Towards the Identity Function in Deep
+     * Networks": a learnable scalar multiplier at the end of every residual branch starting at {@code alpha}
+     * (default 0; the paper also uses small values below {@code 1/√L}), {@code x ← x + α·F(x)}; dense layers draw
+     * {@code N(0, g²/fan_in)}. It replaces what batch normalization does at init: shrink each branch relative to
+     * the skip path.
+     */
+    SKIPINIT("skipinit", Parameter.number("alpha", 0.0, false, "the branch multiplier's starting value"),
+            autoGain()),
+    /**
+     * Bachlechner et al. 2020, "ReZero is All You Need: Fast Convergence at Large Depth": one learnable scalar per
+     * residual block starting at 0, {@code x_{l+1} = x_l + α_l·F_l(x_l)}; dense layers draw {@code N(0, g²/fan_in)}.
+     * Every block starts as the identity, so the network's input-output Jacobian is exactly the stem's and the
+     * head's (dynamical isometry at init). Here a block has one branch, so it places its scalar where skipinit
+     * does; the two differ by skipinit's {@code alpha}.
+     */
+    REZERO("rezero", autoGain());
 
     private final String canonicalName;
     private final List<Parameter> parameters;
@@ -127,6 +162,20 @@ public enum SchemeKind {
     SchemeKind(String canonicalName, Parameter... parameters) {
         this.canonicalName = canonicalName;
         this.parameters = List.of(parameters);
+    }
+
+    /** A gain defaulting to auto: the activation's recommended gain (He et al.'s √2 for relu). */
+    private static Parameter autoGain() {
+        return new Parameter("gain", Parameter.Type.GAIN, Parameter.AUTO, false, List.of(), null,
+                "a number > 0, or auto for the activation's recommended gain");
+    }
+
+    /**
+     * Whether the scheme is made for residual networks: it needs residual blocks (and adds structure to them), so a
+     * spec giving it to an mlp cell, or to single layers through {@code layer-init}, is refused.
+     */
+    public boolean residualOnly() {
+        return this == FIXUP || this == SKIPINIT || this == REZERO;
     }
 
     public String canonicalName() {

@@ -2,6 +2,7 @@ package io.initsweep.init;
 
 import io.initsweep.common.Parameter;
 import io.initsweep.model.Activation;
+import io.initsweep.model.LayerRole;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -100,8 +101,69 @@ public record SchemeSpec(SchemeKind kind, Map<String, Object> parameters) implem
     }
 
     /**
+     * The formula a dense layer draws with, in its place in the network: the schemes made for residual networks
+     * draw by the layer's role ({@link SchemeKind#FIXUP} zeroes the output layer and the last layer of each branch
+     * and scales the other branch layers by {@code L^(−1/(2m−2))}); every other scheme draws the same for every
+     * role ({@link #resolve(Activation)}).
+     *
+     * @param blocks     L, the residual blocks (ignored by other schemes)
+     * @param blockDepth m, the dense layers per branch
+     * @throws IllegalArgumentException for a residual scheme on a layer of no residual network, or fixup with m = 1
+     */
+    public InitScheme resolve(Activation activation, LayerRole role, int blocks, int blockDepth) {
+        if (!kind.residualOnly()) {
+            return resolve(activation);
+        }
+        double gain = gain(activation).orElseThrow();
+        InitScheme he = new InitScheme.VarianceScaling(SchemeKind.Distribution.NORMAL, SchemeKind.FanMode.FAN_IN,
+                gain);
+        if (role == LayerRole.HIDDEN) {
+            throw new IllegalArgumentException(kind + " initializes residual networks, not an mlp's hidden layer");
+        }
+        if (kind != SchemeKind.FIXUP) {
+            return he;
+        }
+        return switch (role) {
+            case STEM -> he;
+            case BRANCH -> new InitScheme.VarianceScaling(SchemeKind.Distribution.NORMAL, SchemeKind.FanMode.FAN_IN,
+                    gain * fixupBranchFactor(blocks, blockDepth));
+            case BRANCH_LAST, OUTPUT -> new InitScheme.Constant(0.0);
+            case HIDDEN -> throw new AssertionError(role);
+        };
+    }
+
+    /** Fixup's factor on the std of a branch's inner layers: {@code L^(−1/(2m−2))}. */
+    public static double fixupBranchFactor(int blocks, int blockDepth) {
+        if (blockDepth < 2) {
+            throw new IllegalArgumentException("fixup needs branches of at least 2 dense layers: its factor "
+                    + "L^(-1/(2m-2)) is undefined for m = " + blockDepth);
+        }
+        return Math.pow(blocks, -1.0 / (2.0 * blockDepth - 2.0));
+    }
+
+    /**
+     * The learnable scalar every residual branch is multiplied by, and its starting value: fixup 1, skipinit its
+     * {@code alpha}, rezero 0; empty for schemes that add none.
+     */
+    public OptionalDouble branchMultiplier() {
+        return switch (kind) {
+            case FIXUP -> OptionalDouble.of(1.0);
+            case SKIPINIT -> number("alpha");
+            case REZERO -> OptionalDouble.of(0.0);
+            default -> OptionalDouble.empty();
+        };
+    }
+
+    /** Whether residual branches and the head get Fixup's learnable scalar biases (and lose their bias vectors). */
+    public boolean scalarBiases() {
+        return kind == SchemeKind.FIXUP;
+    }
+
+    /**
      * The formula this scheme draws with, for a cell using {@code activation}. LSUV resolves to its orthogonal
-     * pre-initialization; its data-dependent rescaling is done by the trainer, which has the data.
+     * pre-initialization; its data-dependent rescaling is done by the trainer, which has the data. A scheme made for
+     * residual networks resolves to the draw of its stem (its other layers draw by their role:
+     * {@link #resolve(Activation, LayerRole, int, int)}).
      */
     public InitScheme resolve(Activation activation) {
         double gain = gain(activation).orElse(1.0);
@@ -130,6 +192,8 @@ public record SchemeSpec(SchemeKind kind, Map<String, Object> parameters) implem
             case DELTA_ORTHOGONAL -> new InitScheme.DeltaOrthogonal(gain);
             case LSUV -> new InitScheme.Orthogonal(1.0);
             case IDENTITY -> new InitScheme.Identity(gain);
+            case FIXUP, SKIPINIT, REZERO -> new InitScheme.VarianceScaling(
+                    SchemeKind.Distribution.NORMAL, SchemeKind.FanMode.FAN_IN, gain);
         };
     }
 

@@ -54,8 +54,8 @@ public final class HtmlReport {
                 + "test_loss_std, test_loss_q25, test_loss_median, test_loss_q75 FROM initsweep.curves WHERE sweep = " + literal(sweep));
         curves.forEach(r -> r.put("context", SchemeComparison.contextLabel((String) r.remove("grid_point"))));
         List<Map<String, Object>> propagation = catalog.rows("SELECT scheme, layer_init, bias_init, bias_std, "
-                + "activation, depth, width, layer, is_output, activation_var_mean FROM initsweep.propagation "
-                + "WHERE sweep = " + literal(sweep));
+                + "activation, depth, width, architecture, normalization, layer, is_output, kind, block, "
+                + "activation_var_mean, stream_var_mean FROM initsweep.propagation WHERE sweep = " + literal(sweep));
         List<Map<String, Object>> comparison = catalog.rows("SELECT * FROM initsweep.scheme_comparison WHERE sweep = "
                 + literal(sweep) + " ORDER BY context, scheme_a, scheme_b");
         // Mean-field theory: phase diagrams where the sweep spans both variances, and measured against predicted.

@@ -48,13 +48,13 @@ public final class Tables {
     public record LayerRow(CellResult result, LayerStats layer) {
     }
 
-    public static final Table<CellResult> RUNS = new Table<>("runs", 2,
+    public static final Table<CellResult> RUNS = new Table<>("runs", 3,
             "one row per cell: its settings, outcome and provenance", runColumns());
 
     public static final Table<EpochRow> EPOCHS = new Table<>("epochs", 1,
             "one row per cell and epoch; epoch 0 is the network before any update", epochColumns());
 
-    public static final Table<LayerRow> LAYERS = new Table<>("layers", 2,
+    public static final Table<LayerRow> LAYERS = new Table<>("layers", 3,
             "one row per cell, layer and phase (init, training, final): signal propagation on the probe batch",
             layerColumns());
 
@@ -134,10 +134,12 @@ public final class Tables {
         c.add(new Column<>("epochs_to_target", IntegerType, true,
                 "first epoch whose test loss <= target_loss; null if never", CellResult::epochsToTarget));
         c.add(new Column<>("act_var_ratio", DoubleType, true,
-                "at init: last hidden layer's activation variance / first's (vanishing << 1 << exploding)",
+                "at init: last hidden layer's activation variance / first's (vanishing << 1 << exploding); "
+                        + "residual: the stream's variance after the last block / the stem's output's",
                 CellResult::actVarRatio));
         c.add(new Column<>("grad_var_ratio", DoubleType, true,
-                "at init: first hidden layer's weight-gradient variance / last's", CellResult::gradVarRatio));
+                "at init: first hidden layer's weight-gradient variance / last's (residual: the stem's / the last "
+                        + "branch layer's)", CellResult::gradVarRatio));
 
         c.addAll(theoryColumns());
 
@@ -190,40 +192,76 @@ public final class Tables {
         c.add(new Column<>("cell_id", StringType, false, "the cell", r -> r.result().cell().cellId()));
         c.add(new Column<>("run_id", StringType, false, "the invocation that trained the cell",
                 r -> r.result().provenance().runId()));
-        c.add(new Column<>("layer", IntegerType, false, "0-based; hidden layers 0..depth-1, then the output layer",
-                r -> r.layer().layer()));
-        c.add(new Column<>("is_output", BooleanType, false, "whether this is the output layer",
-                r -> r.layer().layer() == r.result().cell().settings().depth()));
+        c.add(new Column<>("layer", IntegerType, false, "the dense layer the row belongs to, 0-based: hidden layers "
+                + "(mlp: 0..depth-1; residual: the stem 0, then block b's branch layer j at 1 + b·block_depth + j), "
+                + "then the output layer", r -> r.layer().layer()));
+        c.add(new Column<>("is_output", BooleanType, false, "whether the row belongs to the output layer",
+                r -> r.layer().layer() == r.result().cell().settings().hiddenLayers()));
         c.add(new Column<>("phase", StringType, false, "init (before the first update), training (after an epoch, "
                 + "every diagnostics-every epochs) or final (after training)", r -> r.layer().phase().canonicalName()));
         c.add(new Column<>("fan_in", IntegerType, false, "inputs of the layer", r -> r.layer().fanIn()));
         c.add(new Column<>("fan_out", IntegerType, false, "outputs of the layer", r -> r.layer().fanOut()));
-        c.add(new Column<>("weight_mean", DoubleType, false, "mean of W", r -> r.layer().weightMean()));
-        c.add(new Column<>("weight_std", DoubleType, false, "std of W", r -> r.layer().weightStd()));
-        c.add(new Column<>("activation_mean", DoubleType, false, "mean of the layer's output on the probe batch",
+        c.add(new Column<>("weight_mean", DoubleType, true, "mean of W (normalization: of its gain γ; null for "
+                + "residual_add)", r -> r.layer().weightMean()));
+        c.add(new Column<>("weight_std", DoubleType, true, "std of W (normalization: of γ; null for residual_add)",
+                r -> r.layer().weightStd()));
+        c.add(new Column<>("activation_mean", DoubleType, false, "mean of the layer's output on the probe batch, as "
+                + "the next layer reads it (residual_add: the residual stream after the block)",
                 r -> r.layer().activationMean()));
         c.add(new Column<>("activation_var", DoubleType, false, "variance of the layer's output on the probe batch",
                 r -> r.layer().activationVar()));
-        c.add(new Column<>("preactivation_var", DoubleType, false, "variance of xW + b",
-                r -> r.layer().preactivationVar()));
+        c.add(new Column<>("preactivation_var", DoubleType, true, "variance of xW + b (normalization: of its input; "
+                + "null for residual_add)", r -> r.layer().preactivationVar()));
         c.add(new Column<>("dead_fraction", DoubleType, true,
-                "rectifier layers: share of units never positive on the probe batch", r -> r.layer().deadFraction()));
+                "rectifier networks: share of units whose input to the nonlinearity applied to this row's output is "
+                        + "never positive on the probe batch", r -> r.layer().deadFraction()));
         c.add(new Column<>("saturated_fraction", DoubleType, true,
-                "tanh/sigmoid/softsign layers: share of outputs within 3% of the range from an asymptote",
-                r -> r.layer().saturatedFraction()));
-        c.add(new Column<>("grad_weight_var", DoubleType, false, "variance of dL/dW on the probe batch",
-                r -> r.layer().gradWeightVar()));
+                "tanh/sigmoid/softsign networks: share of that nonlinearity's outputs within 3% of the range from an "
+                        + "asymptote", r -> r.layer().saturatedFraction()));
+        c.add(new Column<>("grad_weight_var", DoubleType, true, "variance of dL/dW on the probe batch "
+                + "(normalization: of dL/dγ; null for residual_add)", r -> r.layer().gradWeightVar()));
         c.add(new Column<>("grad_input_var", DoubleType, false,
-                "variance of dL/dx, the gradient back-propagated into the layer's input",
-                r -> r.layer().gradInputVar()));
+                "variance of dL/dx, the gradient back-propagated into the layer's input (residual_add: into the "
+                        + "block's input)", r -> r.layer().gradInputVar()));
         c.add(new Column<>("symmetry", DoubleType, true,
                 "mean pairwise cosine similarity of the units' incoming weights (1 = clones)",
                 r -> r.layer().symmetry()));
         c.addAll(layerTheoryColumns());
+        c.addAll(structureColumns());
         return c;
     }
 
-    // ---- mean-field theory beside the measurements (runs and layers version 2). One block per table, kept
+    /**
+     * The kind and place of a layers row, and the statistics of residual blocks and normalization layers (issue
+     * 15; table version 3). Rows written before have none: read back, kind is null for them (they are all dense).
+     */
+    private static List<Column<LayerRow>> structureColumns() {
+        List<Column<LayerRow>> c = new ArrayList<>();
+        c.add(new Column<>("kind", StringType, false, "dense, normalization or residual_add (the end of a residual "
+                + "block)", r -> r.layer().placement().kind().canonicalName()));
+        c.add(new Column<>("role", StringType, true, "dense rows: hidden (mlp), stem, branch, branch_last or output",
+                r -> r.layer().placement().role() == null ? null : r.layer().placement().role().canonicalName()));
+        c.add(new Column<>("block", IntegerType, true, "the residual block (0-based); null outside any block",
+                r -> r.layer().placement().block()));
+        c.add(new Column<>("stream_var", DoubleType, true, "residual_add: variance of the residual stream after "
+                + "the block", r -> r.layer().placement().streamVar()));
+        c.add(new Column<>("branch_var", DoubleType, true, "residual_add: variance of the branch's output as it is "
+                + "added (after its fixed scale and learnable multiplier)", r -> r.layer().placement().branchVar()));
+        c.add(new Column<>("branch_ratio", DoubleType, true, "residual_add: branch_var / variance of the stream "
+                + "entering the block", r -> r.layer().placement().branchRatio()));
+        c.add(new Column<>("branch_scale", DoubleType, true, "residual_add: the block's learnable branch multiplier "
+                + "(fixup, skipinit, rezero)", r -> r.layer().placement().branchScale()));
+        c.add(new Column<>("norm_statistics", StringType, true, "normalization: what the probe measurement "
+                + "normalized by: probe_batch (batch norm in training mode) or per_example (layer norm)",
+                r -> r.layer().placement().normStatistics()));
+        c.add(new Column<>("norm_var_mean", DoubleType, true, "normalization: mean of the variances it divided by "
+                + "on the probe batch", r -> r.layer().placement().normVarMean()));
+        c.add(new Column<>("norm_running_var_mean", DoubleType, true, "batch normalization: mean of its running "
+                + "variance, what inference divides by", r -> r.layer().placement().normRunningVarMean()));
+        return c;
+    }
+
+    // ---- mean-field theory beside the measurements (from runs and layers version 3). One block per table, kept
     // together so that other column additions merge around it.
 
     /**
@@ -306,7 +344,7 @@ public final class Tables {
         List<Column<LayerRow>> c = new ArrayList<>();
         c.add(new Column<>("epoch", IntegerType, true,
                 "the epoch after which the layer was measured: 0 at init, the last epoch for final rows; null in "
-                        + "rows written before version 2",
+                        + "rows written before version 3",
                 r -> r.layer().epoch()));
         c.add(new Column<>("correlation", DoubleType, true,
                 "c_l: cosine between the pre-activation vectors of two probe inputs, mean over 16 fixed pairs (rows "
@@ -401,6 +439,8 @@ public final class Tables {
                 r -> lsuv(r) ? boxed(settings(r).scheme().number("tolerance")) : null));
         c.add(new Column<>("lsuv_max_iterations", IntegerType, true, "LSUV's rescalings per layer at most",
                 r -> lsuv(r) ? (int) settings(r).scheme().number("max-iterations").getAsDouble() : null));
+        c.add(new Column<>("scheme_alpha", DoubleType, true, "skipinit's starting branch multiplier",
+                r -> boxed(settings(r).scheme().number("alpha"))));
         return c;
     }
 

@@ -2,6 +2,9 @@ package io.initsweep.spec;
 
 import io.initsweep.init.SchemeSpec;
 import io.initsweep.model.Activation;
+import io.initsweep.model.Architecture;
+import io.initsweep.model.BranchScale;
+import io.initsweep.model.Normalization;
 import io.initsweep.model.Optimizer;
 import io.initsweep.model.Precision;
 
@@ -90,6 +93,37 @@ public final class CellSettings implements Serializable {
         return get(Settings.ACTIVATION);
     }
 
+    public Architecture architecture() {
+        return get(Settings.ARCHITECTURE);
+    }
+
+    public boolean residual() {
+        return architecture() == Architecture.RESIDUAL;
+    }
+
+    public Normalization normalization() {
+        return get(Settings.NORMALIZATION);
+    }
+
+    /** Dense layers per residual branch (residual networks only). */
+    public int blockDepth() {
+        return get(Settings.BLOCK_DEPTH);
+    }
+
+    /** The fixed factor on residual branches (residual networks only). */
+    public BranchScale branchScale() {
+        return get(Settings.BRANCH_SCALE);
+    }
+
+    /**
+     * Dense layers before the output layer, the numbering {@code layer-init} uses: {@code depth} in an MLP; in a
+     * residual network the stem (layer 0) and {@code block-depth} layers per block (block b's layer j is
+     * {@code 1 + b·block-depth + j}). The output layer comes next.
+     */
+    public int hiddenLayers() {
+        return residual() ? 1 + depth() * blockDepth() : depth();
+    }
+
     public Optimizer optimizer() {
         return get(Settings.OPTIMIZER);
     }
@@ -139,10 +173,12 @@ public final class CellSettings implements Serializable {
         return get(Settings.BATCH_SIZE_PER_WORKER);
     }
 
-    /** The scheme layer {@code index} uses (hidden layers 0..depth-1, output layer = depth). */
+    /**
+     * The scheme dense layer {@code index} uses: hidden layers 0..{@link #hiddenLayers()}−1, then the output layer.
+     */
     public SchemeSpec schemeOf(int index) {
         for (LayerInit override : layerInit()) {
-            if (override.covers(index, depth())) {
+            if (override.covers(index, hiddenLayers())) {
                 return override.scheme();
             }
         }

@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
 /**
  * A per-layer override of the cell's scheme: hidden layers {@code first..last} (0-based, inclusive) or the output
  * layer take {@code scheme} instead. This is how "new layers on top of a pre-trained network" is studied: the
- * first layers keep one fixed scheme while the sweep varies the rest.
+ * first layers keep one fixed scheme while the sweep varies the rest. In a residual network the hidden layers are
+ * numbered stem first, then each block's branch layers in order ({@link CellSettings#hiddenLayers()}).
  *
  * @param first  first hidden layer, or -1 for the output layer
  * @param last   last hidden layer (inclusive), or -1 for the output layer
@@ -57,9 +58,12 @@ public record LayerInit(int first, int last, SchemeSpec scheme) implements Seria
         return first == -1;
     }
 
-    /** Whether this override applies to layer {@code index} of a network with {@code depth} hidden layers. */
-    public boolean covers(int index, int depth) {
-        return isOutput() ? index == depth : index >= first && index <= last;
+    /**
+     * Whether this override applies to dense layer {@code index} of a network with {@code hiddenLayers} dense layers
+     * before its output layer (the output layer's index).
+     */
+    public boolean covers(int index, int hiddenLayers) {
+        return isOutput() ? index == hiddenLayers : index >= first && index <= last;
     }
 
     public String layers() {

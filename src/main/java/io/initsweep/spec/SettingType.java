@@ -4,6 +4,7 @@ import io.initsweep.common.Canonical;
 import io.initsweep.common.Parameter;
 import io.initsweep.init.SchemeKind;
 import io.initsweep.init.SchemeSpec;
+import io.initsweep.model.BranchScale;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -279,6 +280,62 @@ public abstract class SettingType<T> {
                 return LayerInit.parseLabel((String) stored);
             }
         };
+    }
+
+    /**
+     * A residual branch's fixed scale: a number {@code > 0}, or {@code c/sqrt(depth)} (usually {@code 1/sqrt(depth)});
+     * stored as its canonical text.
+     */
+    public static SettingType<BranchScale> branchScale() {
+        return new SettingType<>(ColumnType.STRING, "a number > 0 or c/sqrt(depth)") {
+            @Override
+            BranchScale parse(YamlNode node, String key) {
+                Object value = node.scalar();
+                try {
+                    if (value instanceof Number n) {
+                        return BranchScale.of(n.doubleValue());
+                    }
+                    if (value instanceof String s) {
+                        return parseBranchScale(s);
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw node.problem(key + " must be a number > 0 or c/sqrt(depth) such as "
+                            + BranchScale.INVERSE_SQRT_DEPTH_TEXT + ", got " + node.describe());
+                }
+                throw node.problem(key + " must be a number > 0 or c/sqrt(depth) such as "
+                        + BranchScale.INVERSE_SQRT_DEPTH_TEXT + ", got " + node.describe());
+            }
+
+            @Override
+            public String canonical(BranchScale value) {
+                String constant = Canonical.number(value.constant());
+                return value.perSqrtDepth() ? constant + "/sqrt(depth)" : constant;
+            }
+
+            @Override
+            public Object toColumn(BranchScale value) {
+                return canonical(value);
+            }
+
+            @Override
+            public BranchScale fromColumn(Object stored) {
+                return parseBranchScale((String) stored);
+            }
+        };
+    }
+
+    /** {@code 0.5}, {@code 1/sqrt(depth)}; @throws IllegalArgumentException if it is neither */
+    static BranchScale parseBranchScale(String text) {
+        String compact = text.replace(" ", "").toLowerCase(Locale.ROOT);
+        boolean perSqrtDepth = compact.endsWith("/sqrt(depth)");
+        String constant = perSqrtDepth ? compact.substring(0, compact.length() - "/sqrt(depth)".length()) : compact;
+        double value;
+        try {
+            value = Double.parseDouble(constant);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a branch scale: '" + text + "'");
+        }
+        return new BranchScale(value, perSqrtDepth);
     }
 
     static long longInteger(YamlNode node, long min, long max, String name) {

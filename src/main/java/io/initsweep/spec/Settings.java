@@ -2,6 +2,9 @@ package io.initsweep.spec;
 
 import io.initsweep.init.SchemeSpec;
 import io.initsweep.model.Activation;
+import io.initsweep.model.Architecture;
+import io.initsweep.model.BranchScale;
+import io.initsweep.model.Normalization;
 import io.initsweep.model.Optimizer;
 import io.initsweep.model.Precision;
 
@@ -70,8 +73,8 @@ public final class Settings {
 
     public static final Setting<Integer> DEPTH = Setting.builder("depth", MODEL, SettingType.integer(1, 1000))
             .axis().required().inIdAtDefault()
-            .description("hidden layers, 1..1000")
-            .column("depth", "hidden layers")
+            .description("hidden layers (mlp) or residual blocks (residual), 1..1000")
+            .column("depth", "hidden layers (mlp) or residual blocks (residual)")
             .roles(CELL_ID, INIT_SEED, CONTEXT, REPLAY).build();
 
     public static final Setting<Integer> WIDTH = Setting.builder("width", MODEL, SettingType.integer(1, 65536))
@@ -86,6 +89,39 @@ public final class Settings {
             .description("hidden-layer nonlinearity: `relu`, `leaky_relu` (α = 0.01), `tanh`, `sigmoid`, `elu`, "
                     + "`selu`, `softsign`, `identity`")
             .column("activation", "hidden-layer nonlinearity")
+            .roles(CELL_ID, INIT_SEED, CONTEXT, REPLAY).build();
+
+    // Residual networks and normalization (issue 15). Declared together, after the first release's model settings:
+    // none is in the id at its default, so every cell of a spec that does not use them keeps its id and seeds.
+
+    public static final Setting<Architecture> ARCHITECTURE = Setting.builder("architecture", MODEL,
+                    SettingType.choice(List.of(Architecture.values()), Architecture::canonicalName))
+            .axis().defaultValue(Architecture.MLP)
+            .description("`mlp`: `depth` dense layers; `residual`: a stem layer, `depth` residual blocks of "
+                    + "`block-depth` dense layers each, the output layer (below)")
+            .column("architecture", "mlp or residual")
+            .roles(CELL_ID, INIT_SEED, CONTEXT, REPLAY).build();
+
+    public static final Setting<Normalization> NORMALIZATION = Setting.builder("normalization", MODEL,
+                    SettingType.choice(List.of(Normalization.values()), Normalization::canonicalName))
+            .axis().defaultValue(Normalization.NONE)
+            .description("`none`, `batch` (Ioffe & Szegedy 2015) or `layer` (Ba et al. 2016), immediately before "
+                    + "each hidden nonlinearity (below)")
+            .column("normalization", "none, batch or layer")
+            .roles(CELL_ID, INIT_SEED, CONTEXT, REPLAY).build();
+
+    public static final Setting<Integer> BLOCK_DEPTH = Setting.builder("block-depth", MODEL,
+                    SettingType.integer(1, 64))
+            .axis().defaultValue(2).onlyWhen(ARCHITECTURE, Architecture.RESIDUAL, true)
+            .description("residual: dense layers per residual branch, 1..64")
+            .column("block_depth", "residual: dense layers per residual branch")
+            .roles(CELL_ID, INIT_SEED, CONTEXT, REPLAY).build();
+
+    public static final Setting<BranchScale> BRANCH_SCALE = Setting.builder("branch-scale", MODEL,
+                    SettingType.branchScale())
+            .axis().defaultValue(BranchScale.ONE).onlyWhen(ARCHITECTURE, Architecture.RESIDUAL, true)
+            .description("residual: fixed factor on every branch's output, a number > 0 or `1/sqrt(depth)`")
+            .column("branch_scale", "residual: fixed factor on every branch's output, e.g. 1 or 1/sqrt(depth)")
             .roles(CELL_ID, INIT_SEED, CONTEXT, REPLAY).build();
 
     public static final Setting<Optimizer> OPTIMIZER = Setting.builder("optimizer", TRAINING,
@@ -206,8 +242,8 @@ public final class Settings {
 
     /** Every setting, in declaration order. */
     public static final List<Setting<?>> ALL = List.of(SCHEME, LAYER_INIT, BIAS_INIT, BIAS_STD, DEPTH, WIDTH,
-            ACTIVATION, OPTIMIZER, LEARNING_RATE, MOMENTUM, BATCH_SIZE, EPOCHS, TARGET_LOSS, PRECISION,
-            DIAGNOSTICS_EVERY, MODE, WORKERS,
+            ACTIVATION, ARCHITECTURE, NORMALIZATION, BLOCK_DEPTH, BRANCH_SCALE, OPTIMIZER, LEARNING_RATE, MOMENTUM,
+            BATCH_SIZE, EPOCHS, TARGET_LOSS, PRECISION, DIAGNOSTICS_EVERY, MODE, WORKERS,
             AVERAGING_FREQUENCY, BATCH_SIZE_PER_WORKER, DATA_SEED, CORES_PER_CELL, COMMIT_SECONDS);
 
     public static Optional<Setting<?>> byKey(String key) {

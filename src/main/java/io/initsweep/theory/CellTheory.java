@@ -1,8 +1,9 @@
 package io.initsweep.theory;
 
-import io.initsweep.grid.Grid;
+import io.initsweep.grid.NetworkLayout;
 import io.initsweep.init.SchemeSpec;
 import io.initsweep.model.Activation;
+import io.initsweep.model.Normalization;
 import io.initsweep.spec.CellSettings;
 
 import java.io.Serializable;
@@ -105,10 +106,25 @@ public record CellTheory(Double sigmaW2, double sigmaB2, double inputMeanSquare,
      */
     public static CellTheory forCell(CellSettings settings, int features, int outputs, double inputMeanSquare) {
         Objects.requireNonNull(settings, "settings is null");
-        int[][] shapes = Grid.layerShapes(settings, features, outputs);
+        double sigmaB2 = settings.biasStd() * settings.biasStd();
+        // The mean-field recursion here is that of a plain stack of dense layers (Poole et al., Schoenholz et al.);
+        // residual streams and normalization layers change the recursion, and their columns stay null with why.
+        if (settings.residual()) {
+            return new CellTheory(null, sigmaB2, inputMeanSquare, null, List.of(), "architecture residual: the "
+                    + "residual stream's recursion (Yang & Schoenholz 2017) is not implemented; this theory covers plain "
+                    + "stacks of dense layers");
+        }
+        if (settings.normalization() != Normalization.NONE) {
+            return new CellTheory(null, sigmaB2, inputMeanSquare, null, List.of(), "normalization "
+                    + settings.normalization().canonicalName() + ": the theory covers networks without normalization "
+                    + "layers");
+        }
+        NetworkLayout layout = NetworkLayout.of(settings, features, outputs);
         List<HiddenLayer> hidden = new ArrayList<>();
-        for (int l = 0; l < settings.depth(); l++) {
-            hidden.add(new HiddenLayer(settings.schemeOf(l), shapes[l][0], shapes[l][1]));
+        for (NetworkLayout.Layer layer : layout.layers()) {
+            if (!layer.isOutput()) {
+                hidden.add(new HiddenLayer(layer.scheme(), layer.fanIn(), layer.fanOut()));
+            }
         }
         return of(settings.activation(), settings.biasInit(), settings.biasStd(), inputMeanSquare, hidden);
     }

@@ -2,6 +2,7 @@ package io.initsweep.train;
 
 import io.initsweep.data.DatasetIdentity;
 import io.initsweep.grid.Cell;
+import io.initsweep.model.LayerKind;
 import io.initsweep.theory.CellTheory;
 
 import java.io.Serializable;
@@ -112,10 +113,18 @@ public record CellResult(Cell cell, DatasetIdentity dataset, RunStatus status, S
     }
 
     /**
-     * Forward signal through depth at init: the last hidden layer's activation variance over the first's.
-     * Far below 1 means the signal vanishes, far above that it explodes. Null without two hidden layers.
+     * Forward signal through depth at init: the last hidden layer's activation variance over the first's; in a
+     * residual network, the residual stream's variance after the last block over the stem's output (the stream
+     * before the first block). Far below 1 means the signal vanishes, far above that it explodes. Null without two
+     * hidden layers.
      */
     public Double actVarRatio() {
+        if (cell.settings().residual()) {
+            List<LayerStats> stream = atInit(LayerKind.RESIDUAL_ADD);
+            List<LayerStats> dense = hiddenAtInit();
+            return stream.isEmpty() || dense.isEmpty() ? null
+                    : ratio(stream.get(stream.size() - 1).activationVar(), dense.get(0).activationVar());
+        }
         List<LayerStats> hidden = hiddenAtInit();
         if (hidden.size() < 2) {
             return null;
@@ -124,8 +133,9 @@ public record CellResult(Cell cell, DatasetIdentity dataset, RunStatus status, S
     }
 
     /**
-     * Backward signal at init: the first hidden layer's weight-gradient variance over the last's. Far below 1
-     * means gradients vanish on their way to the input, far above that they explode.
+     * Backward signal at init: the first hidden layer's weight-gradient variance over the last's (residual: the
+     * stem's over the last branch layer's). Far below 1 means gradients vanish on their way to the input, far
+     * above that they explode.
      */
     public Double gradVarRatio() {
         List<LayerStats> hidden = hiddenAtInit();
@@ -141,8 +151,14 @@ public record CellResult(Cell cell, DatasetIdentity dataset, RunStatus status, S
         return denominator != 0 && Double.isFinite(value) ? value : null;
     }
 
+    /** The dense rows of the hidden layers at init, in layer order. */
     private List<LayerStats> hiddenAtInit() {
-        int depth = cell.settings().depth();
-        return layers.stream().filter(l -> l.phase() == LayerStats.Phase.INIT && l.layer() < depth).toList();
+        int hidden = cell.settings().hiddenLayers();
+        return atInit(LayerKind.DENSE).stream().filter(l -> l.layer() < hidden).toList();
+    }
+
+    private List<LayerStats> atInit(LayerKind kind) {
+        return layers.stream().filter(l -> l.phase() == LayerStats.Phase.INIT && l.placement().kind() == kind)
+                .toList();
     }
 }

@@ -1,43 +1,55 @@
 package io.initsweep.train;
 
+import io.initsweep.model.LayerKind;
+import io.initsweep.model.LayerRole;
+
 import java.io.Serializable;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
- * Signal-propagation diagnostics of one dense layer on the probe batch (the first rows of the training split,
- * the same for every cell of a dataset).
+ * Signal-propagation diagnostics of one layer on the probe batch (the first rows of the training split, the same for
+ * every cell of a dataset). Most rows are dense layers; networks with normalization or residual blocks also get a
+ * row per normalization layer and per block ({@link Placement#kind()}), where the weight and pre-activation columns
+ * mean what {@code README.md} says for that kind, or are null.
  *
- * @param layer             0-based; hidden layers 0..depth-1, then the output layer
+ * @param layer             the dense layer the row belongs to: 0-based, hidden layers first, then the output layer
+ *                          (see {@code NetworkLayout} for the numbering of residual networks)
  * @param phase             before the first update, after an epoch during training ({@code diagnostics-every}),
  *                          or after training
  * @param fanIn             inputs
  * @param fanOut            outputs
- * @param weightMean        mean of the weights
- * @param weightStd         standard deviation of the weights
- * @param activationMean    mean of the layer's output (after its nonlinearity)
- * @param activationVar     variance of the layer's output over all units and probe examples
- * @param preactivationVar  variance of {@code xW + b}
- * @param deadFraction      rectifiers: share of units whose pre-activation is never positive on the probe batch;
- *                          null for other activations
- * @param saturatedFraction tanh, sigmoid, softsign: share of outputs within 3% of the output range from an
- *                          asymptote; null for other activations
- * @param gradWeightVar     variance of ∂L/∂W on the probe batch
- * @param gradInputVar      variance of ∂L/∂x, the gradient back-propagated into the layer's input
+ * @param weightMean        mean of the weights (a normalization layer: of its gain γ); null without weights
+ * @param weightStd         standard deviation of the weights (or γ); null without weights
+ * @param activationMean    mean of the layer's output as the next layer reads it (after its nonlinearity, if one
+ *                          follows it directly)
+ * @param activationVar     variance of that output over all units and probe examples
+ * @param preactivationVar  variance of {@code xW + b} (a normalization layer: of its input); null for a block's end
+ * @param deadFraction      rectifiers: share of units whose input to the next nonlinearity is never positive on the
+ *                          probe batch; null where no nonlinearity follows or for other activations
+ * @param saturatedFraction tanh, sigmoid, softsign: share of the next nonlinearity's outputs within 3% of the
+ *                          output range from an asymptote; null otherwise
+ * @param gradWeightVar     variance of ∂L/∂W (or ∂L/∂γ) on the probe batch; null without weights
+ * @param gradInputVar      variance of ∂L/∂x, the gradient back-propagated into the layer's input (a block's end:
+ *                          into the block's input, the residual stream before the block)
  * @param symmetry          mean pairwise cosine similarity between the units' incoming weight vectors (1 = clones);
- *                          null for a single unit; NaN when the weights are all zero
+ *                          null for a single unit or without weights; NaN when the weights are all zero
  * @param epoch             the epoch after which it was measured: 0 at init, the last epoch trained after training
  * @param correlation       c_l of mean-field theory: the cosine between the pre-activation vectors of two probe
  *                          inputs, averaged over {@link Diagnostics#CORRELATION_PAIRS} fixed pairs
- *                          ({@link Diagnostics#pairCorrelation}); null where no pair has two non-zero vectors
+ *                          ({@link Diagnostics#pairCorrelation}); null where no pair has two non-zero vectors or the
+ *                          row has no pre-activation
+ * @param placement         what the row measures and where it sits, with what only some kinds of rows have
  */
-public record LayerStats(int layer, Phase phase, int fanIn, int fanOut, double weightMean, double weightStd,
-                         double activationMean, double activationVar, double preactivationVar, Double deadFraction,
-                         Double saturatedFraction, double gradWeightVar, double gradInputVar, Double symmetry,
-                         int epoch, Double correlation)
+public record LayerStats(int layer, Phase phase, int fanIn, int fanOut, Double weightMean, Double weightStd,
+                         double activationMean, double activationVar, Double preactivationVar, Double deadFraction,
+                         Double saturatedFraction, Double gradWeightVar, double gradInputVar, Double symmetry,
+                         int epoch, Double correlation, Placement placement)
         implements Serializable {
 
     public LayerStats {
-        java.util.Objects.requireNonNull(phase, "phase is null");
+        Objects.requireNonNull(phase, "phase is null");
+        Objects.requireNonNull(placement, "placement is null");
         if (epoch < 0 || (phase == Phase.INIT) != (epoch == 0)) {
             throw new IllegalArgumentException("epoch " + epoch + " does not fit phase " + phase
                     + ": init rows are epoch 0, the others later");
@@ -57,6 +69,46 @@ public record LayerStats(int layer, Phase phase, int fanIn, int fanOut, double w
 
         public static Phase byName(String name) {
             return valueOf(name.toUpperCase(Locale.ROOT));
+        }
+    }
+
+    /** Whether this row measures a dense layer (the rows every network has). */
+    public boolean dense() {
+        return placement.kind() == LayerKind.DENSE;
+    }
+
+    /**
+     * The kind and place of a row, and the statistics of residual blocks and normalization layers (issue 15; null
+     * on rows of other kinds).
+     *
+     * @param kind           dense, normalization or residual_add
+     * @param role           a dense layer's role (hidden, stem, branch, branch_last, output); null for other rows
+     * @param block          the residual block, or null outside any block
+     * @param streamVar      residual_add: variance of the residual stream after the block
+     * @param branchVar      residual_add: variance of the branch's output as it is added (after its fixed scale and
+     *                       learnable multiplier)
+     * @param branchRatio    residual_add: branchVar over the variance of the stream entering the block (null if that
+     *                       is 0)
+     * @param branchScale    residual_add: the block's learnable branch multiplier (fixup, skipinit, rezero), else
+     *                       null
+     * @param normStatistics normalization: what the probe measurement normalized by: {@code probe_batch} (batch
+     *                       normalization in training mode, the probe batch's own mean and variance) or
+     *                       {@code per_example} (layer normalization)
+     * @param normVarMean    normalization: mean of the variances it divides by (per unit over the probe batch, or
+     *                       per example over the units), ε excluded
+     * @param normRunningVarMean batch normalization: mean of its running variance, what inference divides by
+     */
+    public record Placement(LayerKind kind, LayerRole role, Integer block, Double streamVar, Double branchVar,
+                            Double branchRatio, Double branchScale, String normStatistics, Double normVarMean,
+                            Double normRunningVarMean) implements Serializable {
+        public Placement {
+            Objects.requireNonNull(kind, "kind is null");
+        }
+
+        /** A dense layer's row. */
+        public static Placement dense(LayerRole role, Integer block) {
+            return new Placement(LayerKind.DENSE, Objects.requireNonNull(role, "role is null"), block, null, null,
+                    null, null, null, null, null);
         }
     }
 }

@@ -101,7 +101,7 @@ public final class BatchedThroughput {
      */
     static double flops(Cell cell, Dataset data) {
         double forward = 0;
-        for (int[] shape : Grid.layerShapes(cell.settings(), data.features(), data.outputs())) {
+        for (int[] shape : Grid.layout(cell.settings(), data.identity()).shapes()) {
             forward += 2.0 * shape[0] * shape[1];
         }
         int epochs = cell.settings().epochs();

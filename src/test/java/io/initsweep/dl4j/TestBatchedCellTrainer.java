@@ -135,7 +135,7 @@ class TestBatchedCellTrainer {
             Dataset data = sweep.dataset(sweep.cells().get(0));
             try (BatchedNetwork network = batched.initialNetwork(sweep.cells(), data)) {
                 for (int k = 0; k < sweep.cells().size(); k++) {
-                    MultiLayerNetwork reference = Networks.build(sweep.cells().get(k), data.identity());
+                    MultiLayerNetwork reference = Networks.mlp(sweep.cells().get(k), data.identity());
                     for (int l = 0; l < network.layers(); l++) {
                         assertThat(network.weights(k, l)).as("%s cell %d layer %d weights", precision, k, l)
                                 .containsExactly(doubles(reference.getLayer(l).getParam("W")));

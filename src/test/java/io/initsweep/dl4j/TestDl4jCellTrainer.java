@@ -87,7 +87,7 @@ class TestDl4jCellTrainer {
         Fixtures.Sweep sweep = Fixtures.single("lecun_uniform", 2, "tanh", "");
         Cell cell = sweep.cells().get(0);
         Dataset data = sweep.dataset(cell);
-        MultiLayerNetwork network = Networks.build(cell, data.identity());
+        MultiLayerNetwork network = Networks.mlp(cell, data.identity());
         for (int layer = 0; layer <= 2; layer++) {
             INDArray w = network.getLayer(layer).getParam("W");
             int in = w.rows();
@@ -133,7 +133,7 @@ class TestDl4jCellTrainer {
         Fixtures.Sweep sweep = Fixtures.single("he_normal", 3, "tanh", ", precision: float64");
         Cell cell = sweep.cells().get(0);
         Dataset data = sweep.dataset(cell);
-        MultiLayerNetwork network = Networks.build(cell, data.identity());
+        MultiLayerNetwork network = Networks.mlp(cell, data.identity());
         Dl4jCellTrainer.DeviceData device = Dl4jCellTrainer.DeviceData.of(data, cell.settings().precision());
         List<LayerStats> stats = new Propagation(network).measure(device.probeX(), device.probeY(),
                 cell.settings().activation(), LayerStats.Phase.INIT, 0);
@@ -156,8 +156,8 @@ class TestDl4jCellTrainer {
             Cell cell = sweep.cells().get(0);
             Dataset data = sweep.dataset(cell);
             Dl4jCellTrainer.DeviceData device = Dl4jCellTrainer.DeviceData.of(data, cell.settings().precision());
-            MultiLayerNetwork reference = Networks.build(cell, data.identity());
-            MultiLayerNetwork ours = Networks.build(cell, data.identity());
+            MultiLayerNetwork reference = Networks.mlp(cell, data.identity());
+            MultiLayerNetwork ours = Networks.mlp(cell, data.identity());
             Dl4jCellTrainer.Step step = new Dl4jCellTrainer.Step(ours, cell.settings());
             for (int batch = 0; batch < 6; batch++) {
                 int[] rows = java.util.stream.IntStream.range(batch * 16, batch * 16 + 16).toArray();
@@ -175,7 +175,7 @@ class TestDl4jCellTrainer {
     }
 
     private MultiLayerNetwork trainedNetwork(Cell cell, Dataset data) {
-        MultiLayerNetwork network = Networks.build(cell, data.identity());
+        MultiLayerNetwork network = Networks.mlp(cell, data.identity());
         Dl4jCellTrainer.DeviceData device = Dl4jCellTrainer.DeviceData.of(data, cell.settings().precision());
         for (int epoch = 0; epoch < 5; epoch++) {
             network.fit(device.trainX(), device.trainY());
@@ -237,7 +237,7 @@ class TestDl4jCellTrainer {
                     """.formatted(precision));
             for (Cell cell : sweep.cells()) {
                 double std = cell.settings().biasStd();
-                MultiLayerNetwork network = Networks.build(cell, sweep.dataset(cell).identity());
+                MultiLayerNetwork network = Networks.mlp(cell, sweep.dataset(cell).identity());
                 for (int layer = 0; layer <= 2; layer++) {
                     double[] b = network.getLayer(layer).getParam("b").castTo(DataType.DOUBLE).toDoubleVector();
                     double[] expected = io.initsweep.init.RandomBiases.values(0.1, std, cell.initSeed(), layer,

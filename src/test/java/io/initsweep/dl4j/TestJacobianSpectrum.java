@@ -56,7 +56,7 @@ class TestJacobianSpectrum {
     void aLinearNetworksSpectrumIsThatOfTheProductOfItsWeights(int features, int width, int depth, String method) {
         Fixtures.Sweep sweep = sweep("xavier_normal", "identity", features, width, depth);
         Cell cell = sweep.cells().get(0);
-        MultiLayerNetwork network = Networks.build(cell, sweep.dataset(cell).identity());
+        MultiLayerNetwork network = Networks.mlp(cell, sweep.dataset(cell).identity());
         try {
             JacobianSpectrum measured = new Propagation(network).jacobian(probe(sweep, cell));
             RealMatrix product = new Array2DRowRealMatrix(network.getLayer(0).getParam("W").toDoubleMatrix());
@@ -100,7 +100,7 @@ class TestJacobianSpectrum {
         int depth = 4;
         Fixtures.Sweep sweep = sweep("orthogonal(gain=" + gain + ")", "identity", width, width, depth);
         Cell cell = sweep.cells().get(0);
-        MultiLayerNetwork network = Networks.build(cell, sweep.dataset(cell).identity());
+        MultiLayerNetwork network = Networks.mlp(cell, sweep.dataset(cell).identity());
         try {
             JacobianSpectrum measured = new Propagation(network).jacobian(probe(sweep, cell));
             double sigma = Math.pow(gain, depth);
@@ -125,7 +125,7 @@ class TestJacobianSpectrum {
         int depth = 3;
         Fixtures.Sweep sweep = sweep("he_normal", "tanh", features, width, depth);
         Cell cell = sweep.cells().get(0);
-        MultiLayerNetwork network = Networks.build(cell, sweep.dataset(cell).identity());
+        MultiLayerNetwork network = Networks.mlp(cell, sweep.dataset(cell).identity());
         try {
             Propagation propagation = new Propagation(network);
             INDArray x = probe(sweep, cell).getRow(0, true);

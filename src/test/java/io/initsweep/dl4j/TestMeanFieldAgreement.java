@@ -111,7 +111,7 @@ class TestMeanFieldAgreement {
         for (int seed = 0; seed < SEEDS; seed++) {
             Cell cell = cells.get(seed);
             var data = Dl4jCellTrainer.localData(sweep.dataset(cell), Precision.FLOAT64);
-            MultiLayerNetwork network = Networks.build(cell, sweep.dataset(cell).identity());
+            MultiLayerNetwork network = Networks.mlp(cell, sweep.dataset(cell).identity());
             List<LayerStats> measured;
             JacobianSpectrum jacobian;
             try {
@@ -196,8 +196,7 @@ class TestMeanFieldAgreement {
     }
 
     private static List<CellTheory.HiddenLayer> hiddenLayers(Cell cell, Fixtures.Sweep sweep) {
-        int[][] shapes = Grid.layerShapes(cell.settings(), sweep.dataset(cell).features(),
-                sweep.dataset(cell).outputs());
+        int[][] shapes = Grid.layout(cell.settings(), sweep.dataset(cell).identity()).shapes();
         List<CellTheory.HiddenLayer> hidden = new ArrayList<>();
         for (int l = 0; l < cell.settings().depth(); l++) {
             hidden.add(new CellTheory.HiddenLayer(cell.settings().schemeOf(l), shapes[l][0], shapes[l][1]));

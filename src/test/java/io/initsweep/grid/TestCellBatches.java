@@ -85,4 +85,20 @@ class TestCellBatches {
         assertThat(CellBatches.compatible(cells)).isFalse();
         assertThat(CellBatches.group(cells, 10)).hasSize(3).allSatisfy(b -> assertThat(b).hasSize(1));
     }
+
+    @Test
+    void residualAndNormalizedCellsNeverShareABatch() {
+        // the batched computation is the plain MLP's: it would train these as MLPs
+        for (String model : java.util.List.of("architecture: residual", "normalization: batch", "normalization: layer")) {
+            List<Cell> cells = Fixtures.sweep("""
+                    name: other-networks
+                    seeds: 3
+                    grid: {scheme: [he_normal]}
+                    model: {depth: 2, width: 8, activation: relu, %s}
+                    data: {dataset: spirals, samples: 100}
+                    """.formatted(model)).cells();
+            assertThat(CellBatches.key(cells.get(0))).as(model).isEmpty();
+            assertThat(CellBatches.group(cells, 10)).as(model).hasSize(3).allSatisfy(b -> assertThat(b).hasSize(1));
+        }
+    }
 }

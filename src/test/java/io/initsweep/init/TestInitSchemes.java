@@ -241,4 +241,65 @@ class TestInitSchemes {
         }
         return s / w.length;
     }
+
+    /**
+     * Fixup (Zhang et al. 2019, Section 3) written out for L = 16 blocks on 256-wide layers with relu (g = √2):
+     * the stem He's 2/256; inner branch layers He times L^(-1/(2m-2)) in std, so 2/256 · 16^(-1) for m = 2 and
+     * 2/256 · 16^(-1/2) for m = 3; the last branch layer and the output layer exactly 0.
+     */
+    @ParameterizedTest(name = "{0}, m = {1}")
+    @CsvSource({
+            "STEM,        2, 0.0078125",
+            "BRANCH,      2, 0.00048828125",
+            "BRANCH,      3, 0.001953125",
+            "BRANCH_LAST, 2, 0",
+            "OUTPUT,      3, 0",
+    })
+    void fixupDrawsEachLayerByItsRole(io.initsweep.model.LayerRole role, int blockDepth, double expected) {
+        InitScheme scheme = SchemeSpec.parse("fixup").resolve(Activation.RELU, role, 16, blockDepth);
+        double[] w = scheme.sample(256, 256, 11);
+        assertThat(scheme.variance(256, 256)).isCloseTo(expected, within(expected * 1e-12));
+        if (expected == 0) {
+            assertThat(w).containsOnly(0.0);
+        } else {
+            assertThat(variance(w)).isCloseTo(expected, within(expected * 0.05));
+            assertThat(mean(w)).isCloseTo(0.0, within(4 * Math.sqrt(expected / w.length)));
+        }
+    }
+
+    @Test
+    void skipinitAndRezeroDrawHeNormalEverywhereAndStartTheirMultiplier() {
+        for (io.initsweep.model.LayerRole role : List.of(io.initsweep.model.LayerRole.STEM,
+                io.initsweep.model.LayerRole.BRANCH, io.initsweep.model.LayerRole.BRANCH_LAST,
+                io.initsweep.model.LayerRole.OUTPUT)) {
+            for (String label : List.of("skipinit", "rezero")) {
+                InitScheme scheme = SchemeSpec.parse(label).resolve(Activation.RELU, role, 16, 2);
+                assertThat(variance(scheme.sample(256, 256, 3))).as(label + " " + role)
+                        .isCloseTo(2.0 / 256, within(2.0 / 256 * 0.05));
+            }
+        }
+        assertThat(SchemeSpec.parse("rezero").branchMultiplier().getAsDouble()).isEqualTo(0.0);
+        assertThat(SchemeSpec.parse("skipinit").branchMultiplier().getAsDouble()).isEqualTo(0.0);
+        assertThat(SchemeSpec.parse("skipinit(alpha=0.1)").branchMultiplier().getAsDouble()).isEqualTo(0.1);
+        assertThat(SchemeSpec.parse("fixup").branchMultiplier().getAsDouble()).isEqualTo(1.0);
+        assertThat(SchemeSpec.parse("he_normal").branchMultiplier()).isEmpty();
+        assertThat(SchemeSpec.parse("fixup").scalarBiases()).isTrue();
+        assertThat(SchemeSpec.parse("rezero").scalarBiases()).isFalse();
+        assertThat(SchemeSpec.parse("skipinit").label()).isEqualTo("skipinit(alpha=0,gain=auto)");
+        assertThat(SchemeSpec.parse("fixup(gain=1)").resolve(Activation.TANH, io.initsweep.model.LayerRole.STEM, 4, 2)
+                .variance(100, 100)).isCloseTo(0.01, within(1e-15));
+    }
+
+    @Test
+    void residualSchemesRefuseWhatTheyCannotInitialize() {
+        assertThatThrownBy(() -> SchemeSpec.parse("fixup").resolve(Activation.RELU,
+                io.initsweep.model.LayerRole.BRANCH, 10, 1))
+                .hasMessageContaining("fixup needs branches of at least 2 dense layers");
+        assertThatThrownBy(() -> SchemeSpec.parse("rezero").resolve(Activation.RELU,
+                io.initsweep.model.LayerRole.HIDDEN, 0, 0))
+                .hasMessageContaining("rezero initializes residual networks, not an mlp's hidden layer");
+        // every other scheme ignores the role
+        assertThat(SchemeSpec.parse("he_normal").resolve(Activation.RELU, io.initsweep.model.LayerRole.BRANCH_LAST,
+                10, 2)).isEqualTo(SchemeSpec.parse("he_normal").resolve(Activation.RELU));
+    }
 }

@@ -245,8 +245,8 @@ class TestReportAndNotebooks {
         assertThat(screenshot).exists();
     }
 
-    private static String browser(String chromium, String action, Path html) throws Exception {
-        Path profile = Files.createTempDirectory(dir, "chromium");
+    static String browser(String chromium, String action, Path html) throws Exception {
+        Path profile = Files.createTempDirectory(html.getParent(), "chromium");
         List<String> command = List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--user-data-dir=" + profile, "--virtual-time-budget=15000", "--window-size=1400,4000", action,
@@ -259,7 +259,7 @@ class TestReportAndNotebooks {
     }
 
     /** Debian's chromium; CI installs it (.ci/run) and requires it, elsewhere the browser test is skipped. */
-    private static String chromium() {
+    static String chromium() {
         for (String candidate : List.of(System.getenv().getOrDefault("CHROMIUM", ""), "/usr/bin/chromium",
                 "/usr/bin/chromium-browser", "/usr/bin/google-chrome")) {
             if (!candidate.isEmpty() && new File(candidate).canExecute()) {

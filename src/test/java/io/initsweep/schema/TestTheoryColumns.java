@@ -2,6 +2,7 @@ package io.initsweep.schema;
 
 import io.initsweep.Fixtures;
 import io.initsweep.grid.Cell;
+import io.initsweep.model.LayerRole;
 import io.initsweep.theory.CellTheory;
 import io.initsweep.theory.MeanField;
 import io.initsweep.train.CellResult;
@@ -10,6 +11,7 @@ import io.initsweep.train.JacobianSpectrum;
 import io.initsweep.train.LayerStats;
 import io.initsweep.train.Provenance;
 import io.initsweep.train.RunStatus;
+
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.junit.jupiter.api.Test;
@@ -44,9 +46,10 @@ class TestTheoryColumns {
             "symmetry");
 
     @Test
-    void versionTwoKeepsEveryColumnOfVersionOneInOrder() {
-        assertThat(Tables.RUNS.version()).isEqualTo(2);
-        assertThat(Tables.LAYERS.version()).isEqualTo(2);
+    void laterVersionsKeepEveryColumnOfVersionOneInOrder() {
+        // version 3: the theory's columns (issue 14) and the residual/normalization ones (issue 15)
+        assertThat(Tables.RUNS.version()).isEqualTo(3);
+        assertThat(Tables.LAYERS.version()).isEqualTo(3);
         List<String> runs = new ArrayList<>(Arrays.asList(Tables.RUNS.schema().fieldNames()));
         runs.retainAll(RUNS_V1);
         assertThat(runs).containsExactlyElementsOf(RUNS_V1);
@@ -144,8 +147,9 @@ class TestTheoryColumns {
         List<LayerStats> layers = new ArrayList<>();
         for (LayerStats.Phase phase : List.of(LayerStats.Phase.INIT, LayerStats.Phase.FINAL)) {
             for (int layer = 0; layer <= 2; layer++) {
-                layers.add(new LayerStats(layer, phase, 8, 8, 0, 0.1, 0, 1, 1, null, 0.1, 1e-3, 1e-4, 0.0,
-                        phase == LayerStats.Phase.INIT ? 0 : 3, 0.25 * layer));
+                layers.add(new LayerStats(layer, phase, 8, 8, 0.0, 0.1, 0, 1, 1.0, null, 0.1, 1e-3, 1e-4, 0.0,
+                        phase == LayerStats.Phase.INIT ? 0 : 3, 0.25 * layer,
+                        LayerStats.Placement.dense(layer < 2 ? LayerRole.HIDDEN : LayerRole.OUTPUT, null)));
             }
         }
         return new CellResult(cell, Fixtures.sweep("""

@@ -6,6 +6,7 @@ import io.initsweep.theory.CellTheory;
 import io.initsweep.tiers.SparkTest;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.EpochMetrics;
+import io.initsweep.model.LayerRole;
 import io.initsweep.train.LayerStats;
 import io.initsweep.train.Provenance;
 import io.initsweep.train.RunStatus;
@@ -55,13 +56,14 @@ class TestCatalogViews {
                     new EpochMetrics(1, 0.5, Double.isNaN(last) ? Double.NaN : 0.3, 0.6, 0.5)));
             List<LayerStats> layers = new ArrayList<>();
             for (int layer = 0; layer < 3; layer++) {
-                layers.add(new LayerStats(layer, LayerStats.Phase.INIT, 8, 8, 0, 0.1, 0,
-                        (cell.seed() + 1) * (layer + 1), 1, layer < 2 ? 0.0 : null, null, 1e-3, 1e-4 * (layer + 1),
-                        0.0, 0, 0.5));
+                layers.add(new LayerStats(layer, LayerStats.Phase.INIT, 8, 8, 0.0, 0.1, 0,
+                        (cell.seed() + 1) * (layer + 1), 1.0, layer < 2 ? 0.0 : null, null, 1e-3, 1e-4 * (layer + 1),
+                        0.0, 0, 0.5, LayerStats.Placement.dense(layer < 2 ? LayerRole.HIDDEN : LayerRole.OUTPUT,
+                        null)));
             }
             // a row measured during training: the views of the initial network must not see it
-            layers.add(new LayerStats(0, LayerStats.Phase.TRAINING, 8, 8, 0, 0.1, 0, 1e6, 1e6, 0.0, null, 1e-3,
-                    1e6, 0.0, 1, 0.9));
+            layers.add(new LayerStats(0, LayerStats.Phase.TRAINING, 8, 8, 0.0, 0.1, 0, 1e6, 1e6, 0.0, null, 1e-3,
+                    1e6, 0.0, 1, 0.9, LayerStats.Placement.dense(LayerRole.HIDDEN, null)));
             boolean diverged = Double.isNaN(last);
             if (!diverged) {
                 epochs.add(new EpochMetrics(2, 0.2, last, 0.9, 0.1));

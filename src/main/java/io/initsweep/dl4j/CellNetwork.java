@@ -1,0 +1,243 @@
+package io.initsweep.dl4j;
+
+import io.initsweep.grid.Cell;
+import io.initsweep.model.Activation;
+import io.initsweep.spec.CellSettings;
+import io.initsweep.train.JacobianSpectrum;
+import io.initsweep.train.LayerStats;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A cell's DL4J network, whatever its architecture: a plain MLP is a {@code MultiLayerNetwork} ({@link Mlp}, the
+ * path every cell took before residual networks and normalization existed, unchanged to the bit), anything else a
+ * {@code ComputationGraph} built from a {@link GraphPlan} ({@link Graph}). Training, evaluation and diagnostics go
+ * through this type only; data-parallel training picks DL4J Spark's wrapper by the variant.
+ *
+ * <p>Not thread-safe: one network per cell and thread.
+ */
+public sealed interface CellNetwork permits CellNetwork.Mlp, CellNetwork.Graph {
+
+    /** All parameters as one flat view (training updates it in place). */
+    INDArray params();
+
+    /** Mean loss of a dataset, in inference mode (batch normalization uses its running statistics). */
+    double score(DataSet data);
+
+    /** The output layer's activations for {@code features}, in inference mode. */
+    INDArray output(INDArray features);
+
+    /**
+     * L2 norm of the gradient of the mean loss on a batch, as training computes it (DL4J's gradient is the sum over
+     * the batch; its updater divides).
+     */
+    double gradientNorm(INDArray features, INDArray labels);
+
+    /** The one-minibatch update this network trains with. */
+    MinibatchStep step(CellSettings settings);
+
+    /**
+     * Data-dependent initialization on the probe batch, before anything is measured or trained: LSUV's rescaling
+     * for the layers that use it, and batch normalization's running statistics set to the probe batch's (see
+     * {@link GraphPropagation#calibrate}).
+     */
+    void prepare(Cell cell, INDArray probe);
+
+    /**
+     * Per-layer statistics on the probe batch ({@code hidden}: the hidden nonlinearity), measured after
+     * {@code epoch} (0 at init).
+     */
+    List<LayerStats> measure(INDArray probeX, INDArray probeY, Activation hidden, LayerStats.Phase phase, int epoch);
+
+    /**
+     * The singular values of the input-output Jacobian on the first probe rows ({@link Propagation#jacobian}), or
+     * null where this network does not measure it (residual and normalized networks: not yet).
+     */
+    JacobianSpectrum jacobian(INDArray probeX);
+
+    /** What rebuilds this network elsewhere (on Spark executors): its configuration as DL4J JSON. */
+    Blueprint blueprint();
+
+    /**
+     * Frees parameters, gradients and updater state now rather than at the next GC; keeps the thread's workspaces
+     * (see {@link Dl4jCellTrainer#release}).
+     */
+    void release();
+
+    /** One parameter update on a minibatch; returns the minibatch's loss before the update. */
+    @FunctionalInterface
+    interface MinibatchStep {
+        double fit(INDArray features, INDArray labels);
+    }
+
+    /**
+     * A network's configuration, serializable, from which a copy with given parameters is made.
+     *
+     * @param graph whether it is a ComputationGraph
+     * @param json  DL4J's JSON of the configuration
+     */
+    record Blueprint(boolean graph, String json) implements Serializable {
+        public Blueprint {
+            Objects.requireNonNull(json, "json is null");
+        }
+
+        /** A copy of the network holding {@code params} (not copied: the caller keeps them alive). */
+        public CellNetwork restore(INDArray params) {
+            if (graph) {
+                ComputationGraph copy = new ComputationGraph(ComputationGraphConfiguration.fromJson(json));
+                copy.init(params, false);
+                return new Graph(copy, null);
+            }
+            MultiLayerNetwork copy = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(json));
+            copy.init(params, false);
+            return new Mlp(copy);
+        }
+    }
+
+    /** A plain MLP: DL4J's MultiLayerNetwork, trained by {@link Dl4jCellTrainer.Step}. */
+    record Mlp(MultiLayerNetwork network) implements CellNetwork {
+        public Mlp {
+            Objects.requireNonNull(network, "network is null");
+        }
+
+        @Override
+        public INDArray params() {
+            return network.params();
+        }
+
+        @Override
+        public double score(DataSet data) {
+            return network.score(data, false);
+        }
+
+        @Override
+        public INDArray output(INDArray features) {
+            return network.output(features, false);
+        }
+
+        @Override
+        public double gradientNorm(INDArray features, INDArray labels) {
+            network.setInput(features);
+            network.setLabels(labels);
+            network.computeGradientAndScore();
+            double norm = network.gradient().gradient().norm2Number().doubleValue() / features.rows();
+            network.clear();
+            return norm;
+        }
+
+        @Override
+        public MinibatchStep step(CellSettings settings) {
+            return new Dl4jCellTrainer.Step(network, settings)::fit;
+        }
+
+        @Override
+        public void prepare(Cell cell, INDArray probe) {
+            Dl4jCellTrainer.applyLsuv(cell, new Propagation(network), probe);
+        }
+
+        @Override
+        public List<LayerStats> measure(INDArray probeX, INDArray probeY, Activation hidden, LayerStats.Phase phase,
+                                        int epoch) {
+            return new Propagation(network).measure(probeX, probeY, hidden, phase, epoch);
+        }
+
+        @Override
+        public JacobianSpectrum jacobian(INDArray probeX) {
+            return new Propagation(network).jacobian(probeX);
+        }
+
+        @Override
+        public Blueprint blueprint() {
+            return new Blueprint(false, network.getLayerWiseConfigurations().toJson());
+        }
+
+        @Override
+        public void release() {
+            Dl4jCellTrainer.release(network.params(), network.getFlattenedGradients(), network.getUpdater(false));
+        }
+    }
+
+    /**
+     * A residual network or a normalized MLP: DL4J's ComputationGraph, built from its plan (null for a copy made
+     * from a {@link Blueprint}, which is only evaluated), trained by {@link GraphStep}.
+     */
+    record Graph(ComputationGraph graph, GraphPlan plan) implements CellNetwork {
+        public Graph {
+            Objects.requireNonNull(graph, "graph is null");
+        }
+
+        @Override
+        public INDArray params() {
+            return graph.params();
+        }
+
+        @Override
+        public double score(DataSet data) {
+            return graph.score(data, false);
+        }
+
+        @Override
+        public INDArray output(INDArray features) {
+            return graph.outputSingle(false, features);
+        }
+
+        @Override
+        public double gradientNorm(INDArray features, INDArray labels) {
+            graph.setInputs(features);
+            graph.setLabels(labels);
+            graph.computeGradientAndScore();
+            double norm = graph.gradient().gradient().norm2Number().doubleValue() / features.rows();
+            graph.clear();
+            return norm;
+        }
+
+        @Override
+        public MinibatchStep step(CellSettings settings) {
+            return new GraphStep(graph)::fit;
+        }
+
+        @Override
+        public void prepare(Cell cell, INDArray probe) {
+            GraphPropagation propagation = propagation();
+            propagation.lsuv(cell, probe);
+            propagation.calibrate(probe);
+        }
+
+        @Override
+        public List<LayerStats> measure(INDArray probeX, INDArray probeY, Activation hidden, LayerStats.Phase phase,
+                                        int epoch) {
+            return propagation().measure(probeX, probeY, hidden, phase, epoch);
+        }
+
+        @Override
+        public JacobianSpectrum jacobian(INDArray probeX) {
+            return null; // the graph's Jacobian is not measured yet; runs.jacobian_* stay null
+        }
+
+        private GraphPropagation propagation() {
+            if (plan == null) {
+                throw new IllegalStateException("a network restored from its blueprint has no plan to measure");
+            }
+            return new GraphPropagation(graph, plan);
+        }
+
+        @Override
+        public Blueprint blueprint() {
+            return new Blueprint(true, graph.getConfiguration().toJson());
+        }
+
+        @Override
+        public void release() {
+            Dl4jCellTrainer.release(graph.params(), graph.getGradientsViewArray(), graph.getUpdater(false));
+        }
+    }
+}
