@@ -213,7 +213,7 @@ public final class Dl4jCellTrainer implements CellTrainer {
         double meanSquare = probeX.castTo(DataType.DOUBLE).norm2Number().doubleValue();
         meanSquare = meanSquare * meanSquare / probeX.length();
         try {
-            return CellTheory.forCell(cell.settings(), dataset.features(), dataset.outputs(), meanSquare);
+            return CellTheory.forCell(cell.settings(), dataset.inputShape(), dataset.outputs(), meanSquare);
         } catch (RuntimeException e) {
             log.warn("cell {}: the mean-field theory failed: {}", cell.cellId(), e.toString(), e);
             return CellTheory.failed(cell.settings().biasStd(), meanSquare, describe(e));

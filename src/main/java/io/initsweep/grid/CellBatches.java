@@ -1,6 +1,7 @@
 package io.initsweep.grid;
 
 import io.initsweep.model.Activation;
+import io.initsweep.model.Architecture;
 import io.initsweep.model.Normalization;
 import io.initsweep.model.Precision;
 import io.initsweep.spec.CellSettings;
@@ -47,12 +48,14 @@ public final class CellBatches {
 
     /**
      * The batch key of a cell; empty for a cell that never shares a batch: one that trains data-parallel, and one
-     * whose network is not the plain MLP the batched computation implements (a residual network, normalization
-     * layers), which it would otherwise train as an MLP.
+     * whose network is not the plain MLP of one width that the batched computation implements (a residual network
+     * or a cnn, normalization layers, per-layer {@code widths} other than {@code width}), which it would otherwise
+     * train as that MLP.
      */
     public static Optional<Key> key(Cell cell) {
         CellSettings s = cell.settings();
-        if (s.dataParallel() || s.residual() || s.normalization() != Normalization.NONE) {
+        if (s.dataParallel() || s.architecture() != Architecture.MLP || s.normalization() != Normalization.NONE
+                || s.hiddenWidths().stream().anyMatch(w -> w != s.width())) {
             return Optional.empty();
         }
         return Optional.of(new Key(cell.datasetSha256(), s.depth(), s.width(), s.activation(), s.precision(),

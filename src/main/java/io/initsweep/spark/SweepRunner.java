@@ -191,10 +191,8 @@ public final class SweepRunner {
         Map<String, TrainingData> bySha = new HashMap<>();
         datasets.values().forEach(d -> bySha.put(d.identity().sha256(), d));
         // Longest cells first: the last tasks of a sweep are then short, and no core idles at the end.
-        todo.sort(Comparator.comparingDouble((Cell c) -> {
-            DatasetIdentity d = bySha.get(c.datasetSha256()).identity();
-            return c.estimatedCost(d.features(), d.outputs(), d.trainRows());
-        }).reversed());
+        todo.sort(Comparator.comparingDouble((Cell c) -> c.estimatedCost(bySha.get(c.datasetSha256()).identity()))
+                .reversed());
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         if (spec.execution().dataParallel()) {
