@@ -58,8 +58,12 @@ public final class Benchmark {
         this.reps = reps;
     }
 
-    /** The parts of the benchmark: MLP cells, residual cells (both against PyTorch), the sweep, threads. */
-    public enum Part { CELLS, RESIDUAL, SWEEP, THREADS }
+    /** Convolution cells: depth × channels (3×3 kernels, stride 2 at layer 2, 16×16 bar images). */
+    static final int[] CNN_DEPTHS = {2, 6};
+    static final int[] CNN_CHANNELS = {8, 32};
+
+    /** The parts of the benchmark: MLP, residual and cnn cells (against PyTorch), the sweep, threads. */
+    public enum Part { CELLS, RESIDUAL, CNN, SWEEP, THREADS }
 
     /** Runs the given parts; returns the markdown of the results. */
     public String run(String python, Path torchScript, java.util.Set<Part> parts) throws Exception {
@@ -83,6 +87,16 @@ public final class Benchmark {
             }
             cells(python, torchScript, residual, "fixup residual network, blocks of 2 dense layers",
                     "### Time per residual cell: initsweep (DL4J ComputationGraph) against PyTorch");
+        }
+        if (parts.contains(Part.CNN)) {
+            List<ReferenceCell> cnn = new ArrayList<>();
+            for (int depth : CNN_DEPTHS) {
+                for (int channels : CNN_CHANNELS) {
+                    cnn.add(ReferenceCell.cnn(channels, depth));
+                }
+            }
+            cells(python, torchScript, cnn, "he_normal cnn, 3×3 convolutions, global average pooling, 16×16 images",
+                    "### Time per cnn cell: initsweep (DL4J convolutions) against PyTorch");
         }
         if (parts.contains(Part.SWEEP)) {
             sweeps();

@@ -41,9 +41,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--doc", defaultValue = "docs/PERFORMANCE.md", description = "document to update")
     Path doc;
 
-    @Option(names = "--parts", split = ",", defaultValue = "cells,residual,sweep,threads",
+    @Option(names = "--parts", split = ",", defaultValue = "cells,residual,cnn,sweep,threads",
             description = "which parts: cells (MLPs against PyTorch), residual (residual networks against PyTorch), "
-                    + "sweep, threads (default: all)")
+                    + "cnn (convolutional networks against PyTorch), sweep, threads (default: all)")
     java.util.List<String> parts;
 
     @Option(names = "--no-doc", description = "print only; leave the document alone")
