@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 
 /** {@code initsweep bench}: the performance benchmark; prints a table and updates docs/PERFORMANCE.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Benchmark MLP and residual cells against PyTorch, the Spark fan-out, scaling, native threads "
+        description = {"Benchmark MLP, residual and cnn cells against PyTorch, the Spark fan-out, scaling, native threads "
                 + "and memory.",
                 "Prints the tables and writes them into the generated section of docs/PERFORMANCE.md.",
                 "Needs Debian's python3-torch (jobs/bench/run installs it)."})
