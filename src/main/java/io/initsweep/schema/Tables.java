@@ -547,6 +547,26 @@ public final class Tables {
         return String.valueOf(value);
     }
 
+    /**
+     * What identifies one row of a table: the columns a reader deduplicates on ({@code unique_*} views, as
+     * {@code {{key:<table>}}} in their SQL). A layers row is one layer index, kind and block, measured at one phase
+     * and epoch of one run of a cell: a residual block's row shares its last dense layer's index, and rows measured
+     * during training share their phase. Columns that older rows leave null (kind: dense) are coalesced.
+     */
+    public static List<String> rowKey(Table<?> table) {
+        if (table == RUNS) {
+            return List.of("sweep", "cell_id");
+        }
+        if (table == EPOCHS) {
+            return List.of("sweep", "cell_id", "run_id", "epoch");
+        }
+        if (table == LAYERS) {
+            return List.of("sweep", "cell_id", "run_id", "phase", "coalesce(epoch, -1)", "layer",
+                    "coalesce(kind, 'dense')", "coalesce(block, -1)");
+        }
+        throw new IllegalArgumentException("no row key declared for table " + table.name());
+    }
+
     private static CellSettings settings(CellResult r) {
         return r.cell().settings();
     }

@@ -84,6 +84,9 @@ public final class Catalog {
             // views as it does in the tables.
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8)
                     .replace("{{runs_with_defaults}}", Tables.runsColumnsWithDefaults("kept"))
+                    .replace("{{key:runs}}", String.join(", ", Tables.rowKey(Tables.RUNS)))
+                    .replace("{{key:epochs}}", String.join(", ", Tables.rowKey(Tables.EPOCHS)))
+                    .replace("{{key:layers}}", String.join(", ", Tables.rowKey(Tables.LAYERS)))
                     .replace("{{settings}}", String.join(", ", Tables.settingColumns()))
                     .replace("{{r.settings}}", prefixed("r.", Tables.settingColumns()))
                     .replace("{{r.init_settings}}", prefixed("r.", Tables.initSettingColumns()));
