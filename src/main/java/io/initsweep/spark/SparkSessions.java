@@ -206,6 +206,12 @@ public final class SparkSessions {
                 // The runs table has ~60 columns; Spark's default of 25 makes it log a truncation warning.
                 .config("spark.sql.debug.maxToStringFields", "200")
                 .config("spark.sql.shuffle.partitions", submitted.get("spark.sql.shuffle.partitions", "8"));
+        if (!submitted.contains("spark.hadoop.fs.s3a.directory.marker.retention")) {
+            // S3 warehouses: keep directory markers. With Hadoop 3.3.4's default (delete), every write of S3A deletes
+            // the parent markers on a pool its writing thread then waits for; concurrent small writes (a commit and
+            // the lock's heartbeat) were seen to hang there. Hadoop 3.2.2+ and 3.3.1+ read kept markers correctly.
+            builder.config("spark.hadoop.fs.s3a.directory.marker.retention", "keep");
+        }
         if (!submitted.contains("spark.scheduler.allocation.file")) {
             // Spark looks for fairscheduler.xml with its own class loader, which does not see the application jar
             // under spark-submit: hand it our pools as a file.
