@@ -174,11 +174,24 @@ public final class SweepRunner {
                     Set.copyOf(replaced));
             long after = System.nanoTime();
             options.afterCommit().run(warehouse, runId);
+            // A sweep that completed compacts its small files once they are many (a long sweep commits thousands).
+            lock.verify();
+            Compaction.Result compacted = Compaction.compact(warehouse, spec.name(), runId + "-compact",
+                    Compaction.AUTOMATIC_THRESHOLD);
+            if (compacted.changed()) {
+                console.printf("compacted: %s%n", describe(compacted));
+            }
             log.debug("cells and commits: {} ms; after-commit work: {} ms", (after - training) / 1_000_000,
                     (System.nanoTime() - after) / 1_000_000);
             return new Outcome(runId, cells.size(), alreadyDone, trained.trained(), trained.ok(), trained.diverged(),
                     trained.failed());
         }
+    }
+
+    /** One line per compaction: {@code runs 120 -> 1 files, ...}. */
+    public static String describe(Compaction.Result result) {
+        return String.join(", ", result.tables().stream().filter(t -> t.filesAfter() != t.filesBefore())
+                .map(t -> t.table() + " " + t.filesBefore() + " -> " + t.filesAfter() + " files").toList());
     }
 
     private static InitsweepException interrupted() {
