@@ -175,11 +175,14 @@ public final class SweepRunner {
             long after = System.nanoTime();
             options.afterCommit().run(warehouse, runId);
             // A sweep that completed compacts its small files once they are many (a long sweep commits thousands).
-            lock.verify();
-            Compaction.Result compacted = Compaction.compact(warehouse, spec.name(), runId + "-compact",
-                    Compaction.AUTOMATIC_THRESHOLD);
-            if (compacted.changed()) {
-                console.printf("compacted: %s%n", describe(compacted));
+            // (-Dinitsweep.compaction.automatic=false leaves them, for measurements of the uncompacted layout.)
+            if (Boolean.parseBoolean(System.getProperty("initsweep.compaction.automatic", "true"))) {
+                lock.verify();
+                Compaction.Result compacted = Compaction.compact(warehouse, spec.name(), runId + "-compact",
+                        Compaction.AUTOMATIC_THRESHOLD);
+                if (compacted.changed()) {
+                    console.printf("compacted: %s%n", describe(compacted));
+                }
             }
             log.debug("cells and commits: {} ms; after-commit work: {} ms", (after - training) / 1_000_000,
                     (System.nanoTime() - after) / 1_000_000);
