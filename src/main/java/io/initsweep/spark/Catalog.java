@@ -157,6 +157,25 @@ public final class Catalog {
                 null));
     }
 
+    /**
+     * Whether a failure to open the catalog is an embedded Derby metastore booted by another process (Derby's
+     * XSDB6). Derby chains its reasons as SQLException.getNextException, which getCause does not follow: the whole
+     * report is searched.
+     */
+    public static boolean heldByAnotherProcess(Throwable failure) {
+        java.io.StringWriter text = new java.io.StringWriter();
+        failure.printStackTrace(new java.io.PrintWriter(text));
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql) {
+                for (java.sql.SQLException next = sql; next != null; next = next.getNextException()) {
+                    text.append(String.valueOf(next.getSQLState())).append(' ').append(next.getMessage());
+                }
+            }
+        }
+        String all = text.toString();
+        return all.contains("XSDB6") || all.contains("Another instance of Derby may have already booted");
+    }
+
     static String literal(String text) {
         return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }

@@ -137,7 +137,7 @@ public final class SweepRunner {
         Warehouse warehouse = Warehouse.openForWriting(spark, options.out());
         String runId = RunIds.next();
         long begin = System.nanoTime();
-        try (SweepLock ignored = warehouse.lock(spec.name(), runId)) {
+        try (SweepLock lock = warehouse.lock(spec.name(), runId)) {
             if (cancelled.get()) {
                 throw interrupted();
             }
@@ -170,14 +170,31 @@ public final class SweepRunner {
                 return new Outcome(runId, cells.size(), alreadyDone, 0, 0, 0, 0);
             }
             long training = System.nanoTime();
-            Outcome trained = train(spec, todo, datasets, options, warehouse, runId, Set.copyOf(replaced));
+            Outcome trained = train(spec, todo, datasets, options, warehouse, lock, runId,
+                    Set.copyOf(replaced));
             long after = System.nanoTime();
             options.afterCommit().run(warehouse, runId);
+            // A sweep that completed compacts its small files once they are many (a long sweep commits thousands).
+            // (-Dinitsweep.compaction.automatic=false leaves them, for measurements of the uncompacted layout.)
+            if (Boolean.parseBoolean(System.getProperty("initsweep.compaction.automatic", "true"))) {
+                lock.verify();
+                Compaction.Result compacted = Compaction.compact(warehouse, spec.name(), runId + "-compact",
+                        Compaction.AUTOMATIC_THRESHOLD);
+                if (compacted.changed()) {
+                    console.printf("compacted: %s%n", describe(compacted));
+                }
+            }
             log.debug("cells and commits: {} ms; after-commit work: {} ms", (after - training) / 1_000_000,
                     (System.nanoTime() - after) / 1_000_000);
             return new Outcome(runId, cells.size(), alreadyDone, trained.trained(), trained.ok(), trained.diverged(),
                     trained.failed());
         }
+    }
+
+    /** One line per compaction: {@code runs 120 -> 1 files, ...}. */
+    public static String describe(Compaction.Result result) {
+        return String.join(", ", result.tables().stream().filter(t -> t.filesAfter() != t.filesBefore())
+                .map(t -> t.table() + " " + t.filesBefore() + " -> " + t.filesAfter() + " files").toList());
     }
 
     private static InitsweepException interrupted() {
@@ -186,8 +203,8 @@ public final class SweepRunner {
     }
 
     private Outcome train(SweepSpec spec, List<Cell> todo, Map<Long, ? extends TrainingData> datasets,
-                          Options options, Warehouse warehouse, String runId, Set<String> replaced)
-            throws IOException {
+                          Options options, Warehouse warehouse, SweepLock lock, String runId,
+                          Set<String> replaced) throws IOException {
         Map<String, TrainingData> bySha = new HashMap<>();
         datasets.values().forEach(d -> bySha.put(d.identity().sha256(), d));
         // Longest cells first: the last tasks of a sweep are then short, and no core idles at the end.
@@ -198,7 +215,7 @@ public final class SweepRunner {
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         if (spec.execution().dataParallel()) {
-            return trainDataParallel(spec, todo, bySha, options, warehouse, runId, replaced);
+            return trainDataParallel(spec, todo, bySha, options, warehouse, lock, runId, replaced);
         }
         Map<String, Dataset> inMemory = new HashMap<>();
         bySha.forEach((sha, d) -> inMemory.put(sha, d.match(TrainingData.InMemory::rows, table -> {
@@ -211,7 +228,7 @@ public final class SweepRunner {
                 trainers);
         try {
             Progress progress = new Progress(console, todo.size(), 2000);
-            return committing(spec, warehouse, runId, replaced, progress, committer -> {
+            return committing(spec, warehouse, lock, runId, replaced, progress, committer -> {
                 ClassTag<ArrayList<CellResult>> tag = ClassTag$.MODULE$.apply(ArrayList.class);
                 spark.sparkContext().runJob(rdd.rdd(), task, new ResultHandler(committer), tag);
             });
@@ -225,9 +242,11 @@ public final class SweepRunner {
      * finish, like grid cells.
      */
     private Outcome trainDataParallel(SweepSpec spec, List<Cell> todo, Map<String, TrainingData> bySha,
-                                      Options options, Warehouse warehouse, String runId, Set<String> replaced)
+                                      Options options, Warehouse warehouse, SweepLock lock, String runId,
+                                      Set<String> replaced)
             throws IOException {
-        return committing(spec, warehouse, runId, replaced, new Progress(console, todo.size(), 0), committer -> {
+        return committing(spec, warehouse, lock, runId, replaced, new Progress(console, todo.size(), 0),
+                committer -> {
             for (Cell cell : todo) {
                 if (committer.failure() != null || cancelled.get()) {
                     break;
@@ -248,9 +267,10 @@ public final class SweepRunner {
      * Runs the training under the sweep's Spark job group and scheduler pool while the committer thread commits
      * what it offers; a commit failure outranks the training's own failure, since it is what lost results.
      */
-    private Outcome committing(SweepSpec spec, Warehouse warehouse, String runId, Set<String> replaced,
+    private Outcome committing(SweepSpec spec, Warehouse warehouse, SweepLock lock, String runId,
+                               Set<String> replaced,
                                Progress progress, Training training) throws IOException {
-        Committer committer = new Committer(warehouse, spec.name(), runId, replaced,
+        Committer committer = new Committer(warehouse, lock, spec.name(), runId, replaced,
                 spec.execution().commitSeconds(), progress);
         Thread committerThread = new Thread(committer, "initsweep-committer");
         committerThread.start();
@@ -333,6 +353,7 @@ public final class SweepRunner {
     private final class Committer implements Runnable {
         private final LinkedBlockingQueue<CellResult> queue = new LinkedBlockingQueue<>();
         private final Warehouse warehouse;
+        private final SweepLock lock;
         private final String sweep;
         private final String runId;
         private final Set<String> replaced;
@@ -345,9 +366,10 @@ public final class SweepRunner {
         private int diverged;
         private int failed;
 
-        Committer(Warehouse warehouse, String sweep, String runId, Set<String> replaced, int commitSeconds,
-                  Progress progress) {
+        Committer(Warehouse warehouse, SweepLock lock, String sweep, String runId, Set<String> replaced,
+                  int commitSeconds, Progress progress) {
             this.warehouse = warehouse;
+            this.lock = lock;
             this.sweep = sweep;
             this.runId = runId;
             this.replaced = replaced;
@@ -413,6 +435,8 @@ public final class SweepRunner {
                     replacing.add(r.cell().cellId());
                 }
             });
+            // A run whose lock was broken while it stalled must not commit beside the new holder.
+            lock.verify();
             CommitManifest manifest = warehouse.commit(sweep, commitId, batch, replacing);
             if (log.isDebugEnabled()) {
                 log.debug("committed {} cells ({} replacing earlier rows) in {} ms: {} files added, {} removed",

@@ -65,8 +65,10 @@ final class Sweeps {
             try {
                 rows = Warehouse.open(spark(), warehouse.toString()).read(Tables.RUNS).select("cell_id", "run_id")
                         .collectAsList();
-            } catch (RuntimeException e) {
-                // A commit of the running sweep moved or removed a file between the look at the log and the read.
+            } catch (Exception e) {
+                // A commit of the running sweep moved or removed a file between the look at the log and the read
+                // (Spark throws its checked SparkException undeclared; on S3 a move is a copy and a delete, so the
+                // window is wider).
                 if (attempt == 20 || !String.valueOf(e.getMessage()).contains("does not exist")) {
                     throw e;
                 }
