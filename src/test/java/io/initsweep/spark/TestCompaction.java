@@ -2,6 +2,7 @@ package io.initsweep.spark;
 
 import io.initsweep.Fixtures;
 import io.initsweep.grid.Cell;
+import io.initsweep.model.LayerRole;
 import io.initsweep.schema.Table;
 import io.initsweep.schema.Tables;
 import io.initsweep.tiers.SparkTest;
@@ -72,8 +73,9 @@ class TestCompaction {
                     new EpochMetrics(1, 0.5, 0.3, 0.6, 0.5), new EpochMetrics(2, 0.2, loss, 0.9, 0.1));
             List<LayerStats> layers = new ArrayList<>();
             for (int layer = 0; layer < 3; layer++) {
-                layers.add(new LayerStats(layer, LayerStats.Phase.INIT, 8, 8, 0, 0.1, 0, cell.seed() + layer, 1,
-                        layer < 2 ? 0.0 : null, null, 1e-3, 1e-4, 0.0));
+                layers.add(new LayerStats(layer, LayerStats.Phase.INIT, 8, 8, 0.0, 0.1, 0, cell.seed() + layer, 1.0,
+                        layer < 2 ? 0.0 : null, null, 1e-3, 1e-4, 0.0, 0, null,
+                        LayerStats.Placement.dense(layer < 2 ? LayerRole.HIDDEN : LayerRole.OUTPUT, null)));
             }
             results.add(new CellResult(cell, sweep.dataset(cell).identity(), RunStatus.OK, null, null, epochs, layers,
                     1.0, Instant.parse("2026-11-22T12:00:00Z").plusSeconds(cell.seed()), new Provenance("cpu",
