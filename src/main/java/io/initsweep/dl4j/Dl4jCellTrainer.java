@@ -200,14 +200,17 @@ public final class Dl4jCellTrainer implements CellTrainer {
         int rows = dataset.trainRows();
         int batch = Math.min(cell.settings().batchSize(), rows);
         Step step = new Step(network, cell.settings());
+        // One minibatch gathered at a time (a shuffled copy of the whole split would double its memory), into the
+        // same two arrays every step (a short last minibatch gets its own): the copy is the same, the allocations go.
+        Minibatch full = new Minibatch(data, batch);
+        Minibatch last = rows % batch == 0 ? full : new Minibatch(data, rows % batch);
         return epoch -> {
             int[] order = epochOrder(cell, epoch, rows);
             double lossSum = 0;
             for (int from = 0; from < rows; from += batch) {
-                // One minibatch gathered at a time: a shuffled copy of the whole split would double its memory.
                 int[] rowsOfBatch = java.util.Arrays.copyOfRange(order, from, Math.min(rows, from + batch));
-                double loss = step.fit(Nd4j.pullRows(data.trainX(), 1, rowsOfBatch),
-                        Nd4j.pullRows(data.trainY(), 1, rowsOfBatch));
+                Minibatch minibatch = rowsOfBatch.length == batch ? full : last;
+                double loss = step.fit(minibatch.features(rowsOfBatch), minibatch.labels(rowsOfBatch));
                 if (!Double.isFinite(loss)) {
                     return Double.NaN;
                 }
@@ -219,11 +222,11 @@ public final class Dl4jCellTrainer implements CellTrainer {
 
     private static EpochMetrics evaluate(int epoch, double trainLoss, MultiLayerNetwork network, CellData data) {
         TestMetrics test = data.test(network);
-        network.setInput(data.probeX());
-        network.setLabels(data.probeY());
-        network.computeGradientAndScore();
+        // The probe's gradient, without the score computeGradientAndScore() would also compute (and this discard):
+        // the same forward and backward pass, so the same bits.
+        network.calculateGradients(data.probeX(), data.probeY(), null, null);
         // DL4J's gradient is the sum over the batch (its updater divides); report the mean loss's gradient.
-        double gradNorm = network.gradient().gradient().norm2Number().doubleValue() / data.probeX().rows();
+        double gradNorm = network.getFlattenedGradients().norm2Number().doubleValue() / data.probeX().rows();
         network.clear();
         return new EpochMetrics(epoch, trainLoss, test.loss(), test.accuracy(), gradNorm);
     }
@@ -254,16 +257,55 @@ public final class Dl4jCellTrainer implements CellTrainer {
             return network.score(new DataSet(arrays.trainX(), arrays.trainY()), false);
         }
 
+        /**
+         * Test loss and accuracy from one forward pass. DL4J's {@code score(DataSet)} and {@code output()} would each
+         * run the whole network; both end in the output layer's {@code z = xW + b} and its activation, so the
+         * network's output holds the very values their losses start from: the loss is computed from it here with
+         * the ops {@code LossMCXENT}/{@code LossMSE} and {@code BaseOutputLayer.computeScore} apply (same bits,
+         * tested against golden results), and the accuracy from its arg max as before.
+         */
         @Override
         public TestMetrics test(MultiLayerNetwork network) {
-            double loss = network.score(new DataSet(arrays.testX(), arrays.testY()), false);
+            INDArray output = network.output(arrays.testX(), false);
+            boolean classification = dataset.identity().task() == Task.CLASSIFICATION;
+            double loss = Losses.score(output, arrays.testY(), classification) / output.rows();
             Double accuracy = null;
-            if (dataset.identity().task() == Task.CLASSIFICATION) {
-                INDArray predicted = network.output(arrays.testX(), false).argMax(1);
-                accuracy = predicted.eq(arrays.testY().argMax(1)).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
-                        .meanNumber().doubleValue();
+            if (classification) {
+                long[] predicted = output.argMax(1).toLongVector();
+                int[] actual = arrays.testLabels();
+                long correct = 0;
+                for (int i = 0; i < predicted.length; i++) {
+                    if (predicted[i] == actual[i]) {
+                        correct++;
+                    }
+                }
+                // the mean of the 0/1 matches, as ND4J's meanNumber() of them: a count over the rows
+                accuracy = (double) correct / predicted.length;
             }
             return new TestMetrics(loss, accuracy);
+        }
+    }
+
+    /** A reused minibatch: its rows pulled from the training split into the same two arrays each time. */
+    private static final class Minibatch {
+        private final DeviceData data;
+        private final INDArray features;
+        private final INDArray labels;
+
+        Minibatch(DeviceData data, int rows) {
+            this.data = data;
+            try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                this.features = Nd4j.create(data.trainX().dataType(), rows, data.trainX().columns());
+                this.labels = Nd4j.create(data.trainY().dataType(), rows, data.trainY().columns());
+            }
+        }
+
+        INDArray features(int[] rows) {
+            return Nd4j.pullRows(data.trainX(), features, 1, rows);
+        }
+
+        INDArray labels(int[] rows) {
+            return Nd4j.pullRows(data.trainY(), labels, 1, rows);
         }
     }
 
@@ -300,6 +342,9 @@ public final class Dl4jCellTrainer implements CellTrainer {
     static final class Step {
         private final MultiLayerNetwork network;
         private final GradientUpdater<?> updater;
+        /** The network's flattened gradient and parameters as vectors: views of arrays it keeps for its life. */
+        private final INDArray gradient;
+        private final INDArray params;
         private int iteration;
 
         Step(MultiLayerNetwork network, CellSettings settings) {
@@ -307,6 +352,13 @@ public final class Dl4jCellTrainer implements CellTrainer {
             INDArray state = network.getUpdater().getStateViewArray();
             this.updater = Networks.updater(settings).instantiate(
                     state == null ? null : state.reshape(state.length()), false);
+            if (network.getFlattenedGradients() == null) {
+                network.initGradientsView(); // DL4J makes the gradient views at the first backward pass
+            }
+            KeepingDenseLayer.install(network); // one product fewer per hidden layer and step, the same bits
+            INDArray flatGradient = network.getFlattenedGradients();
+            this.gradient = flatGradient.reshape(flatGradient.length());
+            this.params = network.params().reshape(network.params().length());
         }
 
         /** @return the minibatch's loss before the update */
@@ -314,12 +366,9 @@ public final class Dl4jCellTrainer implements CellTrainer {
             network.setInput(features);
             network.setLabels(labels);
             network.computeGradientAndScore();
-            INDArray gradient = network.getFlattenedGradients();
-            gradient = gradient.reshape(gradient.length());
             gradient.divi(features.rows());
             updater.applyUpdater(gradient, iteration++, 0);
-            INDArray params = network.params();
-            params.reshape(params.length()).subi(gradient);
+            params.subi(gradient);
             network.setIterationCount(iteration);
             return network.score();
         }
@@ -349,12 +398,27 @@ public final class Dl4jCellTrainer implements CellTrainer {
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
+    /** Each row's arg max (ND4J's: the first maximum), the class of one-hot labels. */
+    static int[] argMax(float[] values, int rows, int columns) {
+        int[] indexes = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            float best = Float.NEGATIVE_INFINITY;
+            for (int c = 0; c < columns; c++) {
+                if (values[r * columns + c] > best) {
+                    best = values[r * columns + c];
+                    indexes[r] = c;
+                }
+            }
+        }
+        return indexes;
+    }
+
     /**
      * A dataset as ND4J arrays, built once per dataset and precision and shared read-only by the cells of this
-     * JVM, so a sweep does not re-materialize its data for every cell.
+     * JVM, so a sweep does not re-materialize its data for every cell; and the test split's classes.
      */
     record DeviceData(INDArray trainX, INDArray trainY, INDArray testX, INDArray testY, INDArray probeX,
-                      INDArray probeY) {
+                      INDArray probeY, int[] testLabels) {
         private static final Map<String, DeviceData> CACHE = new LinkedHashMap<>(4, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, DeviceData> eldest) {
@@ -373,7 +437,8 @@ public final class Dl4jCellTrainer implements CellTrainer {
                         Networks.matrix(dataset.testX(), dataset.testRows(), dataset.features(), precision),
                         Networks.matrix(dataset.testY(), dataset.testRows(), dataset.outputs(), precision),
                         trainX.get(NDArrayIndex.interval(0, probe), NDArrayIndex.all()).dup(),
-                        trainY.get(NDArrayIndex.interval(0, probe), NDArrayIndex.all()).dup());
+                        trainY.get(NDArrayIndex.interval(0, probe), NDArrayIndex.all()).dup(),
+                        argMax(dataset.testY(), dataset.testRows(), dataset.outputs()));
             });
         }
     }
