@@ -1,7 +1,6 @@
 package io.initsweep.dl4j;
 
 import io.initsweep.data.Dataset;
-import io.initsweep.data.Task;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.CellBatches;
 import io.initsweep.init.SchemeKind;
@@ -39,8 +38,10 @@ import java.util.Set;
  * on; the other cells go on, bit for bit as if it were not there.
  *
  * <p>Results do not depend on the company a cell keeps: trained alone (K = 1) or among others, a cell gives
- * bitwise-identical epochs and layer statistics at the same backend and native thread count. Against
- * {@link Dl4jCellTrainer} a cell agrees to float rounding (see {@link BatchedNetwork} for where rounding differs).
+ * bitwise-identical epochs and layer statistics at the same backend and native thread count. And they are
+ * {@link Dl4jCellTrainer}'s: at one native thread, a cell trained here gives the very bits it gets there — every
+ * epoch's losses, accuracy and gradient norm, every layer statistic, the epoch it diverges at — because
+ * {@link BatchedNetwork} makes DL4J's floating-point operations for each cell ({@link #bitwiseEqualToPerCell}).
  *
  * <p>Failures: a cell whose initialization throws is failed alone before training. If the batched computation
  * throws, every remaining cell is trained again alone, so one bad cell fails only itself and the others still get
@@ -55,6 +56,7 @@ public final class BatchedCellTrainer implements CellTrainer {
     private final int nativeThreads;
     private final boolean recordLayers;
     private final Set<String> failTraining;
+    private final long evaluationValues;
 
     /**
      * @param nativeThreads threads per task (the task's cores)
@@ -66,9 +68,38 @@ public final class BatchedCellTrainer implements CellTrainer {
 
     /** @param failTraining test-only: cell ids whose training throws, to exercise the failed-cell path */
     public BatchedCellTrainer(int nativeThreads, boolean recordLayers, Set<String> failTraining) {
+        this(nativeThreads, recordLayers, failTraining, BatchedNetwork.EVALUATION_VALUES);
+    }
+
+    /** @param evaluationValues test-only: values of a batch's evaluation buffers (fewer: more evaluation passes) */
+    BatchedCellTrainer(int nativeThreads, boolean recordLayers, Set<String> failTraining, long evaluationValues) {
         this.nativeThreads = nativeThreads;
         this.recordLayers = recordLayers;
         this.failTraining = Set.copyOf(failTraining);
+        this.evaluationValues = evaluationValues;
+    }
+
+    /**
+     * Whether a cell with these settings, trained in a batch, gets the bits {@link Dl4jCellTrainer} gives it at one
+     * native thread per cell ({@code cores-per-cell: 1}, the default): true for every cell that may be batched (all
+     * activations, optimizers, precisions, tasks, schemes and LSUV; tested bit for bit in
+     * {@code TestBatchedCellTrainer}), false for data-parallel cells, which are never batched. With more threads per
+     * cell see {@link #bitwiseEqualToPerCell(CellSettings, int)}.
+     */
+    public static boolean bitwiseEqualToPerCell(CellSettings settings) {
+        return bitwiseEqualToPerCell(settings, 1);
+    }
+
+    /**
+     * Whether a batched cell gets {@link Dl4jCellTrainer}'s bits when both train with {@code nativeThreads} threads
+     * per cell. Only at one thread: with more, libnd4j sums arrays of 2,048 values or more in one part per thread
+     * (measured: the gradient norm of a 4×64 network differs in the 6th digit at two threads, the losses of small
+     * arrays do not), and which parts it makes also depends on whether its thread pool is free at that moment, so
+     * the per-cell path itself is not reproducible there across concurrent tasks. The batch sums those arrays in one
+     * part, as DL4J does at one thread.
+     */
+    public static boolean bitwiseEqualToPerCell(CellSettings settings, int nativeThreads) {
+        return !settings.dataParallel() && nativeThreads == 1;
     }
 
     /**
@@ -174,8 +205,6 @@ public final class BatchedCellTrainer implements CellTrainer {
         private final long start = System.nanoTime();
         private final int trainRows;
         private final int batchSize;
-        private final int probeRows;
-        private final int chunkRows;
         private Run[] rows;
         private BatchedNetwork network;
 
@@ -186,9 +215,6 @@ public final class BatchedCellTrainer implements CellTrainer {
             this.runs = cells.stream().map(Run::new).toArray(Run[]::new);
             this.trainRows = dataset.trainRows();
             this.batchSize = Math.min(cells.get(0).settings().batchSize(), trainRows);
-            this.probeRows = dataset.probeRows();
-            // evaluation passes reuse the buffers sized for the larger of a minibatch and the probe batch
-            this.chunkRows = Math.max(batchSize, probeRows);
         }
 
         List<CellResult> run() {
@@ -250,9 +276,9 @@ public final class BatchedCellTrainer implements CellTrainer {
             if (rows.length == 0) {
                 return;
             }
-            network = new BatchedNetwork(dataset.features(), dataset.outputs(), shared.depth(), shared.width(),
-                    shared.activation(), dataset.identity().task() == Task.CLASSIFICATION, shared.precision(),
-                    Arrays.stream(rows).map(BatchedCellTrainer::updater).toList(), chunkRows);
+            network = new BatchedNetwork(dataset, shared.depth(), shared.width(), shared.activation(),
+                    shared.precision(), Arrays.stream(rows).map(BatchedCellTrainer::updater).toList(), batchSize,
+                    evaluationValues);
             for (int k = 0; k < rows.length; k++) {
                 for (int l = 0; l < shapes.length; l++) {
                     network.setLayer(k, l, rows[k].weights[l], rows[k].cell.settings().biasInit());
@@ -293,7 +319,6 @@ public final class BatchedCellTrainer implements CellTrainer {
             if (!any) {
                 return;
             }
-            BatchedNetwork.Rows probe = (cell, e) -> e;
             for (int l = 0; l < network.layers(); l++) {
                 boolean[] todo = new boolean[k];
                 int[] done = new int[k];
@@ -301,13 +326,12 @@ public final class BatchedCellTrainer implements CellTrainer {
                     todo[c] = lsuvLayer[c][l] && maxIterations[c] > 0;
                 }
                 while (anyOf(todo)) {
-                    network.load(dataset.trainX(), probeRows, probe, true, todo);
-                    network.forward(probeRows, true, todo, l);
+                    double[] variances = network.lsuvVariance(l, todo);
                     for (int c = 0; c < k; c++) {
                         if (!todo[c]) {
                             continue;
                         }
-                        double variance = network.preactivationVariance(c, l, probeRows);
+                        double variance = variances[c];
                         if (!(variance > 0) || !Double.isFinite(variance)
                                 || Math.abs(variance - 1.0) < tolerance[c]) {
                             todo[c] = false; // converged, or a dead input no rescaling of this layer can fix
@@ -326,10 +350,10 @@ public final class BatchedCellTrainer implements CellTrainer {
             Arrays.fill(alive, true);
 
             // Epoch 0: layer statistics at init, the injected failures, then the network as initialized.
-            Probe probe = probe(alive, recordLayers ? LayerStats.Phase.INIT : null, 0);
+            BatchedNetwork.Probe probe = network.probe(alive, recordLayers ? LayerStats.Phase.INIT : null, 0);
             for (int c = 0; c < k; c++) {
-                if (probe.stats != null) {
-                    rows[c].layers.addAll(probe.stats.of(c));
+                if (probe.stats().get(c) != null) {
+                    rows[c].layers.addAll(probe.stats().get(c));
                 }
                 if (failTraining.contains(rows[c].cell.cellId())) {
                     fail(rows[c], new IllegalStateException("injected training failure of cell "
@@ -337,7 +361,7 @@ public final class BatchedCellTrainer implements CellTrainer {
                     mask(c, alive);
                 }
             }
-            double[] trainLoss = evaluate(dataset.trainX(), dataset.trainY(), trainRows, alive, null);
+            double[] trainLoss = network.evaluate(BatchedNetwork.Split.TRAIN, alive).loss();
             record(0, trainLoss, probe, alive);
 
             int iteration = 0;
@@ -365,7 +389,7 @@ public final class BatchedCellTrainer implements CellTrainer {
                     if (!anyOf(on)) {
                         break;
                     }
-                    double[] loss = step(batchRows, size, on, iteration++);
+                    double[] loss = network.step(batchRows, size, on, iteration++);
                     for (int c = 0; c < k; c++) {
                         if (!on[c]) {
                             continue;
@@ -388,31 +412,26 @@ public final class BatchedCellTrainer implements CellTrainer {
                         trainLoss[c] = lossSum[c] / trainRows;
                     }
                 }
-                probe = probe(alive, recordLayers && epoch == epochs ? LayerStats.Phase.FINAL : null, epoch);
+                probe = network.probe(alive, recordLayers && epoch == epochs ? LayerStats.Phase.FINAL : null, epoch);
                 record(epoch, trainLoss, probe, alive);
-                if (epoch == epochs && probe.stats != null) {
-                    for (int c = 0; c < k; c++) {
-                        if (alive[c]) {
-                            rows[c].layers.addAll(probe.stats.of(c));
-                        }
+                for (int c = 0; c < k; c++) {
+                    if (alive[c] && probe.stats().get(c) != null) {
+                        rows[c].layers.addAll(probe.stats().get(c));
                     }
                 }
             }
         }
 
         /** Evaluates the alive cells after an epoch and records it; a non-finite epoch diverges its cell. */
-        private void record(int epoch, double[] trainLoss, Probe probe, boolean[] alive) {
-            long[] correct = new long[rows.length];
-            boolean classification = dataset.identity().task() == Task.CLASSIFICATION;
-            double[] testLoss = evaluate(dataset.testX(), dataset.testY(), dataset.testRows(), alive,
-                    classification ? correct : null);
+        private void record(int epoch, double[] trainLoss, BatchedNetwork.Probe probe, boolean[] alive) {
+            BatchedNetwork.Evaluation test = network.evaluate(BatchedNetwork.Split.TEST, alive);
             for (int c = 0; c < rows.length; c++) {
                 if (!alive[c]) {
                     continue;
                 }
-                Double accuracy = classification ? (double) correct[c] / dataset.testRows() : null;
-                EpochMetrics metrics = new EpochMetrics(epoch, trainLoss[c], testLoss[c], accuracy,
-                        probe.gradNorm[c]);
+                Double accuracy = test.correct() == null ? null : (double) test.correct()[c] / dataset.testRows();
+                EpochMetrics metrics = new EpochMetrics(epoch, trainLoss[c], test.loss()[c], accuracy,
+                        probe.gradNorm()[c]);
                 rows[c].epochs.add(metrics);
                 if (!metrics.finite()) {
                     rows[c].status = RunStatus.DIVERGED;
@@ -427,64 +446,11 @@ public final class BatchedCellTrainer implements CellTrainer {
             network.zero(c);
         }
 
-        /** One minibatch of every cell that is on: forward, loss, backward, update; the mean loss per cell. */
-        private double[] step(int[][] batchRows, int size, boolean[] on, int iteration) {
-            BatchedNetwork.Rows rowsOf = (c, e) -> batchRows[c][e];
-            network.load(dataset.trainX(), size, rowsOf, false, on);
-            network.forward(size, false, on, network.layers() - 1);
-            double[] loss = new double[rows.length];
-            network.output(size, dataset.trainY(), rowsOf, on, true, loss, null);
-            network.backward(size, false, on, null);
-            network.update(size, iteration);
-            for (int c = 0; c < loss.length; c++) {
-                loss[c] /= size;
-            }
-            return loss;
-        }
-
-        /** Mean loss per cell over {@code total} rows, evaluated in chunks; counts correct predictions if asked. */
-        private double[] evaluate(float[] x, float[] y, int total, boolean[] on, long[] correct) {
-            double[] sum = new double[rows.length];
-            for (int from = 0; from < total; from += chunkRows) {
-                int size = Math.min(chunkRows, total - from);
-                int first = from;
-                BatchedNetwork.Rows rowsOf = (c, e) -> first + e;
-                network.load(x, size, rowsOf, true, on);
-                network.forward(size, true, on, network.layers() - 1);
-                network.output(size, y, rowsOf, on, false, sum, correct);
-            }
-            for (int c = 0; c < sum.length; c++) {
-                sum[c] /= total;
-            }
-            return sum;
-        }
-
-        /** The probe batch forward and backward: the gradient norm of the mean loss, and statistics if asked. */
-        private Probe probe(boolean[] on, LayerStats.Phase phase, int epoch) {
-            BatchedNetwork.Rows rowsOf = (c, e) -> e;
-            network.load(dataset.trainX(), probeRows, rowsOf, true, on);
-            network.forward(probeRows, true, on, network.layers() - 1);
-            BatchedNetwork.LayerProbe stats = phase == null ? null : network.measureForward(probeRows, on, phase, epoch);
-            network.output(probeRows, dataset.trainY(), rowsOf, on, true, new double[rows.length], null);
-            network.backward(probeRows, true, on, stats);
-            double[] norms = new double[rows.length];
-            for (int c = 0; c < norms.length; c++) {
-                if (on[c]) {
-                    // the gradient of the summed loss, divided by the rows: that of the mean loss
-                    norms[c] = network.gradientNorm(c) / probeRows;
-                }
-            }
-            return new Probe(norms, stats);
-        }
-
         private void fail(Run r, Exception e) {
             r.status = RunStatus.FAILED;
             r.error = describe(e);
             r.epochs.clear();
         }
-    }
-
-    private record Probe(double[] gradNorm, BatchedNetwork.LayerProbe stats) {
     }
 
     private static BatchedNetwork.UpdaterSettings updater(Run r) {

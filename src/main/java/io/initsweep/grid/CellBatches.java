@@ -28,8 +28,9 @@ import java.util.Optional;
  * fixes the minibatch shape every step, the epochs fix the loop, and the dataset is read once for all cells.
  * Optimizers and learning rates only change the update step, which runs once per group of equal settings.
  *
- * <p>The grouping does not change results: a cell trained in any batch gives the bits it gives alone (tested in
- * {@code TestBatchedCellTrainer}), so the rule only decides what can run together, never what a cell computes.
+ * <p>The grouping does not change results: a cell trained in any batch gives the bits it gives alone, and at one
+ * native thread the bits the per-cell path gives it (tested in {@code TestBatchedCellTrainer}), so the rule only
+ * decides what can run together, never what a cell computes.
  */
 public final class CellBatches {
     private CellBatches() {
