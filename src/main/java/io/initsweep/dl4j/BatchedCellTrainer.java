@@ -3,16 +3,20 @@ package io.initsweep.dl4j;
 import io.initsweep.data.Dataset;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.CellBatches;
+import io.initsweep.init.RandomBiases;
 import io.initsweep.init.SchemeKind;
 import io.initsweep.init.SchemeSpec;
 import io.initsweep.spec.CellSettings;
+import io.initsweep.theory.CellTheory;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.CellTrainer;
 import io.initsweep.train.EpochMetrics;
+import io.initsweep.train.JacobianSpectrum;
 import io.initsweep.train.LayerStats;
 import io.initsweep.train.Provenance;
 import io.initsweep.train.RunStatus;
 
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -29,13 +33,17 @@ import java.util.Set;
  * Trains cells that share a network shape and a dataset ({@link CellBatches}) together, as one batched computation
  * ({@link BatchedNetwork}), and records for each cell exactly what {@link Dl4jCellTrainer} records: epoch 0 (the
  * loss of the whole training split at initialization) and every epoch's mean minibatch loss, test loss and
- * accuracy and probe-batch gradient norm, layer statistics at init and after training, status and seconds.
+ * accuracy and probe-batch gradient norm; layer statistics ({@link Propagation#layerStats}, the probe-pair
+ * correlation included) at init, every {@code diagnostics-every} epochs and after training; the mean-field
+ * theory's prediction ({@link Dl4jCellTrainer#theory}, from the probe batch's mean square); the input-output
+ * Jacobian's spectrum at init ({@link Propagation#jacobian}, on the cell's own network); status and seconds.
  *
  * <p>What each cell keeps of its own: its initial weights (drawn by {@link SchemeWeightInit#draw} from its init
- * seed, LSUV included), its minibatch order ({@link Dl4jCellTrainer#epochOrder}), its optimizer, learning rate,
- * momentum and updater state. A cell whose minibatch loss becomes NaN or infinite stops that epoch as it would alone
- * (its parameters as after that step are evaluated), is recorded as diverged at that epoch and is masked from then
- * on; the other cells go on, bit for bit as if it were not there.
+ * seed, LSUV included) and biases ({@code bias-init}, plus {@code bias-std}'s {@link RandomBiases} draws), its
+ * minibatch order ({@link Dl4jCellTrainer#epochOrder}), its optimizer, learning rate, momentum and updater state,
+ * and how often its layers are measured. A cell whose minibatch loss becomes NaN or infinite stops that epoch as
+ * it would alone (its parameters as after that step are evaluated), is recorded as diverged at that epoch and is
+ * masked from then on; the other cells go on, bit for bit as if it were not there.
  *
  * <p>Results do not depend on the company a cell keeps: trained alone (K = 1) or among others, a cell gives
  * bitwise-identical epochs and layer statistics at the same backend and native thread count. And they are
@@ -60,7 +68,9 @@ public final class BatchedCellTrainer implements CellTrainer {
 
     /**
      * @param nativeThreads threads per task (the task's cores)
-     * @param recordLayers  whether to measure per-layer statistics at init and after training
+     * @param recordLayers  whether to measure per-layer statistics (at init, after training and every
+     *                      {@code diagnostics-every} epochs) and the input-output Jacobian at init, as
+     *                      {@link Dl4jCellTrainer} does; the theory's prediction is computed either way
      */
     public BatchedCellTrainer(int nativeThreads, boolean recordLayers) {
         this(nativeThreads, recordLayers, Set.of());
@@ -81,10 +91,11 @@ public final class BatchedCellTrainer implements CellTrainer {
 
     /**
      * Whether a cell with these settings, trained in a batch, gets the bits {@link Dl4jCellTrainer} gives it at one
-     * native thread per cell ({@code cores-per-cell: 1}, the default): true for every cell that may be batched (all
-     * activations, optimizers, precisions, tasks, schemes and LSUV; tested bit for bit in
-     * {@code TestBatchedCellTrainer}), false for data-parallel cells, which are never batched. With more threads per
-     * cell see {@link #bitwiseEqualToPerCell(CellSettings, int)}.
+     * native thread per cell ({@code cores-per-cell: 1}, the default): true for every cell that may be batched
+     * ({@link CellBatches#batchable}: all activations, optimizers, precisions, tasks, schemes and LSUV, bias-init
+     * and bias-std, diagnostics-every; tested bit for bit in {@code TestBatchedCellTrainer}), false for data-parallel,
+     * residual and normalized cells, which are never batched. With more threads per cell see
+     * {@link #bitwiseEqualToPerCell(CellSettings, int)}.
      */
     public static boolean bitwiseEqualToPerCell(CellSettings settings) {
         return bitwiseEqualToPerCell(settings, 1);
@@ -99,7 +110,7 @@ public final class BatchedCellTrainer implements CellTrainer {
      * part, as DL4J does at one thread.
      */
     public static boolean bitwiseEqualToPerCell(CellSettings settings, int nativeThreads) {
-        return !settings.dataParallel() && nativeThreads == 1;
+        return CellBatches.batchable(settings) && nativeThreads == 1;
     }
 
     /**
@@ -163,22 +174,21 @@ public final class BatchedCellTrainer implements CellTrainer {
             Cell other = cells.stream().filter(c -> !CellBatches.key(c).equals(CellBatches.key(first)))
                     .findFirst().orElse(first);
             throw new IllegalArgumentException("cells of one batch must share dataset, depth, width, activation, "
-                    + "precision, batch size and epochs, and none may train data-parallel: cell "
-                    + first.cellId() + " has " + CellBatches.key(first).map(Object::toString).orElse("data-parallel")
-                    + ", cell " + other.cellId() + " has "
-                    + CellBatches.key(other).map(Object::toString).orElse("data-parallel"));
+                    + "precision, batch size and epochs, and each must be a plain MLP that trains in one task (not "
+                    + "data-parallel, residual or normalized): cell " + first.cellId() + " has " + describeKey(first)
+                    + ", cell " + other.cellId() + " has " + describeKey(other));
         }
         for (Cell cell : cells) {
-            // Settings this trainer does not implement yet must never be trained as if absent.
-            if (cell.settings().biasStd() != 0 || cell.settings().diagnosticsEvery() != 0) {
-                throw new IllegalArgumentException("cell " + cell.cellId() + " uses bias-std or diagnostics-every, "
-                        + "which the batched trainer does not implement; train it with the per-cell trainer");
-            }
             if (!cell.datasetSha256().equals(dataset.identity().sha256())) {
                 throw new IllegalArgumentException("cell " + cell.cellId() + " was expanded on dataset "
                         + cell.datasetSha256() + ", not on " + dataset);
             }
         }
+    }
+
+    private static String describeKey(Cell cell) {
+        return CellBatches.key(cell).map(Object::toString).orElse("no batch key (data-parallel, residual or "
+                + "normalized)");
     }
 
     /** One cell's record while its batch trains. */
@@ -190,6 +200,9 @@ public final class BatchedCellTrainer implements CellTrainer {
         Integer divergedEpoch;
         String error;
         double[][] weights;
+        double[][] biases;
+        CellTheory theory;
+        JacobianSpectrum jacobian;
 
         Run(Cell cell) {
             this.cell = cell;
@@ -234,7 +247,7 @@ public final class BatchedCellTrainer implements CellTrainer {
             for (Run r : runs) {
                 RunStatus status = r.status == null ? RunStatus.OK : r.status;
                 results.add(new CellResult(r.cell, dataset.identity(), status, r.error, r.divergedEpoch,
-                        r.epochs, r.layers, share, finished, provenance));
+                        r.epochs, r.layers, share, finished, provenance, r.theory, r.jacobian));
             }
             return results;
         }
@@ -242,26 +255,36 @@ public final class BatchedCellTrainer implements CellTrainer {
         CellResult failedResult(int index, Exception e) {
             Run r = runs[index];
             return new CellResult(r.cell, dataset.identity(), RunStatus.FAILED, describe(e), null, r.epochs,
-                    r.layers, seconds(), Instant.now(), provenance);
+                    r.layers, seconds(), Instant.now(), provenance, r.theory, r.jacobian);
         }
 
         private double seconds() {
             return (System.nanoTime() - start) / 1e9;
         }
 
-        /** Draws every cell's weights (a failure fails that cell only), builds the network, applies LSUV. */
+        /**
+         * Draws every cell's weights and biases (a failure fails that cell only), computes each cell's theory,
+         * builds the network, applies LSUV: what {@code Networks.build}, {@link Dl4jCellTrainer#theory} and
+         * {@code CellNetwork.prepare} do for one cell, in that order.
+         */
         private void initialize() {
             CellSettings shared = cells.get(0).settings();
             int[][] shapes = io.initsweep.grid.Grid.layout(shared, dataset.identity()).shapes();
+            // the same for every cell: the probe batch is the dataset's, in the batch's precision
+            double probeMeanSquare = Dl4jCellTrainer.probeMeanSquare(
+                    Dl4jCellTrainer.DeviceData.of(dataset, shared.precision()).probeX());
             List<Run> trainable = new ArrayList<>();
             for (Run r : runs) {
                 try {
                     CellSettings s = r.cell.settings();
                     r.weights = new double[shapes.length][];
+                    r.biases = new double[shapes.length][];
                     for (int l = 0; l < shapes.length; l++) {
                         r.weights[l] = SchemeWeightInit.draw(s.schemeOf(l).label(), s.activation().canonicalName(),
                                 Networks.layerSeed(r.cell.initSeed(), l), shapes[l][0], shapes[l][1]);
+                        r.biases[l] = biases(r.cell, l, shapes[l][1]);
                     }
+                    r.theory = Dl4jCellTrainer.theory(r.cell, dataset.identity(), probeMeanSquare);
                     trainable.add(r);
                 } catch (RuntimeException e) {
                     log.warn("cell {} failed: {}", r.cell.cellId(), e.toString(), e);
@@ -281,9 +304,10 @@ public final class BatchedCellTrainer implements CellTrainer {
                     evaluationValues);
             for (int k = 0; k < rows.length; k++) {
                 for (int l = 0; l < shapes.length; l++) {
-                    network.setLayer(k, l, rows[k].weights[l], rows[k].cell.settings().biasInit());
+                    network.setLayer(k, l, rows[k].weights[l], rows[k].biases[l]);
                 }
                 rows[k].weights = null;
+                rows[k].biases = null;
             }
             lsuv();
         }
@@ -349,11 +373,15 @@ public final class BatchedCellTrainer implements CellTrainer {
             boolean[] alive = new boolean[k];
             Arrays.fill(alive, true);
 
-            // Epoch 0: layer statistics at init, the injected failures, then the network as initialized.
-            BatchedNetwork.Probe probe = network.probe(alive, recordLayers ? LayerStats.Phase.INIT : null, 0);
+            // Epoch 0: layer statistics and the Jacobian at init, the injected failures, then the network as
+            // initialized.
+            BatchedNetwork.Probe probe = network.probe(alive, recordLayers ? alive : null, LayerStats.Phase.INIT, 0);
             for (int c = 0; c < k; c++) {
                 if (probe.stats().get(c) != null) {
                     rows[c].layers.addAll(probe.stats().get(c));
+                }
+                if (recordLayers) {
+                    rows[c].jacobian = jacobian(c);
                 }
                 if (failTraining.contains(rows[c].cell.cellId())) {
                     fail(rows[c], new IllegalStateException("injected training failure of cell "
@@ -412,13 +440,47 @@ public final class BatchedCellTrainer implements CellTrainer {
                         trainLoss[c] = lossSum[c] / trainRows;
                     }
                 }
-                probe = network.probe(alive, recordLayers && epoch == epochs ? LayerStats.Phase.FINAL : null, epoch);
+                probe = network.probe(alive, measuredAfter(epoch, epochs, alive),
+                        epoch == epochs ? LayerStats.Phase.FINAL : LayerStats.Phase.TRAINING, epoch);
                 record(epoch, trainLoss, probe, alive);
                 for (int c = 0; c < k; c++) {
                     if (alive[c] && probe.stats().get(c) != null) {
                         rows[c].layers.addAll(probe.stats().get(c));
                     }
                 }
+            }
+        }
+
+        /**
+         * The cells whose layers are measured after {@code epoch}, as {@link Dl4jCellTrainer} measures one cell's:
+         * after the last epoch, and during training every {@code diagnostics-every} epochs (each cell its own);
+         * null if none. A cell whose epoch turns out non-finite loses its measurement (it diverged there).
+         */
+        private boolean[] measuredAfter(int epoch, int epochs, boolean[] alive) {
+            if (!recordLayers) {
+                return null;
+            }
+            boolean[] measured = new boolean[rows.length];
+            for (int c = 0; c < rows.length; c++) {
+                int every = rows[c].cell.settings().diagnosticsEvery();
+                measured[c] = alive[c] && (epoch == epochs || (every > 0 && epoch % every == 0));
+            }
+            return anyOf(measured) ? measured : null;
+        }
+
+        /**
+         * {@link Propagation#jacobian} of cell {@code c} as initialized: on the cell's own MultiLayerNetwork, made
+         * from its configuration with the batch's parameters of the cell (DL4J's flattened layout), so the spectrum
+         * comes from the very code and array layout the per-cell path measures with.
+         */
+        private JacobianSpectrum jacobian(int c) {
+            MultiLayerNetwork copy = new MultiLayerNetwork(Networks.configuration(rows[c].cell, dataset.identity()));
+            copy.init(network.parameters(c), false);
+            try {
+                return new Propagation(copy).jacobian(
+                        Dl4jCellTrainer.DeviceData.of(dataset, rows[c].cell.settings().precision()).probeX());
+            } finally {
+                Dl4jCellTrainer.release(copy);
             }
         }
 
@@ -451,6 +513,20 @@ public final class BatchedCellTrainer implements CellTrainer {
             r.error = describe(e);
             r.epochs.clear();
         }
+    }
+
+    /**
+     * Layer {@code layer}'s initial biases, as {@link Networks#mlp} sets them: DL4J's constant {@code bias-init},
+     * or with {@code bias-std} its {@link RandomBiases} values.
+     */
+    private static double[] biases(Cell cell, int layer, int units) {
+        CellSettings s = cell.settings();
+        if (s.biasStd() == 0) {
+            double[] constant = new double[units];
+            Arrays.fill(constant, s.biasInit());
+            return constant;
+        }
+        return RandomBiases.values(s.biasInit(), s.biasStd(), cell.initSeed(), layer, units);
     }
 
     private static BatchedNetwork.UpdaterSettings updater(Run r) {

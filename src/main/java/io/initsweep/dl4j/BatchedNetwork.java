@@ -314,8 +314,11 @@ final class BatchedNetwork implements AutoCloseable {
 
     // ---- parameters
 
-    /** Sets layer {@code layer} of cell {@code cell}: row-major {@code fanIn × fanOut} weights and one bias. */
-    void setLayer(int cell, int layer, double[] weights, double bias) {
+    /**
+     * Sets layer {@code layer} of cell {@code cell}: row-major {@code fanIn × fanOut} weights and {@code fanOut}
+     * biases, each rounded to the cells' precision (as DL4J's cast of the double values into its array).
+     */
+    void setLayer(int cell, int layer, double[] weights, double[] biases) {
         int in = fanIn[layer];
         int units = fanOut[layer];
         long at = cell * parameters + offsetW[layer];
@@ -324,7 +327,13 @@ final class BatchedNetwork implements AutoCloseable {
                 params.set(at + i + (long) j * in, weights[i * units + j]); // f order, as DL4J's weight view
             }
         }
-        params.fill(cell * parameters + offsetB[layer], units, bias);
+        if (biases.length != units) {
+            throw new IllegalArgumentException("layer " + layer + " has " + units + " biases, got " + biases.length);
+        }
+        long b = cell * parameters + offsetB[layer];
+        for (int j = 0; j < units; j++) {
+            params.set(b + j, biases[j]);
+        }
     }
 
     /** Layer {@code layer}'s weights of cell {@code cell}, row-major {@code fanIn × fanOut}. */
@@ -335,6 +344,14 @@ final class BatchedNetwork implements AutoCloseable {
     /** Layer {@code layer}'s biases of cell {@code cell}. */
     double[] biases(int cell, int layer) {
         return params.read(cell * parameters + offsetB[layer], fanOut[layer]);
+    }
+
+    /**
+     * A copy of one cell's parameters as a {@code [1, parameters]} row, laid out as DL4J's flattened parameters: a
+     * {@code MultiLayerNetwork} of the cell's configuration initialized with it is the cell's network.
+     */
+    INDArray parameters(int cell) {
+        return paramMatrix.getRow(cell, true).dup('c');
     }
 
     /** A copy of one cell's parameters, to put back later with {@link #restore}. */
@@ -422,10 +439,13 @@ final class BatchedNetwork implements AutoCloseable {
 
     /**
      * The probe batch (the first rows of the training split) forward and backward, as DL4J's
-     * {@code computeGradientAndScore()}: the norm of each on cell's gradient divided by the rows; with a phase, also
-     * {@link Propagation#measure}'s statistics of every layer. Leaves the probe's gradient in the gradient rows.
+     * {@code computeGradientAndScore()}: the norm of each on cell's gradient divided by the rows; for the cells in
+     * {@code measured} (on cells only), also {@link Propagation#measure}'s statistics of every layer, as rows of
+     * {@code phase} after {@code epoch}. Leaves the probe's gradient in the gradient rows.
+     *
+     * @param measured which cells to measure; null for none
      */
-    Probe probe(boolean[] on, LayerStats.Phase phase, int epoch) {
+    Probe probe(boolean[] on, boolean[] measured, LayerStats.Phase phase, int epoch) {
         double[] norms = new double[cells];
         List<List<LayerStats>> stats = new ArrayList<>();
         for (int k = 0; k < cells; k++) {
@@ -446,8 +466,8 @@ final class BatchedNetwork implements AutoCloseable {
                     norms[k] = norm2(k) / probeRows;
                 }
             }
-            if (phase != null) {
-                measure(c0, c1, on, phase, epoch, stats);
+            if (measured != null && any(measured, c0, c1)) {
+                measure(c0, c1, measured, phase, epoch, stats);
             }
         }
         return new Probe(norms, stats);

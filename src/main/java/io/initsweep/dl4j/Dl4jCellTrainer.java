@@ -210,8 +210,17 @@ public final class Dl4jCellTrainer implements CellTrainer {
      * of its numerics (a bug) is logged and recorded as the reason the columns are null, never thrown.
      */
     static CellTheory theory(Cell cell, DatasetIdentity dataset, INDArray probeX) {
-        double meanSquare = probeX.castTo(DataType.DOUBLE).norm2Number().doubleValue();
-        meanSquare = meanSquare * meanSquare / probeX.length();
+        return theory(cell, dataset, probeMeanSquare(probeX));
+    }
+
+    /** The mean square of the probe batch's features, the theory's input q⁰ (in double, whatever the precision). */
+    static double probeMeanSquare(INDArray probeX) {
+        double norm = probeX.castTo(DataType.DOUBLE).norm2Number().doubleValue();
+        return norm * norm / probeX.length();
+    }
+
+    /** {@link #theory(Cell, DatasetIdentity, INDArray)} from the probe batch's mean square. */
+    static CellTheory theory(Cell cell, DatasetIdentity dataset, double meanSquare) {
         try {
             return CellTheory.forCell(cell.settings(), dataset.features(), dataset.outputs(), meanSquare);
         } catch (RuntimeException e) {

@@ -27,7 +27,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The batched trainer against itself (a cell's bits must not depend on the cells it is batched with) and against
  * the one-network path, {@link Dl4jCellTrainer}: the same cell must train to the very same bits — every epoch's
- * losses, accuracy and gradient norm, every layer statistic, the status and the epoch it diverges at.
+ * losses, accuracy and gradient norm, every layer statistic (the probe-pair correlation and the training-phase rows
+ * of {@code diagnostics-every} included), the theory's prediction, the init Jacobian's spectrum, the status and the
+ * epoch it diverges at.
  */
 @Dl4jTest
 class TestBatchedCellTrainer {
@@ -97,6 +99,52 @@ class TestBatchedCellTrainer {
                         data: {dataset: spirals, samples: 200}
                         """.formatted(activation.canonicalName(), precision));
                 assertSameBitsAsOneNetwork(batched, sweep.cells(), sweep.dataset(sweep.cells().get(0)));
+            }
+        }
+    }
+
+    /**
+     * What the theory integration added to a cell: random biases ({@code bias-std}, drawn by {@code RandomBiases}),
+     * layer rows during training every {@code diagnostics-every} epochs, each cell's theory and init Jacobian, the
+     * per-layer correlation; cells of different bias std (an axis) and different diagnostics-every (three sweeps)
+     * in one batch, LSUV among them, in both precisions and both tasks.
+     */
+    @Test
+    void randomBiasesAndTrainingDiagnosticsGetTheBitsOfTheOneNetworkPath() {
+        for (String precision : List.of("float32", "float64")) {
+            for (String data : List.of(SPIRALS, FRIEDMAN)) {
+                List<Cell> cells = new ArrayList<>();
+                Fixtures.Sweep first = null;
+                for (int every : new int[] {1, 2, 0}) {
+                    Fixtures.Sweep sweep = Fixtures.sweep("""
+                            name: theory
+                            seeds: 1
+                            grid: {scheme: [xavier_normal, lsuv], bias-std: [0.0, 0.3]}
+                            model: {depth: 3, width: 16, activation: tanh}
+                            training: {epochs: 4, batch-size: 20, optimizer: momentum, learning-rate: 0.02, \
+                            precision: %s, diagnostics-every: %d}
+                            data: %s
+                            """.formatted(precision, every, data));
+                    cells.addAll(sweep.cells());
+                    first = first == null ? sweep : first;
+                }
+                Dataset dataset = first.dataset(cells.get(0));
+                List<CellResult> results = batched.train(cells, dataset);
+                for (int i = 0; i < cells.size(); i++) {
+                    Cell cell = cells.get(i);
+                    CellResult expected = oneNetwork.train(cell, dataset);
+                    assertRealTraining(cell, expected);
+                    assertSameBits(results.get(i), expected);
+                    // the rows that make this test worth having: training-phase rows, correlations, random biases
+                    int every = cell.settings().diagnosticsEvery();
+                    assertThat(results.get(i).layers().stream().filter(l -> l.phase() == LayerStats.Phase.TRAINING)
+                            .map(LayerStats::epoch).distinct().toList()).as(cell.toString())
+                            .isEqualTo(every == 1 ? List.of(1, 2, 3) : every == 2 ? List.of(2) : List.of());
+                    assertThat(results.get(i).layers()).filteredOn(l -> l.layer() < cell.settings().depth())
+                            .allMatch(l -> l.correlation() != null && Double.isFinite(l.correlation()));
+                    assertThat(results.get(i).theory().sigmaB2()).as(cell.toString())
+                            .isEqualTo(cell.settings().biasStd() * cell.settings().biasStd());
+                }
             }
         }
     }
@@ -198,6 +246,31 @@ class TestBatchedCellTrainer {
         assertThat(BatchedCellTrainer.bitwiseEqualToPerCell(grid.cells().get(0).settings())).isTrue();
         assertThat(BatchedCellTrainer.bitwiseEqualToPerCell(grid.cells().get(0).settings(), 2)).isFalse();
         assertThat(BatchedCellTrainer.bitwiseEqualToPerCell(dataParallel.cells().get(0).settings())).isFalse();
+        // the settings the batch implements since the theory integration claim it too
+        Fixtures.Sweep theory = Fixtures.sweep("""
+                name: theory
+                seeds: 1
+                grid: {scheme: [he_normal], bias-std: [0.5]}
+                model: {depth: 2, width: 8, activation: tanh}
+                training: {diagnostics-every: 1}
+                data: {dataset: spirals, samples: 100}
+                """);
+        assertThat(BatchedCellTrainer.bitwiseEqualToPerCell(theory.cells().get(0).settings())).isTrue();
+        // networks the batch does not implement never claim it, at any thread count
+        for (String model : List.of("architecture: residual", "normalization: batch", "normalization: layer")) {
+            Fixtures.Sweep other = Fixtures.sweep("""
+                    name: other
+                    seeds: 1
+                    grid: {scheme: [he_normal]}
+                    model: {depth: 2, width: 8, activation: relu, %s}
+                    data: {dataset: spirals, samples: 100}
+                    """.formatted(model));
+            assertThat(BatchedCellTrainer.bitwiseEqualToPerCell(other.cells().get(0).settings())).as(model)
+                    .isFalse();
+            assertThatThrownBy(() -> batched.train(other.cells(), other.dataset(other.cells().get(0))))
+                    .as(model).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("no batch key");
+        }
     }
 
     @Test
@@ -206,7 +279,7 @@ class TestBatchedCellTrainer {
             Fixtures.Sweep sweep = Fixtures.sweep("""
                     name: init
                     seeds: 2
-                    grid: {scheme: [he_normal, orthogonal, lecun_uniform, zero]}
+                    grid: {scheme: [he_normal, orthogonal, lecun_uniform, zero], bias-std: [0.0, 0.2]}
                     model: {depth: 2, width: 8, activation: tanh, bias-init: 0.1}
                     training: {precision: %s}
                     data: {dataset: blobs, samples: 100, features: 5}
@@ -350,12 +423,25 @@ class TestBatchedCellTrainer {
             Cell cell = cells.get(i);
             assertThat(BatchedCellTrainer.bitwiseEqualToPerCell(cell.settings())).as(cell.toString()).isTrue();
             CellResult expected = oneNetwork.train(cell, data);
-            // a real training to compare: finite epochs, statistics at init and at the end
-            assertThat(expected.status()).as(cell.toString()).isEqualTo(RunStatus.OK);
-            assertThat(expected.epochs()).hasSize(cell.settings().epochs() + 1);
-            assertThat(expected.layers()).hasSize(2 * (cell.settings().depth() + 1));
+            assertRealTraining(cell, expected);
             assertSameBits(results.get(i), expected);
         }
+    }
+
+    /**
+     * A real training to compare: finite epochs; statistics at init, every diagnostics-every epochs and at the end;
+     * a theory and an init Jacobian.
+     */
+    private static void assertRealTraining(Cell cell, CellResult expected) {
+        String what = cell.toString();
+        int epochs = cell.settings().epochs();
+        int every = cell.settings().diagnosticsEvery();
+        int measurements = 2 + (every > 0 ? (epochs - 1) / every : 0);
+        assertThat(expected.status()).as(what).isEqualTo(RunStatus.OK);
+        assertThat(expected.epochs()).as(what).hasSize(epochs + 1);
+        assertThat(expected.layers()).as(what).hasSize(measurements * (cell.settings().depth() + 1));
+        assertThat(expected.theory()).as(what).isNotNull();
+        assertThat(expected.jacobian()).as(what).isNotNull();
     }
 
     private static void assertSameBits(CellResult actual, CellResult expected) {
@@ -366,6 +452,8 @@ class TestBatchedCellTrainer {
         // records compare double components bit for bit (Double.compare, boxed Double.equals)
         assertThat(actual.epochs()).as(what).containsExactlyElementsOf(expected.epochs());
         assertThat(actual.layers()).as(what).containsExactlyElementsOf(expected.layers());
+        assertThat(actual.theory()).as(what).isEqualTo(expected.theory());
+        assertThat(actual.jacobian()).as(what).isEqualTo(expected.jacobian());
     }
 
     private static double[] doubles(INDArray array) {
