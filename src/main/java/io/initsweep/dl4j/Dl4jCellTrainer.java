@@ -210,8 +210,17 @@ public final class Dl4jCellTrainer implements CellTrainer {
      * of its numerics (a bug) is logged and recorded as the reason the columns are null, never thrown.
      */
     static CellTheory theory(Cell cell, DatasetIdentity dataset, INDArray probeX) {
-        double meanSquare = probeX.castTo(DataType.DOUBLE).norm2Number().doubleValue();
-        meanSquare = meanSquare * meanSquare / probeX.length();
+        return theory(cell, dataset, probeMeanSquare(probeX));
+    }
+
+    /** The mean square of the probe batch's features, the theory's input q⁰ (in double, whatever the precision). */
+    static double probeMeanSquare(INDArray probeX) {
+        double norm = probeX.castTo(DataType.DOUBLE).norm2Number().doubleValue();
+        return norm * norm / probeX.length();
+    }
+
+    /** {@link #theory(Cell, DatasetIdentity, INDArray)} from the probe batch's mean square. */
+    static CellTheory theory(Cell cell, DatasetIdentity dataset, double meanSquare) {
         try {
             return CellTheory.forCell(cell.settings(), dataset.features(), dataset.outputs(), meanSquare);
         } catch (RuntimeException e) {
@@ -249,14 +258,19 @@ public final class Dl4jCellTrainer implements CellTrainer {
         int rows = dataset.trainRows();
         int batch = Math.min(cell.settings().batchSize(), rows);
         CellNetwork.MinibatchStep step = network.step(cell.settings());
+        // One minibatch gathered at a time (a shuffled copy of the whole split would double its memory). An MLP's
+        // step gets it in the same two arrays every time (a short last minibatch gets its own): the copy is the
+        // same, the allocations go. A graph network's step gets fresh arrays, as it always did.
+        boolean reuse = network instanceof CellNetwork.Mlp;
+        Minibatch full = new Minibatch(data, batch, reuse);
+        Minibatch last = rows % batch == 0 ? full : new Minibatch(data, rows % batch, reuse);
         return epoch -> {
             int[] order = epochOrder(cell, epoch, rows);
             double lossSum = 0;
             for (int from = 0; from < rows; from += batch) {
-                // One minibatch gathered at a time: a shuffled copy of the whole split would double its memory.
                 int[] rowsOfBatch = java.util.Arrays.copyOfRange(order, from, Math.min(rows, from + batch));
-                double loss = step.fit(Nd4j.pullRows(data.trainX(), 1, rowsOfBatch),
-                        Nd4j.pullRows(data.trainY(), 1, rowsOfBatch));
+                Minibatch minibatch = rowsOfBatch.length == batch ? full : last;
+                double loss = step.fit(minibatch.features(rowsOfBatch), minibatch.labels(rowsOfBatch));
                 if (!Double.isFinite(loss)) {
                     return Double.NaN;
                 }
@@ -299,16 +313,62 @@ public final class Dl4jCellTrainer implements CellTrainer {
             return network.score(new DataSet(arrays.trainX(), arrays.trainY()));
         }
 
+        /**
+         * Test loss and accuracy. The loss and the output come from {@link CellNetwork#scoreWithOutput} (one forward
+         * pass for an MLP); the accuracy is the share of rows whose output's arg max is the label's class.
+         */
         @Override
         public TestMetrics test(CellNetwork network) {
-            double loss = network.score(new DataSet(arrays.testX(), arrays.testY()));
+            boolean classification = dataset.identity().task() == Task.CLASSIFICATION;
+            CellNetwork.Scored scored = network.scoreWithOutput(new DataSet(arrays.testX(), arrays.testY()),
+                    classification);
             Double accuracy = null;
-            if (dataset.identity().task() == Task.CLASSIFICATION) {
-                INDArray predicted = network.output(arrays.testX()).argMax(1);
-                accuracy = predicted.eq(arrays.testY().argMax(1)).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
-                        .meanNumber().doubleValue();
+            if (classification) {
+                long[] predicted = scored.output().argMax(1).toLongVector();
+                int[] actual = arrays.testLabels();
+                long correct = 0;
+                for (int i = 0; i < predicted.length; i++) {
+                    if (predicted[i] == actual[i]) {
+                        correct++;
+                    }
+                }
+                // the mean of the 0/1 matches, as ND4J's meanNumber() of them: a count over the rows
+                accuracy = (double) correct / predicted.length;
             }
-            return new TestMetrics(loss, accuracy);
+            return new TestMetrics(scored.loss(), accuracy);
+        }
+    }
+
+    /**
+     * A minibatch's rows pulled from the training split: into the same two arrays each time where {@code reuse},
+     * else into new ones.
+     */
+    private static final class Minibatch {
+        private final DeviceData data;
+        private final INDArray features;
+        private final INDArray labels;
+
+        Minibatch(DeviceData data, int rows, boolean reuse) {
+            this.data = data;
+            if (reuse) {
+                try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                    this.features = Nd4j.create(data.trainX().dataType(), rows, data.trainX().columns());
+                    this.labels = Nd4j.create(data.trainY().dataType(), rows, data.trainY().columns());
+                }
+            } else {
+                this.features = null;
+                this.labels = null;
+            }
+        }
+
+        INDArray features(int[] rows) {
+            return features == null ? Nd4j.pullRows(data.trainX(), 1, rows)
+                    : Nd4j.pullRows(data.trainX(), features, 1, rows);
+        }
+
+        INDArray labels(int[] rows) {
+            return labels == null ? Nd4j.pullRows(data.trainY(), 1, rows)
+                    : Nd4j.pullRows(data.trainY(), labels, 1, rows);
         }
     }
 
@@ -345,6 +405,9 @@ public final class Dl4jCellTrainer implements CellTrainer {
     static final class Step {
         private final MultiLayerNetwork network;
         private final GradientUpdater<?> updater;
+        /** The network's flattened gradient and parameters as vectors: views of arrays it keeps for its life. */
+        private final INDArray gradient;
+        private final INDArray params;
         private int iteration;
 
         Step(MultiLayerNetwork network, CellSettings settings) {
@@ -352,6 +415,13 @@ public final class Dl4jCellTrainer implements CellTrainer {
             INDArray state = network.getUpdater().getStateViewArray();
             this.updater = Networks.updater(settings).instantiate(
                     state == null ? null : state.reshape(state.length()), false);
+            if (network.getFlattenedGradients() == null) {
+                network.initGradientsView(); // DL4J makes the gradient views at the first backward pass
+            }
+            KeepingDenseLayer.install(network); // one product fewer per hidden layer and step, the same bits
+            INDArray flatGradient = network.getFlattenedGradients();
+            this.gradient = flatGradient.reshape(flatGradient.length());
+            this.params = network.params().reshape(network.params().length());
         }
 
         /** @return the minibatch's loss before the update */
@@ -359,12 +429,9 @@ public final class Dl4jCellTrainer implements CellTrainer {
             network.setInput(features);
             network.setLabels(labels);
             network.computeGradientAndScore();
-            INDArray gradient = network.getFlattenedGradients();
-            gradient = gradient.reshape(gradient.length());
             gradient.divi(features.rows());
             updater.applyUpdater(gradient, iteration++, 0);
-            INDArray params = network.params();
-            params.reshape(params.length()).subi(gradient);
+            params.subi(gradient);
             network.setIterationCount(iteration);
             return network.score();
         }
@@ -394,12 +461,27 @@ public final class Dl4jCellTrainer implements CellTrainer {
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
+    /** Each row's arg max (ND4J's: the first maximum), the class of one-hot labels. */
+    static int[] argMax(float[] values, int rows, int columns) {
+        int[] indexes = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            float best = Float.NEGATIVE_INFINITY;
+            for (int c = 0; c < columns; c++) {
+                if (values[r * columns + c] > best) {
+                    best = values[r * columns + c];
+                    indexes[r] = c;
+                }
+            }
+        }
+        return indexes;
+    }
+
     /**
      * A dataset as ND4J arrays, built once per dataset and precision and shared read-only by the cells of this
-     * JVM, so a sweep does not re-materialize its data for every cell.
+     * JVM, so a sweep does not re-materialize its data for every cell; and the test split's classes.
      */
     record DeviceData(INDArray trainX, INDArray trainY, INDArray testX, INDArray testY, INDArray probeX,
-                      INDArray probeY) {
+                      INDArray probeY, int[] testLabels) {
         private static final Map<String, DeviceData> CACHE = new LinkedHashMap<>(4, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, DeviceData> eldest) {
@@ -418,7 +500,8 @@ public final class Dl4jCellTrainer implements CellTrainer {
                         Networks.matrix(dataset.testX(), dataset.testRows(), dataset.features(), precision),
                         Networks.matrix(dataset.testY(), dataset.testRows(), dataset.outputs(), precision),
                         trainX.get(NDArrayIndex.interval(0, probe), NDArrayIndex.all()).dup(),
-                        trainY.get(NDArrayIndex.interval(0, probe), NDArrayIndex.all()).dup());
+                        trainY.get(NDArrayIndex.interval(0, probe), NDArrayIndex.all()).dup(),
+                        argMax(dataset.testY(), dataset.testRows(), dataset.outputs()));
             });
         }
     }

@@ -17,19 +17,25 @@ import java.util.Optional;
  * Which cells may train together as one batched computation (one task trains them over a leading cell dimension,
  * paying each tensor operation's fixed cost once for all of them).
  *
- * <p>The rule: cells share a batch exactly when they share every setting that fixes the shapes, the data or the
- * loop of the computation — the dataset (its fingerprint, which also fixes features, outputs and the task), depth,
- * width, hidden activation, precision, batch size and epochs — and none trains data-parallel. Everything else may
- * differ within a batch: the seed and the seeds derived from it (initial weights, minibatch order), the init scheme
- * and per-layer overrides (LSUV included), the bias init, the optimizer, learning rate and momentum, and the target
- * loss (only read when summarizing).
+ * <p>The rule: only plain MLP cells that train in one task are ever batched ({@link #batchable}): a cell that trains
+ * data-parallel (its epochs run across executors), a residual network or a network with normalization layers (a
+ * ComputationGraph whose layers the batched computation does not implement) always trains alone. Batchable cells
+ * share a batch exactly when they share every setting that fixes the shapes, the data or the loop of the
+ * computation — the dataset (its fingerprint, which also fixes features, outputs and the task), depth, width,
+ * hidden activation, precision, batch size and epochs. Everything else may differ within a batch: the seed and the
+ * seeds derived from it (initial weights, minibatch order), the init scheme and per-layer overrides (LSUV
+ * included), the bias init and bias std (random biases), how often layers are measured during training
+ * ({@code diagnostics-every}), the optimizer, learning rate and momentum, and the target loss (only read when
+ * summarizing).
  *
  * <p>Why these and no others: the activation is one elementwise operation over all cells' units, the batch size
  * fixes the minibatch shape every step, the epochs fix the loop, and the dataset is read once for all cells.
- * Optimizers and learning rates only change the update step, which runs once per group of equal settings.
+ * Optimizers and learning rates only change the update step, which runs once per group of equal settings; biases
+ * are per-cell parameters; a probe pass measures whichever cells are due.
  *
- * <p>The grouping does not change results: a cell trained in any batch gives the bits it gives alone (tested in
- * {@code TestBatchedCellTrainer}), so the rule only decides what can run together, never what a cell computes.
+ * <p>The grouping does not change results: a cell trained in any batch gives the bits it gives alone, and at one
+ * native thread the bits the per-cell path gives it (tested in {@code TestBatchedCellTrainer}), so the rule only
+ * decides what can run together, never what a cell computes.
  */
 public final class CellBatches {
     private CellBatches() {
@@ -46,13 +52,21 @@ public final class CellBatches {
     }
 
     /**
-     * The batch key of a cell; empty for a cell that never shares a batch: one that trains data-parallel, and one
-     * whose network is not the plain MLP the batched computation implements (a residual network, normalization
-     * layers), which it would otherwise train as an MLP.
+     * Whether a cell with these settings may be batched at all: it trains in one task (not data-parallel) and its
+     * network is the plain MLP the batched computation implements (no residual blocks, no normalization layers).
+     * Any other cell would be trained there as an MLP it is not, so it never shares a batch.
+     */
+    public static boolean batchable(CellSettings s) {
+        return !s.dataParallel() && !s.residual() && s.normalization() == Normalization.NONE;
+    }
+
+    /**
+     * The batch key of a cell; empty for a cell that never shares a batch (not {@link #batchable}: data-parallel,
+     * residual or normalized).
      */
     public static Optional<Key> key(Cell cell) {
         CellSettings s = cell.settings();
-        if (s.dataParallel() || s.residual() || s.normalization() != Normalization.NONE) {
+        if (!batchable(s)) {
             return Optional.empty();
         }
         return Optional.of(new Key(cell.datasetSha256(), s.depth(), s.width(), s.activation(), s.precision(),

@@ -32,10 +32,10 @@ class TestCellBatches {
     }
 
     @Test
-    void seedsSchemesOptimizersAndLearningRatesShareABatch() {
+    void seedsSchemesOptimizersLearningRatesAndBiasesShareABatch() {
         List<Cell> cells = cells("scheme: [he_normal, lsuv, \"normal(std=0.1)\"], optimizer: [sgd, adam], "
-                + "learning-rate: [0.1, 0.01], bias-init: [0, 0.1]", "", "momentum: 0.5");
-        assertThat(cells).hasSize(3 * 2 * 2 * 2 * 3);
+                + "learning-rate: [0.1, 0.01], bias-init: [0, 0.1], bias-std: [0, 0.2]", "", "momentum: 0.5");
+        assertThat(cells).hasSize(3 * 2 * 2 * 2 * 2 * 3);
         assertThat(CellBatches.compatible(cells)).isTrue();
         assertThat(CellBatches.group(cells, 1000)).containsExactly(cells);
     }
