@@ -114,6 +114,46 @@ public final class BatchedCellTrainer implements CellTrainer {
     }
 
     /**
+     * Native memory one batch may hold (its parameters, gradients, updater state and activation buffers,
+     * {@link BatchedNetwork#bytes()}): a group of cells that would need more is trained in several batches. Batching
+     * pays off for small networks, whose steps are mostly ND4J's fixed per-operation cost; a network large enough to
+     * reach this bound with a few cells is BLAS-bound, where a batch gains little, so the bound costs no speed. It
+     * keeps a task of wide cells within about what an executor core's share of memory is on common clusters.
+     */
+    public static final long MEMORY_BUDGET_BYTES = 512L << 20;
+
+    /**
+     * The most cells of {@code cell}'s shape one batch on {@code dataset} holds within {@code budgetBytes} (at least
+     * 1), counting every cell with Adam's two state arrays, the most any update rule keeps.
+     */
+    static int maxCells(Cell cell, Dataset dataset, long budgetBytes) {
+        CellSettings s = cell.settings();
+        int batchRows = Math.min(s.batchSize(), dataset.trainRows());
+        int evalRows = Math.max(dataset.trainRows(), dataset.testRows());
+        java.util.function.IntToLongFunction bytes = k -> BatchedNetwork.bytes(k, dataset.identity().features(),
+                dataset.identity().outputs(), s.depth(), s.width(), s.precision(),
+                io.initsweep.model.Optimizer.ADAM, batchRows, dataset.probeRows(), evalRows);
+        if (bytes.applyAsLong(2) > budgetBytes) {
+            return 1;
+        }
+        int low = 2;
+        int high = 4;
+        while (high < (1 << 16) && bytes.applyAsLong(high) <= budgetBytes) {
+            low = high;
+            high *= 2;
+        }
+        while (high - low > 1) { // bytes(low) fits, bytes(high) does not
+            int mid = (low + high) >>> 1;
+            if (bytes.applyAsLong(mid) <= budgetBytes) {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+        return low;
+    }
+
+    /**
      * Whether this JVM's ND4J backend keeps arrays in host memory, which the batched computation's direct BLAS
      * calls need. False on CUDA: train cells one by one with {@link Dl4jCellTrainer} there.
      */
@@ -241,13 +281,16 @@ public final class BatchedCellTrainer implements CellTrainer {
                     network.close();
                 }
             }
+            // Each cell's wall time is an equal share of the batch's: the cells of a batch are trained by the same
+            // operations, so no cell of it took longer than another.
             double share = seconds() / runs.length;
             Instant finished = Instant.now();
+            Provenance batched = provenance.withBatchCells(runs.length);
             List<CellResult> results = new ArrayList<>();
             for (Run r : runs) {
                 RunStatus status = r.status == null ? RunStatus.OK : r.status;
                 results.add(new CellResult(r.cell, dataset.identity(), status, r.error, r.divergedEpoch,
-                        r.epochs, r.layers, share, finished, provenance, r.theory, r.jacobian));
+                        r.epochs, r.layers, share, finished, batched, r.theory, r.jacobian));
             }
             return results;
         }

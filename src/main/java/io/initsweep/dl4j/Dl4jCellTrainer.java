@@ -131,6 +131,49 @@ public final class Dl4jCellTrainer implements CellTrainer {
                 (c, network) -> minibatches(c, network, dataset));
     }
 
+    /**
+     * Trains the cells of one task: together, as {@link BatchedCellTrainer} batches, where that gives each cell the
+     * bits this trainer gives it alone ({@link #trainsTogether}); otherwise one after another. A group that would
+     * hold more than {@link BatchedCellTrainer#MEMORY_BUDGET_BYTES} of native memory in one batch is trained in
+     * several batches of equal size.
+     */
+    @Override
+    public List<CellResult> trainGroup(List<Cell> cells, Dataset dataset) {
+        if (!trainsTogether(cells, nativeThreads)) {
+            return CellTrainer.super.trainGroup(cells, dataset);
+        }
+        int most = BatchedCellTrainer.maxCells(cells.get(0), dataset, BatchedCellTrainer.MEMORY_BUDGET_BYTES);
+        int parts = (cells.size() + most - 1) / most;
+        BatchedCellTrainer batched = new BatchedCellTrainer(nativeThreads, recordLayers);
+        List<CellResult> results = new ArrayList<>(cells.size());
+        for (int p = 0, from = 0; p < parts; p++) {
+            int to = from + (cells.size() - from) / (parts - p); // equal parts, the larger ones last
+            List<Cell> part = cells.subList(from, to);
+            results.addAll(part.size() == 1 ? List.of(train(part.get(0), dataset)) : batched.train(part, dataset));
+            from = to;
+        }
+        return results;
+    }
+
+    /**
+     * Whether a task's cells train together as one batch: more than one cell, all of one batch
+     * ({@link io.initsweep.grid.CellBatches#compatible}), each trained in a batch to the very bits this trainer gives
+     * it alone ({@link BatchedCellTrainer#bitwiseEqualToPerCell(CellSettings, int)}: one native thread per cell), on
+     * a backend the batched computation runs on ({@link BatchedCellTrainer#supported()}: not CUDA).
+     */
+    public static boolean trainsTogether(List<Cell> cells, int nativeThreads) {
+        if (cells.size() < 2 || !io.initsweep.grid.CellBatches.compatible(cells)) {
+            return false;
+        }
+        for (Cell cell : cells) {
+            if (!BatchedCellTrainer.bitwiseEqualToPerCell(cell.settings(), nativeThreads)) {
+                return false;
+            }
+        }
+        Nd4jRuntime.initialize(nativeThreads);
+        return BatchedCellTrainer.supported();
+    }
+
     /** A dataset held in this JVM, as ND4J arrays, as the evaluation of a cell reads it. */
     public static CellData localData(Dataset dataset, Precision precision) {
         return LocalData.of(dataset, precision);

@@ -105,4 +105,72 @@ public final class CellBatches {
         }
         return batches;
     }
+
+    /**
+     * Splits a sweep's cells into the cell lists of its tasks: cells of one batch key (in the given order) into
+     * groups of at most {@code maxCells}, every other cell alone. The groups of a key have equal sizes (they differ by
+     * at most one cell), and where there would be fewer tasks than {@code slots} (the task slots of the cluster) the
+     * largest groups are split further, until every slot has a task or every cell is alone: grouping must not leave
+     * a core idle that one cell per task would have kept busy. Each group keeps the given order of its cells; the
+     * groups come in the order of their first cells.
+     *
+     * <p>Which cells share a task changes no result: each cell gets the same bits alone and in any batch.
+     *
+     * @param slots tasks that run at once (the cluster's cores divided by the cores per cell); at least 1
+     * @throws IllegalArgumentException if {@code maxCells < 1} or {@code slots < 1}
+     */
+    public static List<List<Cell>> tasks(List<Cell> cells, int maxCells, int slots) {
+        if (maxCells < 1) {
+            throw new IllegalArgumentException("cells per task must be at least 1, got " + maxCells);
+        }
+        if (slots < 1) {
+            throw new IllegalArgumentException("task slots must be at least 1, got " + slots);
+        }
+        Map<Object, List<Cell>> byKey = new LinkedHashMap<>();
+        for (Cell cell : cells) {
+            Object key = key(cell).map(Object.class::cast).orElse(cell.cellId());
+            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(cell);
+        }
+        List<List<Cell>> same = new ArrayList<>(byKey.values());
+        int[] parts = new int[same.size()];
+        int tasks = 0;
+        for (int k = 0; k < parts.length; k++) {
+            parts[k] = (same.get(k).size() + maxCells - 1) / maxCells;
+            tasks += parts[k];
+        }
+        // More tasks while slots would idle: split the key whose groups are largest (the first such key on ties).
+        while (tasks < slots) {
+            int widest = -1;
+            double widestSize = 1;
+            for (int k = 0; k < parts.length; k++) {
+                double size = (double) same.get(k).size() / parts[k];
+                if (parts[k] < same.get(k).size() && size > widestSize) {
+                    widest = k;
+                    widestSize = size;
+                }
+            }
+            if (widest < 0) {
+                break; // every cell is alone
+            }
+            parts[widest]++;
+            tasks++;
+        }
+        record Group(int first, List<Cell> cells) {
+        }
+        Map<Cell, Integer> position = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < cells.size(); i++) {
+            position.put(cells.get(i), i);
+        }
+        List<Group> groups = new ArrayList<>();
+        for (int k = 0; k < parts.length; k++) {
+            List<Cell> all = same.get(k);
+            for (int p = 0, from = 0; p < parts[k]; p++) {
+                int to = from + (all.size() - from) / (parts[k] - p);
+                groups.add(new Group(position.get(all.get(from)), List.copyOf(all.subList(from, to))));
+                from = to;
+            }
+        }
+        groups.sort(java.util.Comparator.comparingInt(Group::first));
+        return groups.stream().map(Group::cells).toList();
+    }
 }

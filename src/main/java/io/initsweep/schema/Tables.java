@@ -48,7 +48,7 @@ public final class Tables {
     public record LayerRow(CellResult result, LayerStats layer) {
     }
 
-    public static final Table<CellResult> RUNS = new Table<>("runs", 3,
+    public static final Table<CellResult> RUNS = new Table<>("runs", 4,
             "one row per cell: its settings, outcome and provenance", runColumns());
 
     public static final Table<EpochRow> EPOCHS = new Table<>("epochs", 1,
@@ -163,6 +163,11 @@ public final class Tables {
                 "Spark executor that trained the cell ('driver' in local mode); data-parallel: every executor, "
                         + "comma-separated",
                 r -> r.provenance().executorId()));
+        // version 4 (cells grouped into tasks, issue 13/18); nullable: rows written before have none
+        c.add(new Column<>("batch_cells", IntegerType, true,
+                "cells trained together with this one as one batched computation, this one included (1 = alone, "
+                        + "the per-cell path; a batched cell gets the per-cell bits at one native thread); null in "
+                        + "rows written before version 4", r -> r.provenance().batchCells()));
         return c;
     }
 

@@ -5,6 +5,7 @@ import io.initsweep.common.InitsweepException;
 import io.initsweep.data.Dataset;
 import io.initsweep.data.DatasetIdentity;
 import io.initsweep.grid.Cell;
+import io.initsweep.grid.CellBatches;
 import io.initsweep.spec.SweepSpec;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.CellTrainerFactory;
@@ -40,9 +41,13 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Runs a sweep's cells on Spark and commits the results while it runs.
  *
- * <p>One cell is one task (cells are heavy; the default partitioning would put many on one core). Tasks return
- * their results to the driver; a result handler hands each to a committer thread, which commits them in batches
- * at least every {@code commit-seconds}, so a crash loses at most the cells of the last interval. Cells already in
+ * <p>A task trains a list of cells ({@link CellBatches#tasks}): cells that may share a batch (plain MLPs of one shape
+ * and dataset) in groups of at most {@code execution.cells-per-task}, which the trainer trains as one batched
+ * computation where that gives each cell its own bits, and every other cell alone. (The default partitioning would
+ * put many heavy cells on one core.) Tasks return one result per cell to the driver; a result handler hands each
+ * to a committer thread, which commits them in batches at least every {@code commit-seconds}, so a crash loses at
+ * most the cells of the last interval. Spark calls the handler once per task, also when a task ran more than once,
+ * so each cell is committed once; a retried task trains all its cells again, which changes none of their bits. Cells already in
  * {@code runs} are skipped, which makes re-running a command a resume and extending a spec an incremental sweep.
  * Cells trained again on purpose ({@code --force}, {@code --retry-failed}) keep their old rows until the commit that
  * adds their new ones, which removes the old in the same atomic step. Everything is decided under the sweep's lock.
@@ -208,10 +213,7 @@ public final class SweepRunner {
         Map<String, TrainingData> bySha = new HashMap<>();
         datasets.values().forEach(d -> bySha.put(d.identity().sha256(), d));
         // Longest cells first: the last tasks of a sweep are then short, and no core idles at the end.
-        todo.sort(Comparator.comparingDouble((Cell c) -> {
-            DatasetIdentity d = bySha.get(c.datasetSha256()).identity();
-            return c.estimatedCost(d.features(), d.outputs(), d.trainRows());
-        }).reversed());
+        todo.sort(Comparator.comparingDouble((Cell c) -> cost(c, bySha)).reversed());
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         if (spec.execution().dataParallel()) {
@@ -223,7 +225,9 @@ public final class SweepRunner {
                     + table);
         })));
         Broadcast<Map<String, Dataset>> broadcast = jsc.broadcast(inMemory);
-        JavaRDD<Cell> rdd = jsc.parallelize(todo, todo.size());
+        List<List<Cell>> tasks = tasks(todo, spec.execution(), bySha);
+        log.debug("{} cells in {} tasks", todo.size(), tasks.size());
+        JavaRDD<List<Cell>> rdd = jsc.parallelize(tasks, tasks.size());
         CellTask task = new CellTask(broadcast, runId, spec.execution().coresPerCell(), options.recordLayers(),
                 trainers);
         try {
@@ -235,6 +239,24 @@ public final class SweepRunner {
         } finally {
             broadcast.destroy();
         }
+    }
+
+    /**
+     * The cells of each task, the longest task first (by the cells' estimated multiply-adds), so that the last tasks
+     * of a sweep are short and no core idles at the end.
+     */
+    private List<List<Cell>> tasks(List<Cell> todo, io.initsweep.spec.ExecutionSettings execution,
+                                   Map<String, TrainingData> bySha) {
+        int slots = Math.max(1, spark.sparkContext().defaultParallelism() / execution.coresPerCell());
+        List<List<Cell>> tasks = new ArrayList<>(CellBatches.tasks(todo, execution.cellsPerTask(), slots));
+        tasks.sort(Comparator.comparingDouble((List<Cell> task) -> task.stream().mapToDouble(c -> cost(c, bySha))
+                .sum()).reversed());
+        return tasks;
+    }
+
+    private static double cost(Cell cell, Map<String, TrainingData> bySha) {
+        DatasetIdentity d = bySha.get(cell.datasetSha256()).identity();
+        return cell.estimatedCost(d.features(), d.outputs(), d.trainRows());
     }
 
     /**
@@ -333,7 +355,10 @@ public final class SweepRunner {
         }
     }
 
-    /** Called by Spark on the driver once per finished partition, exactly once even with retried tasks. */
+    /**
+     * Called by Spark on the driver once per finished partition (one task's cells), exactly once even with retried
+     * or speculative tasks.
+     */
     private static final class ResultHandler extends AbstractFunction2<Object, ArrayList<CellResult>, BoxedUnit>
             implements java.io.Serializable {
         private final transient Committer committer;

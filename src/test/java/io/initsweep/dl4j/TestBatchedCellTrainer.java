@@ -5,6 +5,7 @@ import io.initsweep.data.Dataset;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.Grid;
 import io.initsweep.init.SchemeSpec;
+import io.initsweep.spec.CellSettings;
 import io.initsweep.spec.Settings;
 import io.initsweep.tiers.Dl4jTest;
 import io.initsweep.train.CellResult;
@@ -454,6 +455,28 @@ class TestBatchedCellTrainer {
         assertThat(actual.layers()).as(what).containsExactlyElementsOf(expected.layers());
         assertThat(actual.theory()).as(what).isEqualTo(expected.theory());
         assertThat(actual.jacobian()).as(what).isEqualTo(expected.jacobian());
+    }
+
+    /** The memory bound that splits a large group into several batches: the most cells whose batch fits it. */
+    @Test
+    void maxCellsIsTheLargestBatchThatFitsTheMemoryBudget() {
+        Fixtures.Sweep sweep = sweep("relu", SPIRALS, "float32");
+        Cell cell = sweep.cells().get(0);
+        Dataset data = sweep.dataset(cell);
+        CellSettings s = cell.settings();
+        java.util.function.IntToLongFunction bytes = k -> BatchedNetwork.bytes(k, data.identity().features(),
+                data.identity().outputs(), s.depth(), s.width(), s.precision(), io.initsweep.model.Optimizer.ADAM,
+                Math.min(s.batchSize(), data.trainRows()), data.probeRows(),
+                Math.max(data.trainRows(), data.testRows()));
+        assertThat(bytes.applyAsLong(6)).isGreaterThan(bytes.applyAsLong(5));
+        assertThat(BatchedCellTrainer.maxCells(cell, data, bytes.applyAsLong(5))).isEqualTo(5);
+        assertThat(BatchedCellTrainer.maxCells(cell, data, bytes.applyAsLong(6) - 1)).isEqualTo(5);
+        assertThat(BatchedCellTrainer.maxCells(cell, data, bytes.applyAsLong(37))).isEqualTo(37);
+        // not even two cells fit: every cell alone
+        assertThat(BatchedCellTrainer.maxCells(cell, data, bytes.applyAsLong(2) - 1)).isEqualTo(1);
+        // a small network is never split at the real budget
+        assertThat(BatchedCellTrainer.maxCells(cell, data, BatchedCellTrainer.MEMORY_BUDGET_BYTES))
+                .isGreaterThan(64);
     }
 
     private static double[] doubles(INDArray array) {

@@ -70,7 +70,8 @@ class TestSettingsRegistry {
             Map.entry("batch-size-per-worker", "8"),
             Map.entry("data-seed", "7"),
             Map.entry("cores-per-cell", "2"),
-            Map.entry("commit-seconds", "5"));
+            Map.entry("commit-seconds", "5"),
+            Map.entry("cells-per-task", "4"));
 
     @Test
     void everySettingHasASampleAndARoleAndItsRolesAreConsistent() throws Exception {
