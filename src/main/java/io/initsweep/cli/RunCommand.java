@@ -101,6 +101,12 @@ final class RunCommand implements Callable<Integer> {
             return ExitCode.USAGE;
         }
         Grid.check(sweep, maxCells);
+        if (sweep.transfers()) {
+            // Training transfer cells as plain ones would write wrong results under their ids: refuse instead.
+            throw new InitsweepException(FailureKind.BAD_USAGE, sweep.source() + " has transfer cells "
+                    + "(transfer-layers above 0): `validate` checks it, but `run` does not schedule source networks "
+                    + "and transfer cells yet (issue 17, part 2)");
+        }
         SparkSession spark = SparkSessions.create(location.master, sweep.execution().coresPerCell(), ui);
         if (!SparkSessions.isLocal(spark.sparkContext().master())) {
             Map<String, String> conf = new HashMap<>();

@@ -48,11 +48,12 @@ public final class CellBatches {
     /**
      * The batch key of a cell; empty for a cell that never shares a batch: one that trains data-parallel, and one
      * whose network is not the plain MLP the batched computation implements (a residual network, normalization
-     * layers), which it would otherwise train as an MLP.
+     * layers), which it would otherwise train as an MLP, and a transfer cell (its first layers come from a source
+     * network, and some may be frozen).
      */
     public static Optional<Key> key(Cell cell) {
         CellSettings s = cell.settings();
-        if (s.dataParallel() || s.residual() || s.normalization() != Normalization.NONE) {
+        if (s.dataParallel() || s.residual() || s.normalization() != Normalization.NONE || s.transfers()) {
             return Optional.empty();
         }
         return Optional.of(new Key(cell.datasetSha256(), s.depth(), s.width(), s.activation(), s.precision(),
