@@ -3,7 +3,10 @@ package io.initsweep.cli;
 import io.initsweep.common.ExitCode;
 import io.initsweep.common.FailureKind;
 import io.initsweep.common.InitsweepException;
+import io.initsweep.dl4j.SourceNetwork;
 import io.initsweep.grid.Grid;
+import io.initsweep.spec.Settings;
+import io.initsweep.spec.SourceSpec;
 import io.initsweep.spec.SpecParser;
 import io.initsweep.spec.SweepSpec;
 
@@ -48,6 +51,13 @@ final class ValidateCommand implements Callable<Integer> {
         SweepSpec sweep = SpecParser.parse(spec);
         // every check that needs no data, so validate refuses what run would refuse before reading data
         Grid.check(sweep, maxCells);
+        if (sweep.transfers() && sweep.sourceNetwork() instanceof SourceSpec.FromModel fromModel
+                && java.net.URI.create(fromModel.path().replace(" ", "%20")).getScheme() == null) {
+            // what needs no data: the file is there, is a model, and has the layers the grid keeps (shapes against
+            // the data are run's, before anything trains); a Hadoop URI is read by run only
+            int most = sweep.valuesOf(Settings.TRANSFER_LAYERS).stream().mapToInt(v -> (Integer) v).max().orElse(0);
+            SourceNetwork.checkFromModel(Path.of(fromModel.path()), most);
+        }
         if (print != null) {
             switch (print) {
                 case "cells" -> out.println(sweep.cellCount());

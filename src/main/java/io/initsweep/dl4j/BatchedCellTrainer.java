@@ -123,6 +123,9 @@ public final class BatchedCellTrainer implements CellTrainer {
         return batch.network;
     }
 
+    /** What the message says of a cell that never shares a batch ({@link CellBatches#key} is empty). */
+    private static final String UNBATCHED = "no batch (data-parallel, residual, normalized or transfer)";
+
     private static void check(List<Cell> cells, Dataset dataset) {
         if (cells.isEmpty()) {
             throw new IllegalArgumentException("a batch needs at least one cell");
@@ -132,10 +135,10 @@ public final class BatchedCellTrainer implements CellTrainer {
             Cell other = cells.stream().filter(c -> !CellBatches.key(c).equals(CellBatches.key(first)))
                     .findFirst().orElse(first);
             throw new IllegalArgumentException("cells of one batch must share dataset, depth, width, activation, "
-                    + "precision, batch size and epochs, and none may train data-parallel: cell "
-                    + first.cellId() + " has " + CellBatches.key(first).map(Object::toString).orElse("data-parallel")
+                    + "precision, batch size and epochs, and none may be a cell that never shares one: cell "
+                    + first.cellId() + " has " + CellBatches.key(first).map(Object::toString).orElse(UNBATCHED)
                     + ", cell " + other.cellId() + " has "
-                    + CellBatches.key(other).map(Object::toString).orElse("data-parallel"));
+                    + CellBatches.key(other).map(Object::toString).orElse(UNBATCHED));
         }
         for (Cell cell : cells) {
             // Settings this trainer does not implement yet must never be trained as if absent.
