@@ -5,6 +5,8 @@ import io.initsweep.grid.Cell;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.CellTrainer;
 import io.initsweep.train.CellTrainerFactory;
+import io.initsweep.train.SourceModel;
+import io.initsweep.train.TransferTrainer;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -29,6 +31,8 @@ final class CellTask extends AbstractFunction2<TaskContext, Iterator<Cell>, Arra
     private final int cores;
     private final boolean recordLayers;
     private final CellTrainerFactory trainers;
+    /** The model files of the transfer cells' sources by source id; null when no cell transfers. */
+    private final Broadcast<Map<String, SourceModel>> sources;
 
     /**
      * @param datasets     datasets by fingerprint
@@ -36,14 +40,16 @@ final class CellTask extends AbstractFunction2<TaskContext, Iterator<Cell>, Arra
      * @param cores        cores (and native threads) per cell
      * @param recordLayers whether to measure the layers table
      * @param trainers     makes the trainer on the executor
+     * @param sources      the sources' model files by source id, for transfer cells; null when no cell transfers
      */
     CellTask(Broadcast<Map<String, Dataset>> datasets, String runId, int cores, boolean recordLayers,
-             CellTrainerFactory trainers) {
+             CellTrainerFactory trainers, Broadcast<Map<String, SourceModel>> sources) {
         this.datasets = datasets;
         this.runId = runId;
         this.cores = cores;
         this.recordLayers = recordLayers;
         this.trainers = trainers;
+        this.sources = sources;
     }
 
     @Override
@@ -54,9 +60,18 @@ final class CellTask extends AbstractFunction2<TaskContext, Iterator<Cell>, Arra
         while (cells.hasNext()) {
             Cell cell = cells.next();
             Dataset dataset = datasets.value().get(cell.datasetSha256());
-            CellResult result = trainer.train(cell, dataset);
+            CellResult result = cell.source() == null ? trainer.train(cell, dataset)
+                    : transferTrainer(trainer).train(cell, dataset, sources.value().get(cell.source().sourceId()));
             results.add(result.withProvenance(result.provenance().withTask(executor, runId)));
         }
         return results;
+    }
+
+    static TransferTrainer transferTrainer(CellTrainer trainer) {
+        if (trainer instanceof TransferTrainer transfer) {
+            return transfer;
+        }
+        throw new IllegalStateException("a sweep with transfer cells needs a TransferTrainer, got "
+                + trainer.getClass().getName());
     }
 }
