@@ -88,6 +88,11 @@ final class ReplayCommand implements Callable<Integer> {
         out.printf("replaying cell %s of sweep %s: %s seed %d (recorded on %s, %s, %d native threads, run %s)%n",
                 cellId, stored.sweep(), cell.pointLabel(), cell.seed(), stored.host(), stored.backend(),
                 stored.nativeThreads(), stored.runId());
+        if (stored.batchCells() != null && stored.batchCells() > 1) {
+            out.printf("note: the cell trained in a batch of %d cells (one batched computation, runs.batch_cells); "
+                    + "replay trains it alone, on the per-cell path, whose bits a batched cell gets by construction "
+                    + "at one native thread%n", stored.batchCells());
+        }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         CellResult replayed = settings.dataParallel()
                 ? new DataParallelTrainer(jsc).train(cell, data, false, "replay")

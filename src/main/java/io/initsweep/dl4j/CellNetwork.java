@@ -9,10 +9,14 @@ import io.initsweep.train.TrainingStage;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 
 import java.io.Serializable;
 import java.util.List;
@@ -36,6 +40,16 @@ public sealed interface CellNetwork permits CellNetwork.Mlp, CellNetwork.Graph {
 
     /** The output layer's activations for {@code features}, in inference mode. */
     INDArray output(INDArray features);
+
+    /**
+     * {@link #score} of a dataset and, where {@code withOutput}, {@link #output} of its features: the same numbers,
+     * computed with as few forward passes as the network allows.
+     */
+    Scored scoreWithOutput(DataSet data, boolean withOutput);
+
+    /** A mean loss and the output it was computed from (null where not asked for). */
+    record Scored(double loss, INDArray output) {
+    }
 
     /**
      * L2 norm of the gradient of the mean loss on a batch, as training computes it (DL4J's gradient is the sum over
@@ -133,12 +147,30 @@ public sealed interface CellNetwork permits CellNetwork.Mlp, CellNetwork.Graph {
             return network.output(features, false);
         }
 
+        /**
+         * One forward pass. DL4J's {@code score(DataSet)} and {@code output()} would each run the whole network;
+         * both end in the output layer's {@code z = xW + b} and its activation, so the output holds the very values
+         * the loss starts from: the loss is computed from it with the ops {@code LossMCXENT}/{@code LossMSE} and
+         * {@code BaseOutputLayer.computeScore} apply ({@link Losses}; the same bits, guarded by golden results).
+         */
+        @Override
+        public Scored scoreWithOutput(DataSet data, boolean withOutput) {
+            INDArray output = network.output(data.getFeatures(), false);
+            ILossFunction loss = ((BaseOutputLayer) network.getOutputLayer().conf().getLayer()).getLossFn();
+            boolean classification = loss instanceof LossMCXENT;
+            if (!classification && !(loss instanceof LossMSE)) {
+                throw new IllegalStateException("no one-pass score for the loss " + loss);
+            }
+            return new Scored(Losses.score(output, data.getLabels(), classification) / output.rows(),
+                    withOutput ? output : null);
+        }
+
         @Override
         public double gradientNorm(INDArray features, INDArray labels) {
-            network.setInput(features);
-            network.setLabels(labels);
-            network.computeGradientAndScore();
-            double norm = network.gradient().gradient().norm2Number().doubleValue() / features.rows();
+            // The gradient without the score computeGradientAndScore() would also compute (and this discard): the
+            // same forward and backward pass, so the same bits.
+            network.calculateGradients(features, labels, null, null);
+            double norm = network.getFlattenedGradients().norm2Number().doubleValue() / features.rows();
             network.clear();
             return norm;
         }
@@ -197,6 +229,11 @@ public sealed interface CellNetwork permits CellNetwork.Mlp, CellNetwork.Graph {
         @Override
         public INDArray output(INDArray features) {
             return graph.outputSingle(false, features);
+        }
+
+        @Override
+        public Scored scoreWithOutput(DataSet data, boolean withOutput) {
+            return new Scored(score(data), withOutput ? output(data.getFeatures()) : null);
         }
 
         @Override

@@ -139,6 +139,49 @@ public final class Dl4jCellTrainer implements TransferTrainer {
                 (c, network) -> minibatches(c, network, dataset));
     }
 
+    /**
+     * Trains the cells of one task: together, as {@link BatchedCellTrainer} batches, where that gives each cell the
+     * bits this trainer gives it alone ({@link #trainsTogether}); otherwise one after another. A group that would
+     * hold more than {@link BatchedCellTrainer#MEMORY_BUDGET_BYTES} of native memory in one batch is trained in
+     * several batches of equal size.
+     */
+    @Override
+    public List<CellResult> trainGroup(List<Cell> cells, Dataset dataset) {
+        if (!trainsTogether(cells, nativeThreads)) {
+            return TransferTrainer.super.trainGroup(cells, dataset);
+        }
+        int most = BatchedCellTrainer.maxCells(cells.get(0), dataset, BatchedCellTrainer.MEMORY_BUDGET_BYTES);
+        int parts = (cells.size() + most - 1) / most;
+        BatchedCellTrainer batched = new BatchedCellTrainer(nativeThreads, recordLayers);
+        List<CellResult> results = new ArrayList<>(cells.size());
+        for (int p = 0, from = 0; p < parts; p++) {
+            int to = from + (cells.size() - from) / (parts - p); // equal parts, the larger ones last
+            List<Cell> part = cells.subList(from, to);
+            results.addAll(part.size() == 1 ? List.of(train(part.get(0), dataset)) : batched.train(part, dataset));
+            from = to;
+        }
+        return results;
+    }
+
+    /**
+     * Whether a task's cells train together as one batch: more than one cell, all of one batch
+     * ({@link io.initsweep.grid.CellBatches#compatible}), each trained in a batch to the very bits this trainer gives
+     * it alone ({@link BatchedCellTrainer#bitwiseEqualToPerCell(CellSettings, int)}: one native thread per cell), on
+     * a backend the batched computation runs on ({@link BatchedCellTrainer#supported()}: not CUDA).
+     */
+    public static boolean trainsTogether(List<Cell> cells, int nativeThreads) {
+        if (cells.size() < 2 || !io.initsweep.grid.CellBatches.compatible(cells)) {
+            return false;
+        }
+        for (Cell cell : cells) {
+            if (!BatchedCellTrainer.bitwiseEqualToPerCell(cell.settings(), nativeThreads)) {
+                return false;
+            }
+        }
+        Nd4jRuntime.initialize(nativeThreads);
+        return BatchedCellTrainer.supported();
+    }
+
     /** A dataset held in this JVM, as ND4J arrays, as the evaluation of a cell reads it. */
     public static CellData localData(Dataset dataset, Precision precision) {
         return LocalData.of(dataset, precision);
@@ -277,8 +320,17 @@ public final class Dl4jCellTrainer implements TransferTrainer {
      * of its numerics (a bug) is logged and recorded as the reason the columns are null, never thrown.
      */
     static CellTheory theory(Cell cell, DatasetIdentity dataset, INDArray probeX) {
-        double meanSquare = probeX.castTo(DataType.DOUBLE).norm2Number().doubleValue();
-        meanSquare = meanSquare * meanSquare / probeX.length();
+        return theory(cell, dataset, probeMeanSquare(probeX));
+    }
+
+    /** The mean square of the probe batch's features, the theory's input q⁰ (in double, whatever the precision). */
+    static double probeMeanSquare(INDArray probeX) {
+        double norm = probeX.castTo(DataType.DOUBLE).norm2Number().doubleValue();
+        return norm * norm / probeX.length();
+    }
+
+    /** {@link #theory(Cell, DatasetIdentity, INDArray)} from the probe batch's mean square. */
+    static CellTheory theory(Cell cell, DatasetIdentity dataset, double meanSquare) {
         try {
             return CellTheory.forCell(cell.settings(), dataset.features(), dataset.outputs(), meanSquare);
         } catch (RuntimeException e) {
@@ -322,6 +374,12 @@ public final class Dl4jCellTrainer implements TransferTrainer {
         List<TrainingStage> stages = TrainingStage.of(cell.settings());
         CellNetwork.MinibatchStep[] step = {network.step(cell.settings(), stages.get(0))};
         int[] stage = {0};
+        // One minibatch gathered at a time (a shuffled copy of the whole split would double its memory). An MLP's
+        // step gets it in the same two arrays every time (a short last minibatch gets its own): the copy is the
+        // same, the allocations go. A graph network's step gets fresh arrays, as it always did.
+        boolean reuse = network instanceof CellNetwork.Mlp;
+        Minibatch full = new Minibatch(data, batch, reuse);
+        Minibatch last = rows % batch == 0 ? full : new Minibatch(data, rows % batch, reuse);
         return epoch -> {
             if (!stages.get(stage[0]).covers(epoch)) {
                 stage[0]++;
@@ -330,10 +388,9 @@ public final class Dl4jCellTrainer implements TransferTrainer {
             int[] order = epochOrder(cell, epoch, rows);
             double lossSum = 0;
             for (int from = 0; from < rows; from += batch) {
-                // One minibatch gathered at a time: a shuffled copy of the whole split would double its memory.
                 int[] rowsOfBatch = java.util.Arrays.copyOfRange(order, from, Math.min(rows, from + batch));
-                double loss = step[0].fit(Nd4j.pullRows(data.trainX(), 1, rowsOfBatch),
-                        Nd4j.pullRows(data.trainY(), 1, rowsOfBatch));
+                Minibatch minibatch = rowsOfBatch.length == batch ? full : last;
+                double loss = step[0].fit(minibatch.features(rowsOfBatch), minibatch.labels(rowsOfBatch));
                 if (!Double.isFinite(loss)) {
                     return Double.NaN;
                 }
@@ -376,16 +433,62 @@ public final class Dl4jCellTrainer implements TransferTrainer {
             return network.score(new DataSet(arrays.trainX(), arrays.trainY()));
         }
 
+        /**
+         * Test loss and accuracy. The loss and the output come from {@link CellNetwork#scoreWithOutput} (one forward
+         * pass for an MLP); the accuracy is the share of rows whose output's arg max is the label's class.
+         */
         @Override
         public TestMetrics test(CellNetwork network) {
-            double loss = network.score(new DataSet(arrays.testX(), arrays.testY()));
+            boolean classification = dataset.identity().task() == Task.CLASSIFICATION;
+            CellNetwork.Scored scored = network.scoreWithOutput(new DataSet(arrays.testX(), arrays.testY()),
+                    classification);
             Double accuracy = null;
-            if (dataset.identity().task() == Task.CLASSIFICATION) {
-                INDArray predicted = network.output(arrays.testX()).argMax(1);
-                accuracy = predicted.eq(arrays.testY().argMax(1)).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
-                        .meanNumber().doubleValue();
+            if (classification) {
+                long[] predicted = scored.output().argMax(1).toLongVector();
+                int[] actual = arrays.testLabels();
+                long correct = 0;
+                for (int i = 0; i < predicted.length; i++) {
+                    if (predicted[i] == actual[i]) {
+                        correct++;
+                    }
+                }
+                // the mean of the 0/1 matches, as ND4J's meanNumber() of them: a count over the rows
+                accuracy = (double) correct / predicted.length;
             }
-            return new TestMetrics(loss, accuracy);
+            return new TestMetrics(scored.loss(), accuracy);
+        }
+    }
+
+    /**
+     * A minibatch's rows pulled from the training split: into the same two arrays each time where {@code reuse},
+     * else into new ones.
+     */
+    private static final class Minibatch {
+        private final DeviceData data;
+        private final INDArray features;
+        private final INDArray labels;
+
+        Minibatch(DeviceData data, int rows, boolean reuse) {
+            this.data = data;
+            if (reuse) {
+                try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                    this.features = Nd4j.create(data.trainX().dataType(), rows, data.trainX().columns());
+                    this.labels = Nd4j.create(data.trainY().dataType(), rows, data.trainY().columns());
+                }
+            } else {
+                this.features = null;
+                this.labels = null;
+            }
+        }
+
+        INDArray features(int[] rows) {
+            return features == null ? Nd4j.pullRows(data.trainX(), 1, rows)
+                    : Nd4j.pullRows(data.trainX(), features, 1, rows);
+        }
+
+        INDArray labels(int[] rows) {
+            return labels == null ? Nd4j.pullRows(data.trainY(), 1, rows)
+                    : Nd4j.pullRows(data.trainY(), labels, 1, rows);
         }
     }
 
@@ -432,8 +535,12 @@ public final class Dl4jCellTrainer implements TransferTrainer {
     static final class Step {
         private final MultiLayerNetwork network;
         private final GradientUpdater<?> updater;
-        /** Parameters of the frozen layers, a prefix of the flattened parameters (0 = nothing frozen). */
-        private final long frozen;
+        /**
+         * The network's flattened gradient and parameters as vectors, without the frozen layers' prefix: views of
+         * arrays it keeps for its life.
+         */
+        private final INDArray gradient;
+        private final INDArray params;
         private int iteration;
 
         /** A step of a cell trained in one stage. */
@@ -444,19 +551,29 @@ public final class Dl4jCellTrainer implements TransferTrainer {
         Step(MultiLayerNetwork network, CellSettings settings, TrainingStage stage) {
             this.network = network;
             IUpdater rule = Networks.updater(settings.optimizer(), stage.learningRate(), settings.momentum());
-            long prefix = 0;
+            long frozen = 0;
             for (int layer = 0; layer < stage.frozenLayers(); layer++) {
-                prefix += network.getLayer(layer).numParams();
+                frozen += network.getLayer(layer).numParams();
             }
-            this.frozen = prefix;
-            if (prefix == 0) {
+            if (network.getFlattenedGradients() == null) {
+                network.initGradientsView(); // DL4J makes the gradient views at the first backward pass
+            }
+            KeepingDenseLayer.install(network); // one product fewer per hidden layer and step, the same bits
+            INDArray flatGradient = network.getFlattenedGradients();
+            INDArray allGradient = flatGradient.reshape(flatGradient.length());
+            INDArray allParams = network.params().reshape(network.params().length());
+            if (frozen == 0) {
                 // The network's own updater state, as fit() uses it (fresh: nothing else ever writes it).
                 INDArray state = network.getUpdater().getStateViewArray();
                 this.updater = rule.instantiate(state == null ? null : state.reshape(state.length()), false);
+                this.gradient = allGradient;
+                this.params = allParams;
             } else {
-                long size = rule.stateSize(network.numParams() - prefix);
+                long size = rule.stateSize(network.numParams() - frozen);
                 INDArray state = size == 0 ? null : Nd4j.zeros(network.params().dataType(), size);
                 this.updater = rule.instantiate(state, true);
+                this.gradient = allGradient.get(NDArrayIndex.interval(frozen, allGradient.length()));
+                this.params = allParams.get(NDArrayIndex.interval(frozen, allParams.length()));
             }
         }
 
@@ -465,14 +582,6 @@ public final class Dl4jCellTrainer implements TransferTrainer {
             network.setInput(features);
             network.setLabels(labels);
             network.computeGradientAndScore();
-            INDArray gradient = network.getFlattenedGradients();
-            gradient = gradient.reshape(gradient.length());
-            INDArray params = network.params();
-            params = params.reshape(params.length());
-            if (frozen > 0) {
-                gradient = gradient.get(NDArrayIndex.interval(frozen, gradient.length()));
-                params = params.get(NDArrayIndex.interval(frozen, params.length()));
-            }
             gradient.divi(features.rows());
             updater.applyUpdater(gradient, iteration++, 0);
             params.subi(gradient);
@@ -505,12 +614,27 @@ public final class Dl4jCellTrainer implements TransferTrainer {
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
+    /** Each row's arg max (ND4J's: the first maximum), the class of one-hot labels. */
+    static int[] argMax(float[] values, int rows, int columns) {
+        int[] indexes = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            float best = Float.NEGATIVE_INFINITY;
+            for (int c = 0; c < columns; c++) {
+                if (values[r * columns + c] > best) {
+                    best = values[r * columns + c];
+                    indexes[r] = c;
+                }
+            }
+        }
+        return indexes;
+    }
+
     /**
      * A dataset as ND4J arrays, built once per dataset and precision and shared read-only by the cells of this
-     * JVM, so a sweep does not re-materialize its data for every cell.
+     * JVM, so a sweep does not re-materialize its data for every cell; and the test split's classes.
      */
     record DeviceData(INDArray trainX, INDArray trainY, INDArray testX, INDArray testY, INDArray probeX,
-                      INDArray probeY) {
+                      INDArray probeY, int[] testLabels) {
         private static final Map<String, DeviceData> CACHE = new LinkedHashMap<>(4, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, DeviceData> eldest) {
@@ -529,7 +653,8 @@ public final class Dl4jCellTrainer implements TransferTrainer {
                         Networks.matrix(dataset.testX(), dataset.testRows(), dataset.features(), precision),
                         Networks.matrix(dataset.testY(), dataset.testRows(), dataset.outputs(), precision),
                         trainX.get(NDArrayIndex.interval(0, probe), NDArrayIndex.all()).dup(),
-                        trainY.get(NDArrayIndex.interval(0, probe), NDArrayIndex.all()).dup());
+                        trainY.get(NDArrayIndex.interval(0, probe), NDArrayIndex.all()).dup(),
+                        argMax(dataset.testY(), dataset.testRows(), dataset.outputs()));
             });
         }
     }

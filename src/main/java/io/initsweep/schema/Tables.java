@@ -164,6 +164,11 @@ public final class Tables {
                 "Spark executor that trained the cell ('driver' in local mode); data-parallel: every executor, "
                         + "comma-separated",
                 r -> r.provenance().executorId()));
+        // version 4 (cells grouped into tasks, issue 13/18); nullable: rows written before have none
+        c.add(new Column<>("batch_cells", IntegerType, true,
+                "cells trained together with this one as one batched computation, this one included (1 = alone, "
+                        + "the per-cell path; a batched cell gets the per-cell bits at one native thread); null in "
+                        + "rows written before version 4", r -> r.provenance().batchCells()));
         return c;
     }
 
@@ -566,6 +571,26 @@ public final class Tables {
             return l + "L";
         }
         return String.valueOf(value);
+    }
+
+    /**
+     * What identifies one row of a table: the columns a reader deduplicates on ({@code unique_*} views, as
+     * {@code {{key:<table>}}} in their SQL). A layers row is one layer index, kind and block, measured at one phase
+     * and epoch of one run of a cell: a residual block's row shares its last dense layer's index, and rows measured
+     * during training share their phase. Columns that older rows leave null (kind: dense) are coalesced.
+     */
+    public static List<String> rowKey(Table<?> table) {
+        if (table == RUNS) {
+            return List.of("sweep", "cell_id");
+        }
+        if (table == EPOCHS) {
+            return List.of("sweep", "cell_id", "run_id", "epoch");
+        }
+        if (table == LAYERS) {
+            return List.of("sweep", "cell_id", "run_id", "phase", "coalesce(epoch, -1)", "layer",
+                    "coalesce(kind, 'dense')", "coalesce(block, -1)");
+        }
+        throw new IllegalArgumentException("no row key declared for table " + table.name());
     }
 
     private static CellSettings settings(CellResult r) {

@@ -15,16 +15,18 @@ import scala.runtime.AbstractFunction2;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
- * What an executor runs for one partition (one cell): train it on the broadcast dataset and return the result
- * to the driver. Nothing is written here: only the driver commits, so a retried or speculative task can never
- * leave a duplicate row behind.
+ * What an executor runs for one partition (one task's cells: a single cell, or cells that may share a batch): train
+ * them on the broadcast dataset and return one result per cell to the driver. Nothing is written here: only the
+ * driver commits, so a retried or speculative task, which trains all its cells again, can never leave a duplicate
+ * row behind.
  */
-final class CellTask extends AbstractFunction2<TaskContext, Iterator<Cell>, ArrayList<CellResult>>
+final class CellTask extends AbstractFunction2<TaskContext, Iterator<List<Cell>>, ArrayList<CellResult>>
         implements Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     private final Broadcast<Map<String, Dataset>> datasets;
     private final String runId;
@@ -53,16 +55,29 @@ final class CellTask extends AbstractFunction2<TaskContext, Iterator<Cell>, Arra
     }
 
     @Override
-    public ArrayList<CellResult> apply(TaskContext context, Iterator<Cell> cells) {
+    public ArrayList<CellResult> apply(TaskContext context, Iterator<List<Cell>> groups) {
         CellTrainer trainer = trainers.create(cores, recordLayers);
         String executor = SparkEnv.get().executorId();
         ArrayList<CellResult> results = new ArrayList<>();
-        while (cells.hasNext()) {
-            Cell cell = cells.next();
-            Dataset dataset = datasets.value().get(cell.datasetSha256());
-            CellResult result = cell.source() == null ? trainer.train(cell, dataset)
-                    : transferTrainer(trainer).train(cell, dataset, sources.value().get(cell.source().sourceId()));
-            results.add(result.withProvenance(result.provenance().withTask(executor, runId)));
+        while (groups.hasNext()) {
+            List<Cell> cells = groups.next();
+            Dataset dataset = datasets.value().get(cells.get(0).datasetSha256());
+            // a transfer cell never shares a batch (grid/CellBatches): it trains alone, from its source's file
+            List<CellResult> trained = cells.get(0).source() == null ? trainer.trainGroup(cells, dataset)
+                    : cells.stream().map(cell -> transferTrainer(trainer).train(cell, dataset,
+                    sources.value().get(cell.source().sourceId()))).toList();
+            if (trained.size() != cells.size()) {
+                throw new IllegalStateException(trainer + " returned " + trained.size() + " results for "
+                        + cells.size() + " cells");
+            }
+            for (int i = 0; i < cells.size(); i++) {
+                CellResult result = trained.get(i);
+                if (!result.cell().cellId().equals(cells.get(i).cellId())) {
+                    throw new IllegalStateException(trainer + " returned the result of cell "
+                            + result.cell().cellId() + " in the place of cell " + cells.get(i).cellId());
+                }
+                results.add(result.withProvenance(result.provenance().withTask(executor, runId)));
+            }
         }
         return results;
     }

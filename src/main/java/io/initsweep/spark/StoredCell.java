@@ -36,14 +36,16 @@ import java.util.Objects;
  * @param nativeThreads native threads it ran with
  * @param host          where it ran
  * @param runId         the run that trained it
+ * @param batchCells    cells it was trained with as one batched computation, itself included (1: alone); null if
+ *                      its row was written before {@code runs} recorded it (version 4), when cells trained alone
  * @param epochs        its epochs, in order
  * @param source        a transfer cell's source network; null for any other cell
  * @param sourceSha256  SHA-256 of the source's model file as the cell read it; null for any other cell
  */
 public record StoredCell(String sweep, String cellId, long seed, CellSettings settings, Map<String, String> coordinates,
                          DatasetSpec dataset, long dataSeed, String datasetSha256, String status, String error,
-                         String backend, int nativeThreads, String host, String runId, List<EpochMetrics> epochs,
-                         SourceRef source, String sourceSha256) {
+                         String backend, int nativeThreads, String host, String runId, Integer batchCells,
+                         List<EpochMetrics> epochs, SourceRef source, String sourceSha256) {
 
     public StoredCell {
         Objects.requireNonNull(cellId, "cellId is null");
@@ -95,8 +97,8 @@ public record StoredCell(String sweep, String cellId, long seed, CellSettings se
                         RunRows.coordinates(run.getAs("grid_point")), DatasetSpec.parse(run.getAs("dataset")),
                         run.<Long>getAs("data_seed"), run.getAs("dataset_sha256"), run.getAs("status"),
                         run.getAs("error"), run.getAs("backend"), run.<Integer>getAs("native_threads"),
-                        run.getAs("host"), run.getAs("run_id"), epochs, RunRows.source(run),
-                        RunRows.source(run) == null ? null : run.getAs("source_sha256"));
+                        run.getAs("host"), run.getAs("run_id"), run.<Integer>getAs("batch_cells"), epochs,
+                        RunRows.source(run), RunRows.source(run) == null ? null : run.getAs("source_sha256"));
             }
         }
         throw new InitsweepException(FailureKind.NOT_FOUND, "no cell " + cellId

@@ -316,6 +316,20 @@ public final class Warehouse {
     }
 
     /**
+     * Compacts a sweep's tables under its lock: every table with more files than its rows need is rewritten into a
+     * few large files in one atomic commit ({@link Compaction}). Idempotent: a compacted sweep is left as it is.
+     *
+     * @throws SweepLock.HeldException if a run of the sweep holds its lock
+     */
+    public Compaction.Result compact(String sweep) throws IOException {
+        String runId = "compact-" + RunIds.next();
+        try (SweepLock lock = lock(sweep, runId)) {
+            lock.verify();
+            return Compaction.compact(this, sweep, runId, 1);
+        }
+    }
+
+    /**
      * Replaces a sweep's rows of a derived table (one computed from the others, such as scheme_comparison) in one
      * atomic commit. Call with the sweep's lock held.
      */

@@ -193,9 +193,9 @@ public final class Settings {
     public static final Setting<ExecutionMode> MODE = Setting.builder("mode", EXECUTION,
                     SettingType.choice(List.of(ExecutionMode.values()), ExecutionMode::canonicalName))
             .defaultValue(ExecutionMode.GRID).idKey("execution")
-            .description("`grid`: one cell per Spark task; `data-parallel`: cells one after another, each trained "
-                    + "across the cluster (below)")
-            .column("execution", "grid (the cell trained as one task) or data-parallel (across the cluster, "
+            .description("`grid`: each cell trained within one Spark task (`cells-per-task`); `data-parallel`: "
+                    + "cells one after another, each trained across the cluster (below)")
+            .column("execution", "grid (the cell trained within one task) or data-parallel (across the cluster, "
                     + "parameter averaging)")
             .roles(CELL_ID, CONTEXT, REPLAY).build();
 
@@ -293,12 +293,29 @@ public final class Settings {
             .column("lp_learning_rate", "lp-ft: step size of the first stage")
             .roles(CELL_ID, CONTEXT, REPLAY).build();
 
+    /**
+     * How many cells one Spark task trains. Cells that may share a batch ({@code grid/CellBatches}: plain MLPs of
+     * one shape, dataset, batch size and epochs) are grouped, at most this many per task, and where the batch gives
+     * each cell the per-cell path's bits (one native thread per cell) a group trains as one batched computation;
+     * other cells train one per task. It changes where and how fast a cell trains, never what it computes, so it is
+     * in no id or seed: a {@link Setting.Role#RUNTIME} setting, like the cores per cell. {@code runs.batch_cells}
+     * records how many cells each cell trained with. The default, 16, is where the measured time of 64 seeds of a
+     * 10x32 MLP stopped falling (README, "Cells trained together": K = 1, 8, 16, 32, 64).
+     */
+    public static final Setting<Integer> CELLS_PER_TASK = Setting.builder("cells-per-task", EXECUTION,
+                    SettingType.integer(1, 4096))
+            .sweepWide().defaultValue(ExecutionSettings.DEFAULT_CELLS_PER_TASK)
+            .description("most cells one task trains: cells of one network shape and dataset (plain MLPs) train "
+                    + "together, as one batched computation where that gives each cell its own bits (one native "
+                    + "thread per cell); others one per task; 1 = one cell per task")
+            .roles(RUNTIME).build();
+
     /** Every setting, in declaration order. */
     public static final List<Setting<?>> ALL = List.of(SCHEME, LAYER_INIT, BIAS_INIT, BIAS_STD, DEPTH, WIDTH,
             ACTIVATION, ARCHITECTURE, NORMALIZATION, BLOCK_DEPTH, BRANCH_SCALE, OPTIMIZER, LEARNING_RATE, MOMENTUM,
             BATCH_SIZE, EPOCHS, TARGET_LOSS, PRECISION, DIAGNOSTICS_EVERY, MODE, WORKERS,
             AVERAGING_FREQUENCY, BATCH_SIZE_PER_WORKER, DATA_SEED, CORES_PER_CELL, COMMIT_SECONDS, TRANSFER_LAYERS,
-            SOURCE_DATA, STRATEGY, FREEZE, LP_EPOCHS, LP_LEARNING_RATE);
+            SOURCE_DATA, STRATEGY, FREEZE, LP_EPOCHS, LP_LEARNING_RATE, CELLS_PER_TASK);
 
     public static Optional<Setting<?>> byKey(String key) {
         return ALL.stream().filter(s -> s.key().equals(key)).findFirst();

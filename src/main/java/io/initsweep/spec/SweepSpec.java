@@ -117,7 +117,7 @@ public record SweepSpec(String name, String description, String source, List<Lon
     /** How the sweep runs. */
     public ExecutionSettings execution() {
         return new ExecutionSettings(sweepValue(Settings.CORES_PER_CELL), sweepValue(Settings.COMMIT_SECONDS),
-                sweepValue(Settings.MODE) == ExecutionMode.DATA_PARALLEL);
+                sweepValue(Settings.MODE) == ExecutionMode.DATA_PARALLEL, sweepValue(Settings.CELLS_PER_TASK));
     }
 
     /** Whether cells of this sweep can reach a target loss (the summary's last column). */

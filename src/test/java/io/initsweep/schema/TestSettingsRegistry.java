@@ -78,7 +78,8 @@ class TestSettingsRegistry {
             Map.entry("strategy", "lp-ft"),
             Map.entry("freeze", "true"),
             Map.entry("lp-epochs", "3"),
-            Map.entry("lp-learning-rate", "0.02"));
+            Map.entry("lp-learning-rate", "0.02"),
+            Map.entry("cells-per-task", "4"));
 
     /** The source a spec gets when some cell transfers: everything but the scheme inherited from the target. */
     private static final String SOURCE = "source:\n  seeds: 1\n  model: {scheme: lecun_normal}\n";

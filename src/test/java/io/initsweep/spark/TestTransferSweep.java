@@ -126,8 +126,8 @@ class TestTransferSweep {
 
         TestSweepIntegration.Cli resumed = run(Dl4jCellTrainer.FACTORY, spec, out);
         assertThat(resumed.code()).as(resumed.output()).isEqualTo(ExitCode.OK);
-        assertThat(resumed.out()).contains("1 source networks: 1 saved earlier, 0 to train")
-                .doesNotContain("0 already done, 4 to train");
+        // (whether the crashed run committed some from-scratch cells before its job failed depends on timing)
+        assertThat(resumed.out()).contains("1 source networks: 1 saved earlier, 0 to train");
         assertThat(sourceFiles(out, "bars-transfer")).containsExactly(saved.get(0));
         assertThat(Files.getLastModifiedTime(saved.get(0)).toMillis()).isEqualTo(modified);
 
