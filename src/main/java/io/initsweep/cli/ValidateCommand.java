@@ -60,7 +60,7 @@ final class ValidateCommand implements Callable<Integer> {
         }
         if (print != null) {
             switch (print) {
-                case "cells" -> out.println(sweep.cellCount());
+                case "cells" -> out.println(Grid.cellCount(sweep));
                 case "cores-per-cell" -> out.println(sweep.execution().coresPerCell());
                 default -> out.println(sweep.name());
             }
@@ -69,8 +69,10 @@ final class ValidateCommand implements Callable<Integer> {
         StringBuilder axes = new StringBuilder();
         sweep.grid().forEach(a -> axes.append(axes.length() == 0 ? "" : " × ").append(a.setting().key()).append(" (")
                 .append(a.values().size()).append(')'));
-        out.printf("%s: valid. %d cells = %s × %d seeds; dataset %s; %d core(s) per cell%n", spec, sweep.cellCount(),
-                axes.length() == 0 ? "1 grid point" : axes, sweep.seeds().size(), sweep.dataset().kind(),
+        long cells = Grid.cellCount(sweep);
+        out.printf("%s: valid. %d cells = %s × %d seeds%s; dataset %s; %d core(s) per cell%n", spec, cells,
+                axes.length() == 0 ? "1 grid point" : axes, sweep.seeds().size(), cells == sweep.cellCount() ? ""
+                        : " (transfer cells × source seeds; points differing only in settings that do not apply count once)", sweep.dataset().kind(),
                 sweep.execution().coresPerCell());
         return ExitCode.OK;
     }

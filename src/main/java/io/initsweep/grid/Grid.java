@@ -11,6 +11,7 @@ import io.initsweep.spec.LayerInit;
 import io.initsweep.spec.Located;
 import io.initsweep.spec.Setting;
 import io.initsweep.spec.Settings;
+import io.initsweep.spec.SourceSpec;
 import io.initsweep.spec.SpecError;
 import io.initsweep.spec.SpecException;
 import io.initsweep.spec.SweepSpec;
@@ -86,6 +87,45 @@ public final class Grid {
         if (!errors.isEmpty()) {
             throw new SpecException(new ArrayList<>(new LinkedHashSet<>(errors)));
         }
+    }
+
+    /**
+     * The number of cells {@link #expand} makes of a spec, known without data: the product of the axes and seeds,
+     * except in a transfer grid, where each transfer cell is crossed with every source seed (one source for a
+     * {@code from-model} file) and grid points that differ only in settings that do not apply are one cell (a
+     * from-scratch cell whatever its strategy or freeze, an lp-ft cell whatever its freeze). (Self-transfer sources are per target dataset, which changes the sources, not the cells.) Call it after
+     * {@link #check}, which bounds the grid.
+     */
+    public static long cellCount(SweepSpec spec) {
+        if (!spec.transfers()) {
+            return spec.cellCount();
+        }
+        long sourceSeeds = spec.sourceNetwork() instanceof SourceSpec.Trained trained ? trained.seeds().size() : 1;
+        List<Map<Setting<?>, Object>> points = new ArrayList<>();
+        points.add(new LinkedHashMap<>());
+        for (SweepSpec.GridAxis axis : spec.grid()) {
+            List<Map<Setting<?>, Object>> next = new ArrayList<>();
+            for (Map<Setting<?>, Object> point : points) {
+                for (Located<Object> value : axis.values()) {
+                    Map<Setting<?>, Object> extended = new LinkedHashMap<>(point);
+                    extended.put(axis.setting(), value.value());
+                    next.add(extended);
+                }
+            }
+            points = next;
+        }
+        // points whose applicable settings are the same are one cell (a setting that does not apply leaves no trace)
+        Set<Map<String, String>> distinct = new java.util.HashSet<>();
+        long cells = 0;
+        for (Map<Setting<?>, Object> point : points) {
+            CellSettings.Builder builder = spec.baseSettings();
+            point.forEach(builder::setParsed);
+            CellSettings settings = builder.build();
+            if (distinct.add(settings.canonical())) {
+                cells += spec.seeds().size() * (settings.transfers() ? sourceSeeds : 1);
+            }
+        }
+        return cells;
     }
 
     /**

@@ -306,4 +306,30 @@ class TestTransferGrid {
         SweepSpec builtin = SpecParser.parse(java.nio.file.Path.of("conf/sweeps/transfer-builtin.yaml"));
         assertThat(builtin.valuesOf(io.initsweep.spec.Settings.STRATEGY)).contains(TransferStrategy.LP_FT);
     }
+
+    @Test
+    void theCellCountWithoutDataIsTheNumberOfCellsTheGridExpandsTo() {
+        // 2 schemes x (transfer-layers 0 once, whatever strategy and freeze; transfer-layers 1, 2 x fine-tune x
+        // frozen or not, and lp-ft) x 2 seeds x 3 source seeds for each transfer cell
+        io.initsweep.Fixtures.TransferSweep sweep = io.initsweep.Fixtures.transferSweep("""
+                name: count
+                seeds: 2
+                grid:
+                  scheme: [he_normal, xavier_normal]
+                  transfer-layers: [0, 1, 2]
+                  strategy: [fine-tune, lp-ft]
+                  freeze: [false, true]
+                model: {depth: 2, width: 8, activation: relu}
+                training: {epochs: 4}
+                data: {dataset: blobs, classes: 4, features: 4, samples: 80, keep-classes: [2, 3]}
+                source:
+                  seeds: 3
+                  model: {scheme: he_normal}
+                  data: {keep-classes: [0, 1]}
+                """);
+        long expected = 2 * 2 + 2 * 2 * (2 + 1) * 2 * 3;
+        assertThat(sweep.cells()).hasSize((int) expected);
+        assertThat(Grid.cellCount(sweep.spec())).isEqualTo(expected);
+        assertThat(sweep.spec().cellCount()).as("the plain product").isEqualTo(2 * 3 * 2 * 2 * 2);
+    }
 }
