@@ -70,9 +70,10 @@ final class ValidateCommand implements Callable<Integer> {
         sweep.grid().forEach(a -> axes.append(axes.length() == 0 ? "" : " × ").append(a.setting().key()).append(" (")
                 .append(a.values().size()).append(')'));
         long cells = Grid.cellCount(sweep);
+        String transfer = cells == sweep.cellCount() ? "" : " (transfer cells × source seeds; points differing "
+                + "only in settings that do not apply count once)";
         out.printf("%s: valid. %d cells = %s × %d seeds%s; dataset %s; %d core(s) per cell%n", spec, cells,
-                axes.length() == 0 ? "1 grid point" : axes, sweep.seeds().size(), cells == sweep.cellCount() ? ""
-                        : " (transfer cells × source seeds; points differing only in settings that do not apply count once)", sweep.dataset().kind(),
+                axes.length() == 0 ? "1 grid point" : axes, sweep.seeds().size(), transfer, sweep.dataset().kind(),
                 sweep.execution().coresPerCell());
         return ExitCode.OK;
     }
