@@ -215,8 +215,8 @@ public final class BatchedCellTrainer implements CellTrainer {
                     .findFirst().orElse(first);
             throw new IllegalArgumentException("cells of one batch must share dataset, depth, width, activation, "
                     + "precision, batch size and epochs, and each must be a plain MLP that trains in one task (not "
-                    + "data-parallel, residual or normalized): cell " + first.cellId() + " has " + describeKey(first)
-                    + ", cell " + other.cellId() + " has " + describeKey(other));
+                    + "data-parallel, residual, normalized or transfer): cell " + first.cellId() + " has "
+                    + describeKey(first) + ", cell " + other.cellId() + " has " + describeKey(other));
         }
         for (Cell cell : cells) {
             if (!cell.datasetSha256().equals(dataset.identity().sha256())) {
@@ -227,8 +227,8 @@ public final class BatchedCellTrainer implements CellTrainer {
     }
 
     private static String describeKey(Cell cell) {
-        return CellBatches.key(cell).map(Object::toString).orElse("no batch key (data-parallel, residual or "
-                + "normalized)");
+        return CellBatches.key(cell).map(Object::toString).orElse("no batch key (data-parallel, residual, "
+                + "normalized or transfer)");
     }
 
     /** One cell's record while its batch trains. */

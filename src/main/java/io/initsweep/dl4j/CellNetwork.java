@@ -5,6 +5,7 @@ import io.initsweep.model.Activation;
 import io.initsweep.spec.CellSettings;
 import io.initsweep.train.JacobianSpectrum;
 import io.initsweep.train.LayerStats;
+import io.initsweep.train.TrainingStage;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -56,8 +57,16 @@ public sealed interface CellNetwork permits CellNetwork.Mlp, CellNetwork.Graph {
      */
     double gradientNorm(INDArray features, INDArray labels);
 
-    /** The one-minibatch update this network trains with. */
-    MinibatchStep step(CellSettings settings);
+    /** The one-minibatch update this network trains with, for a cell trained in one stage. */
+    default MinibatchStep step(CellSettings settings) {
+        return step(settings, new TrainingStage(1, settings.epochs(), 0, settings.learningRate()));
+    }
+
+    /**
+     * The one-minibatch update of one training stage: the stage's leading layers frozen, its step size, a fresh
+     * optimizer state.
+     */
+    MinibatchStep step(CellSettings settings, TrainingStage stage);
 
     /**
      * Data-dependent initialization on the probe batch, before anything is measured or trained: LSUV's rescaling
@@ -167,8 +176,8 @@ public sealed interface CellNetwork permits CellNetwork.Mlp, CellNetwork.Graph {
         }
 
         @Override
-        public MinibatchStep step(CellSettings settings) {
-            return new Dl4jCellTrainer.Step(network, settings)::fit;
+        public MinibatchStep step(CellSettings settings, TrainingStage stage) {
+            return new Dl4jCellTrainer.Step(network, settings, stage)::fit;
         }
 
         @Override
@@ -238,7 +247,12 @@ public sealed interface CellNetwork permits CellNetwork.Mlp, CellNetwork.Graph {
         }
 
         @Override
-        public MinibatchStep step(CellSettings settings) {
+        public MinibatchStep step(CellSettings settings, TrainingStage stage) {
+            if (stage.frozenLayers() > 0 || stage.learningRate() != settings.learningRate()) {
+                // transfer cells are plain MLPs (the grid refuses others): a graph trains in one plain stage
+                throw new IllegalStateException("a ComputationGraph cell trains in one stage without frozen layers, "
+                        + "got " + stage);
+            }
             return new GraphStep(graph)::fit;
         }
 

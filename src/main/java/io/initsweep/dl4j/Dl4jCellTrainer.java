@@ -5,6 +5,7 @@ import io.initsweep.data.Dataset;
 import io.initsweep.data.DatasetIdentity;
 import io.initsweep.data.Task;
 import io.initsweep.grid.Cell;
+import io.initsweep.grid.SourceCell;
 import io.initsweep.init.SchemeKind;
 import io.initsweep.init.SchemeSpec;
 import io.initsweep.model.Activation;
@@ -19,6 +20,10 @@ import io.initsweep.train.JacobianSpectrum;
 import io.initsweep.train.LayerStats;
 import io.initsweep.train.Provenance;
 import io.initsweep.train.RunStatus;
+import io.initsweep.train.SourceModel;
+import io.initsweep.train.SourceResult;
+import io.initsweep.train.TrainingStage;
+import io.initsweep.train.TransferTrainer;
 
 import org.apache.commons.math3.random.Well19937c;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -28,6 +33,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +42,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Trains a cell's network with DL4J and records what happened.
@@ -48,7 +56,7 @@ import java.util.Map;
  *
  * <p>Thread safety: one instance may train cells on several threads at once; each cell gets its own network.
  */
-public final class Dl4jCellTrainer implements CellTrainer {
+public final class Dl4jCellTrainer implements TransferTrainer {
     private static final Logger log = LoggerFactory.getLogger(Dl4jCellTrainer.class);
 
     private final int nativeThreads;
@@ -140,7 +148,7 @@ public final class Dl4jCellTrainer implements CellTrainer {
     @Override
     public List<CellResult> trainGroup(List<Cell> cells, Dataset dataset) {
         if (!trainsTogether(cells, nativeThreads)) {
-            return CellTrainer.super.trainGroup(cells, dataset);
+            return TransferTrainer.super.trainGroup(cells, dataset);
         }
         int most = BatchedCellTrainer.maxCells(cells.get(0), dataset, BatchedCellTrainer.MEMORY_BUDGET_BYTES);
         int parts = (cells.size() + most - 1) / most;
@@ -179,8 +187,63 @@ public final class Dl4jCellTrainer implements CellTrainer {
         return LocalData.of(dataset, precision);
     }
 
-    /** Trains a cell with the given epoch training; initialization, evaluation and diagnostics as always. */
+    /**
+     * Trains a cell with the given epoch training; initialization, evaluation and diagnostics as always.
+     *
+     * @throws IllegalArgumentException for a transfer cell, which trains from its source's model file
+     *                                  ({@link #train(Cell, Dataset, SourceModel)})
+     */
     public CellResult train(Cell cell, CellData data, EpochTrainingFactory training) {
+        if (cell.source() != null) {
+            throw new IllegalArgumentException("cell " + cell.cellId() + " keeps layers of source "
+                    + cell.source().sourceId() + ": train it with its source's model file");
+        }
+        return run(cell, data, dataset -> Networks.build(cell, dataset), training, network -> {
+        }, null);
+    }
+
+    @Override
+    public SourceResult trainSource(SourceCell source, Dataset dataset) {
+        byte[][] file = new byte[1][];
+        Cell cell = source.cell();
+        CellResult result = run(cell, LocalData.of(dataset, cell.settings().precision()),
+                identity -> Networks.build(cell, identity), (c, network) -> minibatches(c, network, dataset),
+                network -> file[0] = SourceNetwork.write(network), null);
+        return new SourceResult(source, result, result.status() == RunStatus.OK
+                ? SourceModel.of(source.sourceId(), "source " + source.sourceId(), file[0]) : null);
+    }
+
+    @Override
+    public CellResult train(Cell cell, Dataset dataset, SourceModel source) {
+        return train(cell, dataset, source, network -> {
+        });
+    }
+
+    /**
+     * Trains a transfer cell; {@code whenTrained} sees the network after its last epoch, before it is released
+     * (tests read its parameters there).
+     */
+    CellResult train(Cell cell, Dataset dataset, SourceModel source, Consumer<CellNetwork> whenTrained) {
+        if (cell.source() == null || !cell.source().sourceId().equals(source.sourceId())) {
+            throw new IllegalArgumentException("cell " + cell.cellId() + " uses source "
+                    + (cell.source() == null ? "none" : cell.source().sourceId()) + ", got the model of source "
+                    + source.sourceId());
+        }
+        return run(cell, LocalData.of(dataset, cell.settings().precision()),
+                identity -> TransferNetworks.build(cell, identity, source),
+                (c, network) -> minibatches(c, network, dataset), whenTrained, source.sha256());
+    }
+
+    /**
+     * Builds, measures, trains and evaluates one network.
+     *
+     * @param build        the cell's initialized network (before LSUV)
+     * @param whenTrained  called with the network after training ended ok, before it is released; what it throws
+     *                     fails the cell
+     * @param sourceSha256 a transfer cell's source model hash, recorded in its result; else null
+     */
+    private CellResult run(Cell cell, CellData data, Function<DatasetIdentity, CellNetwork> build,
+                           EpochTrainingFactory training, Consumer<CellNetwork> whenTrained, String sourceSha256) {
         Provenance provenance = Nd4jRuntime.initialize(nativeThreads);
         DatasetIdentity dataset = data.identity();
         long start = System.nanoTime();
@@ -190,7 +253,7 @@ public final class Dl4jCellTrainer implements CellTrainer {
         CellTheory theory = null;
         JacobianSpectrum jacobian = null;
         try {
-            network = Networks.build(cell, dataset);
+            network = build.apply(dataset);
             theory = theory(cell, dataset, data.probeX());
             network.prepare(cell, data.probeX());
             Activation activation = cell.settings().activation();
@@ -211,12 +274,16 @@ public final class Dl4jCellTrainer implements CellTrainer {
                 layers.addAll(network.measure(data.probeX(), data.probeY(), activation, LayerStats.Phase.FINAL,
                         last));
             }
+            if (diverged == null) {
+                whenTrained.accept(network);
+            }
             return new CellResult(cell, dataset, diverged == null ? RunStatus.OK : RunStatus.DIVERGED, null,
-                    diverged, epochs, layers, seconds(start), Instant.now(), provenance, theory, jacobian);
+                    diverged, epochs, layers, seconds(start), Instant.now(), provenance, theory, jacobian,
+                    sourceSha256);
         } catch (Exception e) {
             log.warn("cell {} failed: {}", cell.cellId(), e.toString(), e);
             return new CellResult(cell, dataset, RunStatus.FAILED, describe(e), null, epochs, layers,
-                    seconds(start), Instant.now(), provenance, theory, jacobian);
+                    seconds(start), Instant.now(), provenance, theory, jacobian, sourceSha256);
         } finally {
             if (network != null) {
                 network.release();
@@ -295,12 +362,18 @@ public final class Dl4jCellTrainer implements CellTrainer {
         return null;
     }
 
-    /** Minibatch SGD in this JVM, in the cell's epoch order; the loss is the mean over the epoch's minibatches. */
+    /**
+     * Minibatch SGD in this JVM, in the cell's epoch order; the loss is the mean over the epoch's minibatches. Each
+     * of the cell's {@link TrainingStage}s gets its own step (frozen layers, step size, fresh optimizer state) at
+     * its first epoch; a cell of one stage gets the one step it always had.
+     */
     static EpochTraining minibatches(Cell cell, CellNetwork network, Dataset dataset) {
         DeviceData data = DeviceData.of(dataset, cell.settings().precision());
         int rows = dataset.trainRows();
         int batch = Math.min(cell.settings().batchSize(), rows);
-        CellNetwork.MinibatchStep step = network.step(cell.settings());
+        List<TrainingStage> stages = TrainingStage.of(cell.settings());
+        CellNetwork.MinibatchStep[] step = {network.step(cell.settings(), stages.get(0))};
+        int[] stage = {0};
         // One minibatch gathered at a time (a shuffled copy of the whole split would double its memory). An MLP's
         // step gets it in the same two arrays every time (a short last minibatch gets its own): the copy is the
         // same, the allocations go. A graph network's step gets fresh arrays, as it always did.
@@ -308,12 +381,16 @@ public final class Dl4jCellTrainer implements CellTrainer {
         Minibatch full = new Minibatch(data, batch, reuse);
         Minibatch last = rows % batch == 0 ? full : new Minibatch(data, rows % batch, reuse);
         return epoch -> {
+            if (!stages.get(stage[0]).covers(epoch)) {
+                stage[0]++;
+                step[0] = network.step(cell.settings(), stages.get(stage[0]));
+            }
             int[] order = epochOrder(cell, epoch, rows);
             double lossSum = 0;
             for (int from = 0; from < rows; from += batch) {
                 int[] rowsOfBatch = java.util.Arrays.copyOfRange(order, from, Math.min(rows, from + batch));
                 Minibatch minibatch = rowsOfBatch.length == batch ? full : last;
-                double loss = step.fit(minibatch.features(rowsOfBatch), minibatch.labels(rowsOfBatch));
+                double loss = step[0].fit(minibatch.features(rowsOfBatch), minibatch.labels(rowsOfBatch));
                 if (!Double.isFinite(loss)) {
                     return Double.NaN;
                 }
@@ -415,12 +492,16 @@ public final class Dl4jCellTrainer implements CellTrainer {
         }
     }
 
+    /**
+     * LSUV's rescaling of the layers whose scheme is lsuv. A transfer cell's kept layers are never rescaled (they
+     * hold the source's trained weights); its new layers are, on the signal the kept layers pass them.
+     */
     static void applyLsuv(Cell cell, Propagation propagation, INDArray batch) {
         CellSettings s = cell.settings();
         int layers = s.depth() + 1;
         boolean[] lsuv = new boolean[layers];
         SchemeSpec lsuvScheme = null;
-        for (int l = 0; l < layers; l++) {
+        for (int l = s.transferLayers(); l < layers; l++) {
             SchemeSpec scheme = s.schemeOf(l);
             if (scheme.kind() == SchemeKind.LSUV) {
                 lsuv[l] = true;
@@ -444,27 +525,56 @@ public final class Dl4jCellTrainer implements CellTrainer {
      * the result subtracted from the parameters — without the optimizer framework around it. That framework
      * rebuilds per-parameter views for regularization every iteration (none is configured here) and was about a
      * fifth of a small cell's time; the result is the same bits (tested against fit()).
+     *
+     * <p>A stage with frozen layers (a transfer cell's kept layers) updates only the parameters after them: an MLP's
+     * flattened parameters are its layers' in order, so the frozen layers are a prefix, and the update skips it —
+     * its parameters are never written, so they stay the same bits, and the step costs what an unfrozen one does
+     * (the backward pass still computes the prefix's gradient, which nothing reads) minus the skipped updater work.
+     * Its optimizer state then covers the trained part only and starts fresh, as every stage's does.
      */
     static final class Step {
         private final MultiLayerNetwork network;
         private final GradientUpdater<?> updater;
-        /** The network's flattened gradient and parameters as vectors: views of arrays it keeps for its life. */
+        /**
+         * The network's flattened gradient and parameters as vectors, without the frozen layers' prefix: views of
+         * arrays it keeps for its life.
+         */
         private final INDArray gradient;
         private final INDArray params;
         private int iteration;
 
+        /** A step of a cell trained in one stage. */
         Step(MultiLayerNetwork network, CellSettings settings) {
+            this(network, settings, new TrainingStage(1, settings.epochs(), 0, settings.learningRate()));
+        }
+
+        Step(MultiLayerNetwork network, CellSettings settings, TrainingStage stage) {
             this.network = network;
-            INDArray state = network.getUpdater().getStateViewArray();
-            this.updater = Networks.updater(settings).instantiate(
-                    state == null ? null : state.reshape(state.length()), false);
+            IUpdater rule = Networks.updater(settings.optimizer(), stage.learningRate(), settings.momentum());
+            long frozen = 0;
+            for (int layer = 0; layer < stage.frozenLayers(); layer++) {
+                frozen += network.getLayer(layer).numParams();
+            }
             if (network.getFlattenedGradients() == null) {
                 network.initGradientsView(); // DL4J makes the gradient views at the first backward pass
             }
             KeepingDenseLayer.install(network); // one product fewer per hidden layer and step, the same bits
             INDArray flatGradient = network.getFlattenedGradients();
-            this.gradient = flatGradient.reshape(flatGradient.length());
-            this.params = network.params().reshape(network.params().length());
+            INDArray allGradient = flatGradient.reshape(flatGradient.length());
+            INDArray allParams = network.params().reshape(network.params().length());
+            if (frozen == 0) {
+                // The network's own updater state, as fit() uses it (fresh: nothing else ever writes it).
+                INDArray state = network.getUpdater().getStateViewArray();
+                this.updater = rule.instantiate(state == null ? null : state.reshape(state.length()), false);
+                this.gradient = allGradient;
+                this.params = allParams;
+            } else {
+                long size = rule.stateSize(network.numParams() - frozen);
+                INDArray state = size == 0 ? null : Nd4j.zeros(network.params().dataType(), size);
+                this.updater = rule.instantiate(state, true);
+                this.gradient = allGradient.get(NDArrayIndex.interval(frozen, allGradient.length()));
+                this.params = allParams.get(NDArrayIndex.interval(frozen, allParams.length()));
+            }
         }
 
         /** @return the minibatch's loss before the update */

@@ -52,17 +52,18 @@ public final class CellBatches {
     }
 
     /**
-     * Whether a cell with these settings may be batched at all: it trains in one task (not data-parallel) and its
-     * network is the plain MLP the batched computation implements (no residual blocks, no normalization layers).
-     * Any other cell would be trained there as an MLP it is not, so it never shares a batch.
+     * Whether a cell with these settings may be batched at all: it trains in one task (not data-parallel), its
+     * network is the plain MLP the batched computation implements (no residual blocks, no normalization layers),
+     * and it keeps no layers of a source network (its first layers come from a model file, and some may be
+     * frozen). Any other cell would be trained there as a network it is not, so it never shares a batch.
      */
     public static boolean batchable(CellSettings s) {
-        return !s.dataParallel() && !s.residual() && s.normalization() == Normalization.NONE;
+        return !s.dataParallel() && !s.residual() && s.normalization() == Normalization.NONE && !s.transfers();
     }
 
     /**
      * The batch key of a cell; empty for a cell that never shares a batch (not {@link #batchable}: data-parallel,
-     * residual or normalized).
+     * residual, normalized or transfer).
      */
     public static Optional<Key> key(Cell cell) {
         CellSettings s = cell.settings();

@@ -104,6 +104,7 @@ public final class Tables {
         c.add(new Column<>("seed", LongType, false, "seed index from the spec", r -> r.cell().seed()));
         c.add(new Column<>("init_seed", LongType, false, "seed of the weight draws", r -> r.cell().initSeed()));
         c.add(new Column<>("order_seed", LongType, false, "seed of the minibatch order", r -> r.cell().orderSeed()));
+        c.addAll(sourceColumns());
 
         c.add(new Column<>("dataset", StringType, false, "dataset label with its parameters",
                 r -> r.dataset().name()));
@@ -168,6 +169,26 @@ public final class Tables {
                 "cells trained together with this one as one batched computation, this one included (1 = alone, "
                         + "the per-cell path; a batched cell gets the per-cell bits at one native thread); null in "
                         + "rows written before version 4", r -> r.provenance().batchCells()));
+        return c;
+    }
+
+    /**
+     * The source network of a transfer cell (issue 17; table version 4): null for every other cell, and in rows
+     * written before. With {@code transfer_layers}, {@code source_data}, {@code strategy} and {@code freeze} (the
+     * settings' columns) they say what a cell kept and how it trained.
+     */
+    private static List<Column<CellResult>> sourceColumns() {
+        List<Column<CellResult>> c = new ArrayList<>();
+        c.add(new Column<>("source_id", StringType, true, "transfer cells: the source network's id, 16 hex digits of "
+                + "SHA-256 of its settings, dataset and source seed (from-model: of the file's bytes); its model file "
+                + "is stored under it", r -> r.cell().source() == null ? null : r.cell().source().sourceId()));
+        c.add(new Column<>("source_point_id", StringType, true, "transfer cells: the same without the source seed: "
+                + "the source replicates of one source definition share it",
+                r -> r.cell().source() == null ? null : r.cell().source().pointId()));
+        c.add(new Column<>("source_seed", LongType, true, "transfer cells: the source seed (source.seeds); null for a "
+                + "from-model network", r -> r.cell().source() == null ? null : r.cell().source().seed()));
+        c.add(new Column<>("source_sha256", StringType, true, "transfer cells: SHA-256 of the source's model file as "
+                + "the cell read it", CellResult::sourceSha256));
         return c;
     }
 

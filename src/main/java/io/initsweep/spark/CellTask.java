@@ -5,6 +5,8 @@ import io.initsweep.grid.Cell;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.CellTrainer;
 import io.initsweep.train.CellTrainerFactory;
+import io.initsweep.train.SourceModel;
+import io.initsweep.train.TransferTrainer;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -31,6 +33,8 @@ final class CellTask extends AbstractFunction2<TaskContext, Iterator<List<Cell>>
     private final int cores;
     private final boolean recordLayers;
     private final CellTrainerFactory trainers;
+    /** The model files of the transfer cells' sources by source id; null when no cell transfers. */
+    private final Broadcast<Map<String, SourceModel>> sources;
 
     /**
      * @param datasets     datasets by fingerprint
@@ -38,14 +42,16 @@ final class CellTask extends AbstractFunction2<TaskContext, Iterator<List<Cell>>
      * @param cores        cores (and native threads) per cell
      * @param recordLayers whether to measure the layers table
      * @param trainers     makes the trainer on the executor
+     * @param sources      the sources' model files by source id, for transfer cells; null when no cell transfers
      */
     CellTask(Broadcast<Map<String, Dataset>> datasets, String runId, int cores, boolean recordLayers,
-             CellTrainerFactory trainers) {
+             CellTrainerFactory trainers, Broadcast<Map<String, SourceModel>> sources) {
         this.datasets = datasets;
         this.runId = runId;
         this.cores = cores;
         this.recordLayers = recordLayers;
         this.trainers = trainers;
+        this.sources = sources;
     }
 
     @Override
@@ -56,7 +62,10 @@ final class CellTask extends AbstractFunction2<TaskContext, Iterator<List<Cell>>
         while (groups.hasNext()) {
             List<Cell> cells = groups.next();
             Dataset dataset = datasets.value().get(cells.get(0).datasetSha256());
-            List<CellResult> trained = trainer.trainGroup(cells, dataset);
+            // a transfer cell never shares a batch (grid/CellBatches): it trains alone, from its source's file
+            List<CellResult> trained = cells.get(0).source() == null ? trainer.trainGroup(cells, dataset)
+                    : cells.stream().map(cell -> transferTrainer(trainer).train(cell, dataset,
+                    sources.value().get(cell.source().sourceId()))).toList();
             if (trained.size() != cells.size()) {
                 throw new IllegalStateException(trainer + " returned " + trained.size() + " results for "
                         + cells.size() + " cells");
@@ -71,5 +80,13 @@ final class CellTask extends AbstractFunction2<TaskContext, Iterator<List<Cell>>
             }
         }
         return results;
+    }
+
+    static TransferTrainer transferTrainer(CellTrainer trainer) {
+        if (trainer instanceof TransferTrainer transfer) {
+            return transfer;
+        }
+        throw new IllegalStateException("a sweep with transfer cells needs a TransferTrainer, got "
+                + trainer.getClass().getName());
     }
 }

@@ -6,10 +6,13 @@ import io.initsweep.data.Dataset;
 import io.initsweep.data.DatasetIdentity;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.CellBatches;
+import io.initsweep.grid.SourceCell;
 import io.initsweep.spec.SweepSpec;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.CellTrainerFactory;
 import io.initsweep.train.RunStatus;
+import io.initsweep.train.SourceModel;
+import io.initsweep.train.SourceResult;
 import org.apache.spark.SparkContext;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaRDD;
@@ -139,6 +142,22 @@ public final class SweepRunner {
     public Outcome run(SweepSpec spec, List<Cell> cells, Map<Long, ? extends TrainingData> datasets,
                        Options options)
             throws IOException {
+        return run(spec, cells, datasets, SweepSources.Plan.NONE, options);
+    }
+
+    /**
+     * Trains the spec's cells that need it and commits them; the source networks of the transfer cells to train
+     * come first, each trained once and its model file committed before any cell that needs it trains
+     * ({@link SourceFiles}). A source whose file was committed earlier (a resumed run) is not trained again.
+     *
+     * @param sources the sweep's source networks ({@link SweepSources#expand})
+     * @throws InitsweepException {@link FailureKind#BAD_ENVIRONMENT} if the warehouse cannot be written (nothing
+     *                            is), {@link FailureKind#SWEEP_BUSY} if another run holds the sweep,
+     *                            {@link FailureKind#INTERRUPTED} after {@link #cancel}
+     */
+    public Outcome run(SweepSpec spec, List<Cell> cells, Map<Long, ? extends TrainingData> datasets,
+                       SweepSources.Plan sources, Options options)
+            throws IOException {
         Warehouse warehouse = Warehouse.openForWriting(spark, options.out());
         String runId = RunIds.next();
         long begin = System.nanoTime();
@@ -175,7 +194,7 @@ public final class SweepRunner {
                 return new Outcome(runId, cells.size(), alreadyDone, 0, 0, 0, 0);
             }
             long training = System.nanoTime();
-            Outcome trained = train(spec, todo, datasets, options, warehouse, lock, runId,
+            Outcome trained = train(spec, todo, datasets, sources, options, warehouse, lock, runId,
                     Set.copyOf(replaced));
             long after = System.nanoTime();
             options.afterCommit().run(warehouse, runId);
@@ -208,10 +227,13 @@ public final class SweepRunner {
     }
 
     private Outcome train(SweepSpec spec, List<Cell> todo, Map<Long, ? extends TrainingData> datasets,
-                          Options options, Warehouse warehouse, SweepLock lock, String runId,
-                          Set<String> replaced) throws IOException {
+                          SweepSources.Plan sources, Options options, Warehouse warehouse, SweepLock lock,
+                          String runId, Set<String> replaced) throws IOException {
         Map<String, TrainingData> bySha = new HashMap<>();
         datasets.values().forEach(d -> bySha.put(d.identity().sha256(), d));
+        if (sources.sourceData() != null) {
+            bySha.putIfAbsent(sources.sourceData().identity().sha256(), sources.sourceData());
+        }
         // Longest cells first: the last tasks of a sweep are then short, and no core idles at the end.
         todo.sort(Comparator.comparingDouble((Cell c) -> cost(c, bySha)).reversed());
 
@@ -225,19 +247,118 @@ public final class SweepRunner {
                     + table);
         })));
         Broadcast<Map<String, Dataset>> broadcast = jsc.broadcast(inMemory);
-        List<List<Cell>> tasks = tasks(todo, spec.execution(), bySha);
-        log.debug("{} cells in {} tasks", todo.size(), tasks.size());
-        JavaRDD<List<Cell>> rdd = jsc.parallelize(tasks, tasks.size());
-        CellTask task = new CellTask(broadcast, runId, spec.execution().coresPerCell(), options.recordLayers(),
-                trainers);
+        Broadcast<Map<String, SourceModel>> models = null;
         try {
+            // Sources first: the cells that need them train only once their files are committed.
+            Map<String, SourceModel> files = new HashMap<>();
+            Map<String, SourceResult> unusable = new HashMap<>();
+            if (todo.stream().anyMatch(c -> c.source() != null)) {
+                trainSources(spec, todo, sources, broadcast, warehouse, lock, runId, files, unusable);
+                models = jsc.broadcast(files);
+            }
+            List<CellResult> dependents = new ArrayList<>();
+            List<Cell> trainable = new ArrayList<>();
+            for (Cell cell : todo) {
+                SourceResult source = cell.source() == null ? null : unusable.get(cell.source().sourceId());
+                if (source == null) {
+                    trainable.add(cell);
+                } else {
+                    dependents.add(source.dependentFailure(cell, bySha.get(cell.datasetSha256()).identity(),
+                            source.result().provenance()));
+                }
+            }
+            CellTask task = new CellTask(broadcast, runId, spec.execution().coresPerCell(), options.recordLayers(),
+                    trainers, models);
             Progress progress = new Progress(console, todo.size(), 2000);
             return committing(spec, warehouse, lock, runId, replaced, progress, committer -> {
-                ClassTag<ArrayList<CellResult>> tag = ClassTag$.MODULE$.apply(ArrayList.class);
-                spark.sparkContext().runJob(rdd.rdd(), task, new ResultHandler(committer), tag);
+                dependents.forEach(committer::offer);
+                if (!trainable.isEmpty()) {
+                    List<List<Cell>> tasks = tasks(trainable, spec.execution(), bySha);
+                    log.debug("{} cells in {} tasks", trainable.size(), tasks.size());
+                    JavaRDD<List<Cell>> rdd = jsc.parallelize(tasks, tasks.size());
+                    ClassTag<ArrayList<CellResult>> tag = ClassTag$.MODULE$.apply(ArrayList.class);
+                    spark.sparkContext().runJob(rdd.rdd(), task, new ResultHandler(committer), tag);
+                }
             });
         } finally {
             broadcast.destroy();
+            if (models != null) {
+                models.destroy();
+            }
+        }
+    }
+
+    /**
+     * Gets the model file of every source the cells to train need: a user's {@code from-model} file as read on the
+     * driver; a trained source's from the warehouse if an earlier run committed it, else trained now (one task
+     * each) and committed. A source that diverged or failed has no file: it goes to {@code unusable}, and the cells
+     * that need it fail naming it.
+     */
+    private void trainSources(SweepSpec spec, List<Cell> todo, SweepSources.Plan plan,
+                              Broadcast<Map<String, Dataset>> datasets, Warehouse warehouse, SweepLock lock,
+                              String runId, Map<String, SourceModel> files, Map<String, SourceResult> unusable)
+            throws IOException {
+        SourceFiles store = new SourceFiles(warehouse, spec.name());
+        if (plan.fromModel() != null) {
+            // kept in the warehouse too, so replay needs nothing outside it
+            lock.verify();
+            files.put(plan.fromModel().sourceId(), store.commit(plan.fromModel().verified(), runId));
+            return;
+        }
+        Set<String> needed = new HashSet<>();
+        todo.stream().filter(c -> c.source() != null).forEach(c -> needed.add(c.source().sourceId()));
+        List<SourceCell> toTrain = new ArrayList<>();
+        for (SourceCell source : plan.toTrain()) {
+            if (needed.contains(source.sourceId())) {
+                store.read(source.sourceId()).ifPresentOrElse(file -> files.put(source.sourceId(), file),
+                        () -> toTrain.add(source));
+            }
+        }
+        if (needed.size() != files.size() + toTrain.size()) {
+            throw new IllegalStateException("the cells need " + needed.size() + " source networks but the plan "
+                    + "has " + (files.size() + toTrain.size()));
+        }
+        console.printf("%d source networks: %d saved earlier, %d to train%n", needed.size(), files.size(),
+                toTrain.size());
+        if (toTrain.isEmpty()) {
+            return;
+        }
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        SparkContext sc = spark.sparkContext();
+        sc.setJobGroup(JOB_GROUP, "initsweep " + spec.name() + " sources", true);
+        sc.setLocalProperty("spark.scheduler.pool", "cells");
+        List<SourceResult> results;
+        try {
+            if (cancelled.get()) {
+                throw interrupted();
+            }
+            results = jsc.parallelize(toTrain, toTrain.size())
+                    .map(new SourceTask(datasets, runId, spec.execution().coresPerCell(), trainers)).collect();
+        } catch (InitsweepException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (cancelled.get()) {
+                throw interrupted();
+            }
+            throw new InitsweepException(FailureKind.RUNTIME, "the source networks' Spark job failed: "
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
+        } finally {
+            sc.setLocalProperty("spark.scheduler.pool", null);
+            sc.clearJobGroup();
+        }
+        for (SourceResult result : results) {
+            if (result.model() == null) {
+                unusable.put(result.source().sourceId(), result);
+                console.printf("source %s: %s%n", result.source().sourceId(), result.unusable());
+            } else {
+                // a run whose lock was broken while it trained must not commit beside the new holder
+                lock.verify();
+                SourceModel saved = store.commit(result.model(), runId);
+                files.put(result.source().sourceId(), saved);
+                console.printf("source %s (seed %d): trained in %.1f s, final test loss %.4f, saved %s%n",
+                        result.source().sourceId(), result.source().ref().seed(), result.result().wallSeconds(),
+                        result.result().finalTestLoss(), store.location(result.source().sourceId()));
+            }
         }
     }
 

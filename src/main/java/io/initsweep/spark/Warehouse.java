@@ -33,7 +33,9 @@ import java.util.UUID;
  *       ({@link CommitLog}, {@link CommitManifest});</li>
  *   <li>{@code _staging/<sweep>/}: files of commits under way;</li>
  *   <li>{@code _sweeps/<sweep>.json}: the cells each sweep's latest spec asked for ({@link SweepRecords});</li>
- *   <li>{@code _locks/<sweep>.lock}: one writer per sweep ({@link SweepLock}).</li>
+ *   <li>{@code _locks/<sweep>.lock}: one writer per sweep ({@link SweepLock});</li>
+ *   <li>{@code _sources/<sweep>/<source_id>.zip}: the model files of the source networks of transfer cells
+ *       ({@link SourceFiles}).</li>
  * </ul>
  * This class puts the parts together: commits ({@link CommitWriter}, {@link RowRemoval}), reads
  * ({@link TableReader}), the adoption of warehouses written before the log ({@link Baseline}).
