@@ -11,6 +11,13 @@ does, with one thread:
   and the probe gradient norm.
 
 It reports the training time (data already in memory, as for initsweep) and the per-epoch numbers.
+
+A request {"cells": [paths...], "mode": "loop" | "ensemble"} trains K cells of one shape (K seeds: their own
+initial weights and minibatch orders, the same data): "loop" one after another as above, "ensemble" as one
+batched computation, the way a PyTorch user trains seeds together: the K networks' weights stacked into
+[K, in, out] tensors, every layer one torch.baddbmm over the K minibatches, the K mean losses summed so one
+backward pass gives each seed its own gradient, one SGD step for all. The answer holds the total seconds and
+each seed's epochs.
 """
 import json
 import struct
@@ -191,14 +198,93 @@ def train(header, data):
     return time.perf_counter() - start, epochs
 
 
+def train_ensemble(cells):
+    """K cells of one shape as one computation over stacked weights (see the module comment)."""
+    start = time.perf_counter()
+    header, first = cells[0]
+    k = len(cells)
+    layers = len(first["weights"])
+    weights = [torch.stack([data["weights"][l] for _, data in cells]).clone().requires_grad_(True)
+               for l in range(layers)]                                      # [K, in, out]
+    biases = [torch.zeros(k, 1, w.shape[2], requires_grad=True) for w in weights]  # [K, 1, out]
+    parameters = weights + biases
+    optimizer = torch.optim.SGD(parameters, lr=header["learning_rate"])
+    train_x, train_y, test_x, test_y = first["train_x"], first["train_y"], first["test_x"], first["test_y"]
+    classes = header["classes"]
+    probe = min(256, train_x.shape[0])
+    probe_x, probe_y = train_x[:probe].expand(k, -1, -1), train_y[:probe].expand(k, -1)
+    test_xk, test_yk = test_x.expand(k, -1, -1), test_y.expand(k, -1)
+    batch = header["batch_size"]
+    epochs = [[] for _ in range(k)]
+
+    def forward(x):                                   # x: [K, n, features] -> logits [K, n, classes]
+        h = x
+        for l in range(layers):
+            h = torch.baddbmm(biases[l], h, weights[l])
+            if l < layers - 1:
+                h = torch.relu(h)
+        return h
+
+    def losses(logits, y):                            # each seed's mean cross-entropy: [K]
+        n = y.shape[1]
+        return torch.nn.functional.cross_entropy(logits.reshape(-1, classes), y.reshape(-1),
+                                                 reduction="none").reshape(k, n).mean(1)
+
+    def evaluate(epoch, train_losses):
+        with torch.no_grad():
+            logits = forward(test_xk)
+            test_losses = losses(logits, test_yk)
+            accuracy = (logits.argmax(2) == test_yk).double().mean(1)
+        optimizer.zero_grad()
+        losses(forward(probe_x), probe_y).sum().backward()
+        norms = torch.sqrt(sum((p.grad ** 2).reshape(k, -1).sum(1) for p in parameters))
+        optimizer.zero_grad()
+        for s in range(k):
+            epochs[s].append([epoch, float(train_losses[s]), float(test_losses[s]), float(accuracy[s]),
+                              float(norms[s])])
+
+    with torch.no_grad():
+        initial = losses(forward(train_x.expand(k, -1, -1)), train_y.expand(k, -1))
+    evaluate(0, initial)
+    rows = train_x.shape[0]
+    for epoch in range(1, header["epochs"] + 1):
+        order = torch.stack([data["orders"][epoch - 1] for _, data in cells])  # [K, rows]
+        total = torch.zeros(k, dtype=torch.float64)
+        for begin in range(0, rows, batch):
+            index = order[:, begin:begin + batch]                              # [K, B]
+            optimizer.zero_grad()
+            batch_losses = losses(forward(train_x[index]), train_y[index])
+            batch_losses.sum().backward()
+            optimizer.step()
+            total += batch_losses.detach().double() * index.shape[1]
+        evaluate(epoch, total / rows)
+    return time.perf_counter() - start, epochs
+
+
 def main():
     cells = {}
-    for line in sys.stdin:
-        request = json.loads(line)
-        path = request["cell"]
+
+    def cell(path):
         if path not in cells:
             cells[path] = read_cell(path)
-        seconds, epochs = train(*cells[path])
+        return cells[path]
+
+    for line in sys.stdin:
+        request = json.loads(line)
+        if "cells" in request:
+            group = [cell(path) for path in request["cells"]]
+            if request.get("mode", "loop") == "ensemble":
+                seconds, epochs = train_ensemble(group)
+            else:
+                seconds, epochs = 0.0, []
+                for header, data in group:
+                    s, e = train(header, data)
+                    seconds += s
+                    epochs.append(e)
+            print(json.dumps({"seconds": seconds, "epochs": epochs, "torch": torch.__version__,
+                              "threads": torch.get_num_threads()}), flush=True)
+            continue
+        seconds, epochs = train(*cell(request["cell"]))
         print(json.dumps({"seconds": seconds, "epochs": epochs, "torch": torch.__version__,
                           "threads": torch.get_num_threads()}), flush=True)
 

@@ -22,6 +22,6 @@ AS SELECT
 FROM (
   SELECT *, lead(grad_input_var) OVER (PARTITION BY sweep, cell_id, run_id ORDER BY layer) AS next_grad_input_var
   FROM initsweep.unique_layers
-  WHERE phase = 'init'
+  WHERE phase = 'init' AND coalesce(kind, 'dense') = 'dense'
 ) l
 JOIN initsweep.unique_runs r ON l.sweep = r.sweep AND l.cell_id = r.cell_id AND l.run_id = r.run_id

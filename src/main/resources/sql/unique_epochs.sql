@@ -3,5 +3,5 @@
 CREATE OR REPLACE VIEW initsweep.unique_epochs
 COMMENT 'epochs, one row per sweep, cell, run and epoch'
 AS SELECT kept.* FROM (
-  SELECT first(struct(*)) AS kept FROM initsweep.epochs GROUP BY sweep, cell_id, run_id, epoch
+  SELECT first(struct(*)) AS kept FROM initsweep.epochs GROUP BY {{key:epochs}}
 )

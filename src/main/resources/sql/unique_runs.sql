@@ -7,5 +7,5 @@
 CREATE OR REPLACE VIEW initsweep.unique_runs
 COMMENT 'runs, one row per sweep and cell (the latest run of a cell whose rows are in the directory twice)'
 AS SELECT {{runs_with_defaults}} FROM (
-  SELECT max_by(struct(*), struct(finished_at, run_id)) AS kept FROM initsweep.runs GROUP BY sweep, cell_id
+  SELECT max_by(struct(*), struct(finished_at, run_id)) AS kept FROM initsweep.runs GROUP BY {{key:runs}}
 ) AS deduplicated

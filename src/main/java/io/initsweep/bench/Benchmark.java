@@ -39,18 +39,34 @@ import java.util.concurrent.Future;
 /**
  * The performance benchmark behind {@code initsweep bench}: time per reference cell against PyTorch (alternately,
  * one thread each), FLOPs and GFLOP/s, the fan-out overhead of a 48-cell sweep, throughput at local[1] and local[2],
- * native thread settings and first-cell warm-up (in fresh JVMs), and peak resident memory.
+ * native thread settings and first-cell warm-up (in fresh JVMs), and peak resident memory; and for batched training
+ * (issue 18): the machine's single-thread SGEMM peak as the yardstick of every GFLOP/s ({@link Part#PEAK}), K seeds
+ * trained as PyTorch's per-seed loop, as a PyTorch batched ensemble, by initsweep's per-cell path and by its batched
+ * trainer ({@link Part#ENSEMBLE}), and a grid of widths × depths × K of the batched trainer against the per-cell path
+ * ({@link Part#GRID}).
+ *
+ * <p>The sizes of the last two come from system properties (pass them in {@code INITSWEEP_JAVA_OPTS}):
+ * {@code initsweep.bench.ensemble} ({@value #ENSEMBLE_PLAN}: width×depth:K,K;...),
+ * {@code initsweep.bench.widths} ({@value #GRID_WIDTHS}), {@code initsweep.bench.depths} ({@value #GRID_DEPTHS}),
+ * {@code initsweep.bench.ks} ({@value #GRID_KS}) and {@code initsweep.bench.maxGflop} ({@value #GRID_MAX_GFLOP}:
+ * grid points whose batch would take more multiply-adds are skipped and listed as such).
  */
 public final class Benchmark {
     static final int[] WIDTHS = {32, 128, 512};
     static final int[] DEPTHS = {2, 10, 30};
     /** Residual blocks of 2 dense layers: 11 and 31 dense layers, against the MLPs of depth 10 and 30. */
     static final int[] BLOCKS = {5, 15};
+    static final String ENSEMBLE_PLAN = "32x10:8,64;128x10:8,32";
+    static final String GRID_WIDTHS = "16,32,64,128,256,512";
+    static final String GRID_DEPTHS = "2,10,30";
+    static final String GRID_KS = "1,8,64";
+    static final String GRID_MAX_GFLOP = "3000";
 
     private final PrintWriter out;
     private final Path work;
     private final int reps;
     private final List<String> sections = new ArrayList<>();
+    private List<io.initsweep.dl4j.SgemmPeak.Rate> rates;
 
     public Benchmark(PrintWriter out, Path work, int reps) {
         this.out = out;
@@ -62,13 +78,20 @@ public final class Benchmark {
     static final int[] CNN_DEPTHS = {2, 6};
     static final int[] CNN_CHANNELS = {8, 32};
 
-    /** The parts of the benchmark: MLP, residual and cnn cells (against PyTorch), the sweep, threads. */
-    public enum Part { CELLS, RESIDUAL, CNN, SWEEP, THREADS }
+    /**
+     * The parts of the benchmark: MLP, residual and cnn cells (against PyTorch), the sweep, threads, the SGEMM
+     * peak, seed ensembles, the batched grid.
+     */
+    public enum Part { CELLS, RESIDUAL, CNN, SWEEP, THREADS, PEAK, ENSEMBLE, GRID }
 
     /** Runs the given parts; returns the markdown of the results. */
     public String run(String python, Path torchScript, java.util.Set<Part> parts) throws Exception {
         Files.createDirectories(work);
         sections.add(machine(python));
+        if (parts.contains(Part.PEAK) || parts.contains(Part.CELLS) || parts.contains(Part.ENSEMBLE)
+                || parts.contains(Part.GRID)) {
+            peakSection(); // the yardstick of the other parts' rates, measured first
+        }
         if (parts.contains(Part.CELLS)) {
             List<ReferenceCell> mlps = new ArrayList<>();
             for (int depth : DEPTHS) {
@@ -97,6 +120,12 @@ public final class Benchmark {
             }
             cells(python, torchScript, cnn, "he_normal cnn, 3×3 convolutions, global average pooling, 16×16 images",
                     "### Time per cnn cell: initsweep (DL4J convolutions) against PyTorch");
+        }
+        if (parts.contains(Part.ENSEMBLE)) {
+            ensembles(python, torchScript);
+        }
+        if (parts.contains(Part.GRID)) {
+            grid();
         }
         if (parts.contains(Part.SWEEP)) {
             sweeps();
@@ -138,22 +167,223 @@ public final class Benchmark {
                 double p = median(pytorch);
                 double gflop = reference.flops() / 1e9;
                 rows.add(List.of(reference.name(), fmt(d, 3), fmt(p, 3), fmt(d / p, 2), fmt(gflop, 2),
-                        fmt(gflop / d, 2), fmt(gflop / p, 2),
+                        fmt(gflop / d, 2), fmt(gflop / p, 2), percentOfPeak(gflop / d), percentOfPeak(gflop / p),
                         fmt(Math.abs(last.finalTestLoss() - lastTorch.finalTestLoss()), 4)));
                 out.printf("  %-12s initsweep %.3f s  PyTorch %.3f s  ratio %.2f%n", reference.name(), d, p, d / p);
                 out.flush();
             }
         }
         List<String> header = List.of("cell", "initsweep s", "PyTorch s", "ratio", "GFLOP", "initsweep GFLOP/s",
-                "PyTorch GFLOP/s", "|Δ final test loss|");
+                "PyTorch GFLOP/s", "initsweep % of peak", "PyTorch % of peak", "|Δ final test loss|");
         out.print(TextTable.render(header, rows));
         out.flush();
         sections.add(title + "\n\n"
                 + "Identical network (" + what + "), data, initial weights, minibatch order and SGD; per-epoch "
                 + "evaluation on both "
                 + "sides (test loss and accuracy, probe-batch gradient norm); one thread each; run alternately; "
-                + "median of " + reps + " after one warm-up. `|Δ final test loss|` compares the two trainings of "
+                + "median of " + reps + " after one warm-up. `% of peak`: GFLOP/s (wall) as a share of the "
+                + "machine's single-thread SGEMM peak above. `|Δ final test loss|` compares the two trainings of "
                 + "the same cell (float32 rounding differs).\n\n" + markdown(header, rows));
+    }
+
+    // ---- the SGEMM peak: the yardstick
+
+    private void peakSection() {
+        out.println("== single-thread SGEMM peak (OpenBLAS as ND4J calls it; GFLOP per CPU-second, best of 5 runs)");
+        rates = io.initsweep.dl4j.SgemmPeak.measure(5);
+        List<List<String>> rows = new ArrayList<>();
+        for (io.initsweep.dl4j.SgemmPeak.Rate rate : rates) {
+            rows.add(List.of(rate.shape(), rate.kind(), fmt(rate.gflopPerCpuSecond(), 1)));
+        }
+        List<String> header = List.of("product", "kind", "GFLOP per CPU-s");
+        out.print(TextTable.render(header, rows));
+        io.initsweep.dl4j.SgemmPeak.Rate best = io.initsweep.dl4j.SgemmPeak.peak(rates);
+        out.printf("peak: %.1f GFLOP per CPU-second (%s)%n", best.gflopPerCpuSecond(), best.shape());
+        sections.add(String.format(Locale.ROOT, "### Single-thread SGEMM peak%n%nThe yardstick of every rate below: "
+                + "float32 products through the OpenBLAS ND4J calls, one thread, per CPU-second of the measuring "
+                + "thread, best of 5 runs. Peak: **%.1f GFLOP/s** (%s). Cells multiply minibatch-shaped matrices, "
+                + "whose best rate is lower.%n%n", best.gflopPerCpuSecond(), best.shape()) + markdown(header, rows));
+    }
+
+    /** The SGEMM peak in GFLOP per CPU-second (measured once). */
+    private double peak() {
+        if (rates == null) {
+            rates = io.initsweep.dl4j.SgemmPeak.measure(5);
+        }
+        return io.initsweep.dl4j.SgemmPeak.peak(rates).gflopPerCpuSecond();
+    }
+
+    private String percentOfPeak(double gflopPerSecond) {
+        return fmt(100 * gflopPerSecond / peak(), 1) + "%";
+    }
+
+    // ---- K seeds: PyTorch's loop and batched ensemble, initsweep's per-cell path and batched trainer
+
+    private void ensembles(String python, Path torchScript) throws Exception {
+        String plan = System.getProperty("initsweep.bench.ensemble", ENSEMBLE_PLAN);
+        out.println("== K seeds of the reference cell: PyTorch loop and ensemble, initsweep per-cell and batched "
+                + "(one thread each, wall seconds)");
+        Dl4jCellTrainer perCell = new Dl4jCellTrainer(1, false);
+        io.initsweep.dl4j.BatchedCellTrainer batched = new io.initsweep.dl4j.BatchedCellTrainer(1, false);
+        List<List<String>> rows = new ArrayList<>();
+        try (TorchWorker torch = new TorchWorker(python, torchScript)) {
+            for (String item : plan.split(";")) {
+                String[] shape = item.substring(0, item.indexOf(':')).split("x");
+                int width = Integer.parseInt(shape[0].trim());
+                int depth = Integer.parseInt(shape[1].trim());
+                int[] ks = Arrays.stream(item.substring(item.indexOf(':') + 1).split(","))
+                        .mapToInt(k -> Integer.parseInt(k.trim())).toArray();
+                int maxK = Arrays.stream(ks).max().orElseThrow();
+                List<ReferenceCell> seeds = ReferenceCell.seeds(width, depth, maxK);
+                List<Path> files = new ArrayList<>();
+                for (int i = 0; i < maxK; i++) {
+                    Path file = work.resolve("seed-" + depth + "x" + width + "-" + i + ".bin");
+                    seeds.get(i).export(file);
+                    files.add(file);
+                }
+                List<Cell> cells = seeds.stream().map(ReferenceCell::cell).toList();
+                io.initsweep.data.Dataset data = seeds.get(0).dataset();
+                // warm-up of all four: the JIT, ND4J's first ops, this shape's buffers
+                int warm = Math.min(2, maxK);
+                torch.train(files.subList(0, warm), false);
+                torch.train(files.subList(0, warm), true);
+                perCell.train(cells.get(0), data);
+                batched.train(cells.subList(0, warm), data);
+                for (int k : ks) {
+                    TorchWorker.GroupResult loop = torch.train(files.subList(0, k), false);
+                    TorchWorker.GroupResult ensemble = torch.train(files.subList(0, k), true);
+                    long start = System.nanoTime();
+                    List<CellResult> alone = new ArrayList<>();
+                    for (Cell cell : cells.subList(0, k)) {
+                        alone.add(perCell.train(cell, data));
+                    }
+                    double perCellSeconds = (System.nanoTime() - start) / 1e9;
+                    start = System.nanoTime();
+                    List<CellResult> together = batched.train(cells.subList(0, k), data);
+                    double batchedSeconds = (System.nanoTime() - start) / 1e9;
+                    double gflop = k * seeds.get(0).flops() / 1e9;
+                    double torchDrift = 0;
+                    double initsweepDrift = 0;
+                    for (int i = 0; i < k; i++) {
+                        torchDrift = Math.max(torchDrift, Math.abs(loop.finalTestLosses()[i]
+                                - ensemble.finalTestLosses()[i]));
+                        initsweepDrift = Math.max(initsweepDrift, Math.abs(alone.get(i).finalTestLoss()
+                                - together.get(i).finalTestLoss()));
+                    }
+                    rows.add(List.of(depth + "×" + width, Integer.toString(k), fmt(loop.seconds(), 2),
+                            fmt(ensemble.seconds(), 2), fmt(loop.seconds() / ensemble.seconds(), 2) + "×",
+                            fmt(perCellSeconds, 2), fmt(batchedSeconds, 2),
+                            fmt(perCellSeconds / batchedSeconds, 2) + "×",
+                            fmt(batchedSeconds / ensemble.seconds(), 2),
+                            percentOfPeak(gflop / loop.seconds()), percentOfPeak(gflop / ensemble.seconds()),
+                            percentOfPeak(gflop / perCellSeconds), percentOfPeak(gflop / batchedSeconds),
+                            String.format(Locale.ROOT, "%.1e / %.1e", torchDrift, initsweepDrift)));
+                    out.printf("  %d×%d K=%d: PyTorch loop %.2f s, ensemble %.2f s; initsweep per-cell %.2f s, "
+                            + "batched %.2f s%n", depth, width, k, loop.seconds(), ensemble.seconds(), perCellSeconds,
+                            batchedSeconds);
+                    out.flush();
+                }
+            }
+        }
+        List<String> header = List.of("depth×width", "K", "PyTorch loop s", "PyTorch ensemble s", "ensemble gain",
+                "initsweep per-cell s", "initsweep batched s", "batched gain", "batched / PyTorch ensemble",
+                "PyTorch loop % of peak", "ensemble % of peak", "per-cell % of peak", "batched % of peak",
+                "max |Δ final test loss| PyTorch / initsweep");
+        out.print(TextTable.render(header, rows));
+        sections.add("### K seeds at once: PyTorch's loop and ensemble, initsweep's per-cell path and batched "
+                + "trainer\n\nThe same K seeds of the reference cell (their own initial weights and minibatch "
+                + "orders, the same data; per-epoch evaluation on all sides, no layer statistics), trained four "
+                + "ways, one thread each, wall seconds for all K: PyTorch one seed after another; PyTorch as a "
+                + "batched ensemble (weights stacked into [K, in, out], every layer one `torch.baddbmm`, the K "
+                + "losses summed into one backward pass); initsweep's per-cell path one cell after another; "
+                + "initsweep's batched trainer. `% of peak`: GFLOP/s as a share of the SGEMM peak. The last column "
+                + "checks that batching changes nothing: PyTorch's ensemble agrees with its loop to float "
+                + "rounding; initsweep's batched trainer gives the per-cell path's bits (0).\n\n"
+                + markdown(header, rows));
+    }
+
+    // ---- the batched trainer against the per-cell path, over widths, depths and K
+
+    private void grid() {
+        int[] widths = ints(System.getProperty("initsweep.bench.widths", GRID_WIDTHS));
+        int[] depths = ints(System.getProperty("initsweep.bench.depths", GRID_DEPTHS));
+        int[] ks = ints(System.getProperty("initsweep.bench.ks", GRID_KS));
+        double maxGflop = Double.parseDouble(System.getProperty("initsweep.bench.maxGflop", GRID_MAX_GFLOP));
+        out.println("== batched trainer against the per-cell path (reference cell, layer statistics on, one thread; "
+                + "thread CPU seconds per cell)");
+        Dl4jCellTrainer perCell = new Dl4jCellTrainer(1, true);
+        io.initsweep.dl4j.BatchedCellTrainer batched = new io.initsweep.dl4j.BatchedCellTrainer(1, true);
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        List<List<String>> rows = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        int maxK = Arrays.stream(ks).max().orElseThrow();
+        for (int depth : depths) {
+            for (int width : widths) {
+                List<ReferenceCell> seeds = ReferenceCell.seeds(width, depth, Math.max(maxK, 3));
+                List<Cell> cells = seeds.stream().map(ReferenceCell::cell).toList();
+                io.initsweep.data.Dataset data = seeds.get(0).dataset();
+                double flops = seeds.get(0).flops();
+                // the per-cell path: a warm-up cell, then two cells, the median (here: mean) of their CPU times
+                perCell.train(cells.get(2), data);
+                double[] perCellCpu = new double[2];
+                double[] perCellWall = new double[2];
+                CellResult reference = null;
+                for (int i = 0; i < 2; i++) {
+                    long cpu = threads.getCurrentThreadCpuTime();
+                    long wall = System.nanoTime();
+                    CellResult result = perCell.train(cells.get(i), data);
+                    perCellCpu[i] = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
+                    perCellWall[i] = (System.nanoTime() - wall) / 1e9;
+                    if (i == 0) {
+                        reference = result;
+                    }
+                }
+                double cellCpu = median(perCellCpu);
+                double cellWall = median(perCellWall);
+                batched.train(cells.subList(0, Math.min(2, maxK)), data); // warm-up of this shape's batch
+                for (int k : ks) {
+                    String point = depth + "×" + width + " K=" + k;
+                    if (k * flops / 1e9 > maxGflop) {
+                        skipped.add(point);
+                        continue;
+                    }
+                    long cpu = threads.getCurrentThreadCpuTime();
+                    long wall = System.nanoTime();
+                    List<CellResult> results = batched.train(cells.subList(0, k), data);
+                    double batchCpu = (threads.getCurrentThreadCpuTime() - cpu) / 1e9 / k;
+                    double batchWall = (System.nanoTime() - wall) / 1e9 / k;
+                    boolean bitwise = results.get(0).epochs().equals(reference.epochs())
+                            && results.get(0).layers().equals(reference.layers());
+                    rows.add(List.of(depth + "×" + width, Integer.toString(k), fmt(cellCpu, 3), fmt(batchCpu, 3),
+                            fmt(cellCpu / batchCpu, 1) + "×", fmt(cellWall / batchWall, 1) + "×",
+                            fmt(flops / 1e9 / cellCpu, 1), fmt(flops / 1e9 / batchCpu, 1),
+                            percentOfPeak(flops / 1e9 / cellCpu), percentOfPeak(flops / 1e9 / batchCpu),
+                            bitwise ? "yes" : "NO"));
+                    out.printf("  %s: per-cell %.3f s, batched %.3f s per cell (CPU), %.1f×, bitwise %s%n", point,
+                            cellCpu, batchCpu, cellCpu / batchCpu, bitwise ? "yes" : "NO");
+                    out.flush();
+                }
+            }
+        }
+        List<String> header = List.of("depth×width", "K", "per-cell CPU s/cell", "batched CPU s/cell",
+                "gain (CPU)", "gain (wall)", "per-cell GFLOP/CPU-s", "batched GFLOP/CPU-s", "per-cell % of peak",
+                "batched % of peak", "bitwise = per-cell");
+        out.print(TextTable.render(header, rows));
+        if (!skipped.isEmpty()) {
+            out.println("skipped (more than " + maxGflop + " GFLOP per batch): " + String.join(", ", skipped));
+        }
+        sections.add("### The batched trainer against the per-cell path\n\nThe reference cell (blobs, 1024 + 256 "
+                + "rows, batch 64, 5 epochs, SGD) at each width and depth, layer statistics on as sweeps record "
+                + "them, one thread. Per cell: the CPU seconds of the training thread (the per-cell path: the median "
+                + "of two cells after a warm-up; the batched trainer: a batch of K cells over K). `bitwise`: the "
+                + "first cell's epochs and layer statistics are the per-cell path's bits.\n\n"
+                + markdown(header, rows) + (skipped.isEmpty() ? "" : "\nSkipped (more than " + maxGflop
+                + " GFLOP per batch): " + String.join(", ", skipped) + ".\n"));
+    }
+
+    private static int[] ints(String list) {
+        return Arrays.stream(list.split(",")).map(String::trim).filter(t -> !t.isEmpty())
+                .mapToInt(Integer::parseInt).toArray();
     }
 
     // ---- fan-out overhead and scaling

@@ -34,26 +34,33 @@ record ReferenceCell(int width, int depth, Cell cell, Dataset dataset) {
     static final int BATCH = 64;
 
     static ReferenceCell of(int width, int depth) {
-        return fromSpec(width, depth, """
+        return seeds(width, depth, 1).get(0);
+    }
+
+    /** The reference cell of seeds 0..k−1: their own initial weights and minibatch orders, the same data. */
+    static List<ReferenceCell> seeds(int width, int depth, int k) {
+        SweepSpec spec = SpecParser.parse("""
                 name: bench
-                seeds: 1
+                seeds: %d
                 grid: {scheme: [he_normal]}
                 model: {depth: %d, width: %d, activation: relu}
                 training: {epochs: %d, batch-size: %d, optimizer: sgd, learning-rate: 0.01}
                 data: {dataset: blobs, samples: 1280, features: 32, classes: 10, test-fraction: 0.2}
-                """.formatted(depth, width, EPOCHS, BATCH));
+                """.formatted(k, depth, width, EPOCHS, BATCH), "bench");
+        return expand(spec, width, depth);
     }
 
     /** A residual network of {@code blocks} Fixup blocks of 2 dense layers. */
     static ReferenceCell residual(int width, int blocks) {
-        return fromSpec(width, blocks, """
+        SweepSpec spec = SpecParser.parse("""
                 name: bench
                 seeds: 1
                 grid: {scheme: [fixup]}
                 model: {architecture: residual, depth: %d, block-depth: 2, width: %d, activation: relu}
                 training: {epochs: %d, batch-size: %d, optimizer: sgd, learning-rate: 0.01}
                 data: {dataset: blobs, samples: 1280, features: 32, classes: 10, test-fraction: 0.2}
-                """.formatted(blocks, width, EPOCHS, BATCH));
+                """.formatted(blocks, width, EPOCHS, BATCH), "bench");
+        return expand(spec, width, blocks).get(0);
     }
 
     /**
@@ -62,14 +69,15 @@ record ReferenceCell(int width, int depth, Cell cell, Dataset dataset) {
      * layer, He normal, on 1280 bar images of 16×16 in 4 classes (1024 training rows, 256 test rows).
      */
     static ReferenceCell cnn(int channels, int depth) {
-        return fromSpec(channels, depth, """
+        SweepSpec spec = SpecParser.parse("""
                 name: bench
                 seeds: 1
                 grid: {scheme: [he_normal]}
                 model: {architecture: cnn, depth: %d, channels: %d, downsample-every: 2, activation: relu}
                 training: {epochs: %d, batch-size: %d, optimizer: sgd, learning-rate: 0.01}
                 data: {dataset: bars, samples: 1280, size: 16, test-fraction: 0.2}
-                """.formatted(depth, channels, EPOCHS, BATCH));
+                """.formatted(depth, channels, EPOCHS, BATCH), "bench");
+        return expand(spec, channels, depth).get(0);
     }
 
     boolean isResidual() {
@@ -80,11 +88,11 @@ record ReferenceCell(int width, int depth, Cell cell, Dataset dataset) {
         return cell.settings().cnn();
     }
 
-    private static ReferenceCell fromSpec(int width, int depth, String yaml) {
-        SweepSpec spec = SpecParser.parse(yaml, "bench");
+    /** The spec's cells on its dataset. */
+    private static List<ReferenceCell> expand(SweepSpec spec, int width, int depth) {
         Dataset dataset = Datasets.synthetic(spec.dataset(), 0);
         List<Cell> cells = Grid.expand(spec, Map.of(0L, dataset.identity()));
-        return new ReferenceCell(width, depth, cells.get(0), dataset);
+        return cells.stream().map(cell -> new ReferenceCell(width, depth, cell, dataset)).toList();
     }
 
     String name() {

@@ -23,6 +23,10 @@ final class TorchWorker implements AutoCloseable {
     record Result(double seconds, double finalTestLoss, String version) {
     }
 
+    /** K cells trained in one request: the seconds of all, each one's final test loss. */
+    record GroupResult(double seconds, double[] finalTestLosses) {
+    }
+
     TorchWorker(String python, Path script) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(python, script.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -33,7 +37,30 @@ final class TorchWorker implements AutoCloseable {
     }
 
     Result train(Path cell) throws IOException {
-        in.write(json.writeValueAsString(Map.of("cell", cell.toString())));
+        JsonNode answer = request(Map.of("cell", cell.toString()));
+        JsonNode epochs = answer.get("epochs");
+        return new Result(answer.get("seconds").asDouble(), epochs.get(epochs.size() - 1).get(2).asDouble(),
+                answer.get("torch").asText());
+    }
+
+    /**
+     * Trains K cells of one shape: one after another ({@code ensemble} false: the per-seed loop) or as one batched
+     * computation over stacked weights ({@code ensemble} true).
+     */
+    GroupResult train(java.util.List<Path> cells, boolean ensemble) throws IOException {
+        JsonNode answer = request(Map.of("cells", cells.stream().map(Path::toString).toList(),
+                "mode", ensemble ? "ensemble" : "loop"));
+        JsonNode epochs = answer.get("epochs");
+        double[] losses = new double[epochs.size()];
+        for (int i = 0; i < losses.length; i++) {
+            JsonNode seed = epochs.get(i);
+            losses[i] = seed.get(seed.size() - 1).get(2).asDouble();
+        }
+        return new GroupResult(answer.get("seconds").asDouble(), losses);
+    }
+
+    private JsonNode request(Map<String, ?> request) throws IOException {
+        in.write(json.writeValueAsString(request));
         in.newLine();
         in.flush();
         String line = out.readLine();
@@ -41,10 +68,7 @@ final class TorchWorker implements AutoCloseable {
             throw new IOException("the PyTorch worker ended (exit " + (process.isAlive() ? "?" : process.exitValue())
                     + ")");
         }
-        JsonNode answer = json.readTree(line);
-        JsonNode epochs = answer.get("epochs");
-        return new Result(answer.get("seconds").asDouble(), epochs.get(epochs.size() - 1).get(2).asDouble(),
-                answer.get("torch").asText());
+        return json.readTree(line);
     }
 
     @Override

@@ -43,7 +43,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--parts", split = ",", defaultValue = "cells,residual,cnn,sweep,threads",
             description = "which parts: cells (MLPs against PyTorch), residual (residual networks against PyTorch), "
-                    + "cnn (convolutional networks against PyTorch), sweep, threads (default: all)")
+                    + "cnn (convolutional networks against PyTorch), sweep, threads, peak (single-thread SGEMM "
+                    + "peak), ensemble (K seeds: PyTorch loop and ensemble, per-cell and batched), grid (batched "
+                    + "against per-cell over widths, depths, K) (default: ${DEFAULT-VALUE})")
     java.util.List<String> parts;
 
     @Option(names = "--no-doc", description = "print only; leave the document alone")

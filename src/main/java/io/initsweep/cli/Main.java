@@ -16,7 +16,7 @@ import java.io.PrintWriter;
 @Command(name = "initsweep", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Sweeps weight initialization x depth x activation x seed on Apache Spark with Deeplearning4j.",
         subcommands = {RunCommand.class, ValidateCommand.class, SqlCommand.class, CatalogCommand.class,
-                ReportCommand.class, StatusCommand.class, CheckCommand.class, ReplayCommand.class,
+                ReportCommand.class, StatusCommand.class, CheckCommand.class, CompactCommand.class, ServeCommand.class, ReplayCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -17,6 +17,7 @@ import io.initsweep.spark.TrainingData;
 import io.initsweep.spark.Warehouse;
 import io.initsweep.spec.CellSettings;
 import io.initsweep.train.CellResult;
+import io.initsweep.train.SourceModel;
 import io.initsweep.train.EpochMetrics;
 
 import org.apache.spark.api.java.JavaSparkContext;
@@ -67,7 +68,11 @@ final class ReplayCommand implements Callable<Integer> {
         TrainingData data = SweepDatasets.load(spark, stored.dataset(), List.of(stored.dataSeed()),
                 settings.dataParallel()).get(stored.dataSeed());
         DatasetIdentity dataset = data.identity();
-        Cell cell = Grid.cell(stored.sweep(), stored.seed(), settings, stored.coordinates(), dataset);
+        Cell cell = Grid.cell(stored.sweep(), stored.seed(), settings, stored.coordinates(), dataset,
+                stored.source());
+        // a transfer cell trains from the very file it trained from: read from the warehouse, hash checked
+        SourceModel source = stored.source() == null ? null
+                : stored.sourceModel(Warehouse.open(spark, location.out));
         if (!dataset.sha256().equals(stored.datasetSha256())) {
             throw new InitsweepException(FailureKind.BAD_DATA, "the data of cell " + cellId + " changed since it "
                     + "trained: its fingerprint is now " + dataset.sha256() + ", recorded " + stored.datasetSha256()
@@ -83,10 +88,16 @@ final class ReplayCommand implements Callable<Integer> {
         out.printf("replaying cell %s of sweep %s: %s seed %d (recorded on %s, %s, %d native threads, run %s)%n",
                 cellId, stored.sweep(), cell.pointLabel(), cell.seed(), stored.host(), stored.backend(),
                 stored.nativeThreads(), stored.runId());
+        if (stored.batchCells() != null && stored.batchCells() > 1) {
+            out.printf("note: the cell trained in a batch of %d cells (one batched computation, runs.batch_cells); "
+                    + "replay trains it alone, on the per-cell path, whose bits a batched cell gets by construction "
+                    + "at one native thread%n", stored.batchCells());
+        }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         CellResult replayed = settings.dataParallel()
                 ? new DataParallelTrainer(jsc).train(cell, data, false, "replay")
-                : data.match(memory -> new Dl4jCellTrainer(cores, false).train(cell, memory.rows()), table -> {
+                : data.match(memory -> source == null ? new Dl4jCellTrainer(cores, false).train(cell, memory.rows())
+                        : new Dl4jCellTrainer(cores, false).train(cell, memory.rows(), source), table -> {
                     throw new IllegalStateException("a distributed table is trained data-parallel: " + table);
                 });
         String backend = replayed.provenance().backend();

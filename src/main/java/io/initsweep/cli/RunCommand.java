@@ -4,8 +4,10 @@ import io.initsweep.common.ExitCode;
 import io.initsweep.common.FailureKind;
 import io.initsweep.common.InitsweepException;
 import io.initsweep.data.DataException;
+import io.initsweep.data.DatasetIdentity;
 import io.initsweep.dataparallel.DataParallelTrainer;
 import io.initsweep.dl4j.Nd4jRuntime;
+import io.initsweep.dl4j.SourceNetwork;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.Grid;
 import io.initsweep.report.CellOutcome;
@@ -16,6 +18,7 @@ import io.initsweep.spark.SparkSessions;
 import io.initsweep.spark.StoredRun;
 import io.initsweep.spark.SweepDatasets;
 import io.initsweep.spark.SweepRunner;
+import io.initsweep.spark.SweepSources;
 import io.initsweep.spark.TrainingData;
 import io.initsweep.spark.Warehouse;
 import io.initsweep.spark.WarehouseCheck;
@@ -119,9 +122,18 @@ final class RunCommand implements Callable<Integer> {
         stopIfInterrupted();
         Map<Long, TrainingData> datasets;
         List<Cell> cells;
+        SweepSources.Plan sources;
         try {
             datasets = SweepDatasets.load(spark, sweep);
-            cells = Grid.expand(sweep, SweepDatasets.identities(datasets));
+            SweepSources.Expanded expanded = SweepSources.expand(spark, sweep, datasets);
+            cells = expanded.cells();
+            sources = expanded.plan();
+            if (sources.fromModel() != null) {
+                // a user's network that is not a model, or does not fit a cell, is refused before anything trains
+                Map<String, DatasetIdentity> bySha = new HashMap<>();
+                datasets.values().forEach(d -> bySha.put(d.identity().sha256(), d.identity()));
+                SourceNetwork.checkFromModel(sources.fromModel(), cells, bySha);
+            }
         } catch (SpecException e) {
             return specErrors(e, err);
         } catch (DataException e) {
@@ -137,7 +149,7 @@ final class RunCommand implements Callable<Integer> {
         String specText = java.nio.file.Files.readString(spec);
         SweepRunner.Retrain retrain = force ? SweepRunner.Retrain.ALL
                 : retryFailed ? SweepRunner.Retrain.FAILED : SweepRunner.Retrain.MISSING;
-        SweepRunner.Outcome outcome = Interrupts.stoppable(runner::cancel, () -> runner.run(sweep, cells, datasets,
+        SweepRunner.Outcome outcome = Interrupts.stoppable(runner::cancel, () -> runner.run(sweep, cells, datasets, sources,
                 new SweepRunner.Options(out(), retrain, !noLayers, specText,
                         (w, runId) -> Comparisons.refresh(w, sweep.name(), runId + "-comparison"))));
         List<CellOutcome> outcomes = outcomes(warehouse.storedRuns(sweep.name()), cells);

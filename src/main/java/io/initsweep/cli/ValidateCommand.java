@@ -3,7 +3,10 @@ package io.initsweep.cli;
 import io.initsweep.common.ExitCode;
 import io.initsweep.common.FailureKind;
 import io.initsweep.common.InitsweepException;
+import io.initsweep.dl4j.SourceNetwork;
 import io.initsweep.grid.Grid;
+import io.initsweep.spec.Settings;
+import io.initsweep.spec.SourceSpec;
 import io.initsweep.spec.SpecParser;
 import io.initsweep.spec.SweepSpec;
 
@@ -48,9 +51,16 @@ final class ValidateCommand implements Callable<Integer> {
         SweepSpec sweep = SpecParser.parse(spec);
         // every check that needs no data, so validate refuses what run would refuse before reading data
         Grid.check(sweep, maxCells);
+        if (sweep.transfers() && sweep.sourceNetwork() instanceof SourceSpec.FromModel fromModel
+                && java.net.URI.create(fromModel.path().replace(" ", "%20")).getScheme() == null) {
+            // what needs no data: the file is there, is a model, and has the layers the grid keeps (shapes against
+            // the data are run's, before anything trains); a Hadoop URI is read by run only
+            int most = sweep.valuesOf(Settings.TRANSFER_LAYERS).stream().mapToInt(v -> (Integer) v).max().orElse(0);
+            SourceNetwork.checkFromModel(Path.of(fromModel.path()), most);
+        }
         if (print != null) {
             switch (print) {
-                case "cells" -> out.println(sweep.cellCount());
+                case "cells" -> out.println(Grid.cellCount(sweep));
                 case "cores-per-cell" -> out.println(sweep.execution().coresPerCell());
                 default -> out.println(sweep.name());
             }
@@ -59,8 +69,11 @@ final class ValidateCommand implements Callable<Integer> {
         StringBuilder axes = new StringBuilder();
         sweep.grid().forEach(a -> axes.append(axes.length() == 0 ? "" : " × ").append(a.setting().key()).append(" (")
                 .append(a.values().size()).append(')'));
-        out.printf("%s: valid. %d cells = %s × %d seeds; dataset %s; %d core(s) per cell%n", spec, sweep.cellCount(),
-                axes.length() == 0 ? "1 grid point" : axes, sweep.seeds().size(), sweep.dataset().kind(),
+        long cells = Grid.cellCount(sweep);
+        String transfer = cells == sweep.cellCount() ? "" : " (transfer cells × source seeds; points differing "
+                + "only in settings that do not apply count once)";
+        out.printf("%s: valid. %d cells = %s × %d seeds%s; dataset %s; %d core(s) per cell%n", spec, cells,
+                axes.length() == 0 ? "1 grid point" : axes, sweep.seeds().size(), transfer, sweep.dataset().kind(),
                 sweep.execution().coresPerCell());
         return ExitCode.OK;
     }

@@ -1,19 +1,22 @@
 package io.initsweep.dl4j;
 
 import io.initsweep.data.Dataset;
-import io.initsweep.data.Task;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.CellBatches;
+import io.initsweep.init.RandomBiases;
 import io.initsweep.init.SchemeKind;
 import io.initsweep.init.SchemeSpec;
 import io.initsweep.spec.CellSettings;
+import io.initsweep.theory.CellTheory;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.CellTrainer;
 import io.initsweep.train.EpochMetrics;
+import io.initsweep.train.JacobianSpectrum;
 import io.initsweep.train.LayerStats;
 import io.initsweep.train.Provenance;
 import io.initsweep.train.RunStatus;
 
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -30,17 +33,23 @@ import java.util.Set;
  * Trains cells that share a network shape and a dataset ({@link CellBatches}) together, as one batched computation
  * ({@link BatchedNetwork}), and records for each cell exactly what {@link Dl4jCellTrainer} records: epoch 0 (the
  * loss of the whole training split at initialization) and every epoch's mean minibatch loss, test loss and
- * accuracy and probe-batch gradient norm, layer statistics at init and after training, status and seconds.
+ * accuracy and probe-batch gradient norm; layer statistics ({@link Propagation#layerStats}, the probe-pair
+ * correlation included) at init, every {@code diagnostics-every} epochs and after training; the mean-field
+ * theory's prediction ({@link Dl4jCellTrainer#theory}, from the probe batch's mean square); the input-output
+ * Jacobian's spectrum at init ({@link Propagation#jacobian}, on the cell's own network); status and seconds.
  *
  * <p>What each cell keeps of its own: its initial weights (drawn by {@link SchemeWeightInit#draw} from its init
- * seed, LSUV included), its minibatch order ({@link Dl4jCellTrainer#epochOrder}), its optimizer, learning rate,
- * momentum and updater state. A cell whose minibatch loss becomes NaN or infinite stops that epoch as it would alone
- * (its parameters as after that step are evaluated), is recorded as diverged at that epoch and is masked from then
- * on; the other cells go on, bit for bit as if it were not there.
+ * seed, LSUV included) and biases ({@code bias-init}, plus {@code bias-std}'s {@link RandomBiases} draws), its
+ * minibatch order ({@link Dl4jCellTrainer#epochOrder}), its optimizer, learning rate, momentum and updater state,
+ * and how often its layers are measured. A cell whose minibatch loss becomes NaN or infinite stops that epoch as
+ * it would alone (its parameters as after that step are evaluated), is recorded as diverged at that epoch and is
+ * masked from then on; the other cells go on, bit for bit as if it were not there.
  *
  * <p>Results do not depend on the company a cell keeps: trained alone (K = 1) or among others, a cell gives
- * bitwise-identical epochs and layer statistics at the same backend and native thread count. Against
- * {@link Dl4jCellTrainer} a cell agrees to float rounding (see {@link BatchedNetwork} for where rounding differs).
+ * bitwise-identical epochs and layer statistics at the same backend and native thread count. And they are
+ * {@link Dl4jCellTrainer}'s: at one native thread, a cell trained here gives the very bits it gets there — every
+ * epoch's losses, accuracy and gradient norm, every layer statistic, the epoch it diverges at — because
+ * {@link BatchedNetwork} makes DL4J's floating-point operations for each cell ({@link #bitwiseEqualToPerCell}).
  *
  * <p>Failures: a cell whose initialization throws is failed alone before training. If the batched computation
  * throws, every remaining cell is trained again alone, so one bad cell fails only itself and the others still get
@@ -55,10 +64,13 @@ public final class BatchedCellTrainer implements CellTrainer {
     private final int nativeThreads;
     private final boolean recordLayers;
     private final Set<String> failTraining;
+    private final long evaluationValues;
 
     /**
      * @param nativeThreads threads per task (the task's cores)
-     * @param recordLayers  whether to measure per-layer statistics at init and after training
+     * @param recordLayers  whether to measure per-layer statistics (at init, after training and every
+     *                      {@code diagnostics-every} epochs) and the input-output Jacobian at init, as
+     *                      {@link Dl4jCellTrainer} does; the theory's prediction is computed either way
      */
     public BatchedCellTrainer(int nativeThreads, boolean recordLayers) {
         this(nativeThreads, recordLayers, Set.of());
@@ -66,9 +78,79 @@ public final class BatchedCellTrainer implements CellTrainer {
 
     /** @param failTraining test-only: cell ids whose training throws, to exercise the failed-cell path */
     public BatchedCellTrainer(int nativeThreads, boolean recordLayers, Set<String> failTraining) {
+        this(nativeThreads, recordLayers, failTraining, BatchedNetwork.EVALUATION_VALUES);
+    }
+
+    /** @param evaluationValues test-only: values of a batch's evaluation buffers (fewer: more evaluation passes) */
+    BatchedCellTrainer(int nativeThreads, boolean recordLayers, Set<String> failTraining, long evaluationValues) {
         this.nativeThreads = nativeThreads;
         this.recordLayers = recordLayers;
         this.failTraining = Set.copyOf(failTraining);
+        this.evaluationValues = evaluationValues;
+    }
+
+    /**
+     * Whether a cell with these settings, trained in a batch, gets the bits {@link Dl4jCellTrainer} gives it at one
+     * native thread per cell ({@code cores-per-cell: 1}, the default): true for every cell that may be batched
+     * ({@link CellBatches#batchable}: all activations, optimizers, precisions, tasks, schemes and LSUV, bias-init
+     * and bias-std, diagnostics-every; tested bit for bit in {@code TestBatchedCellTrainer}), false for data-parallel,
+     * residual and normalized cells, which are never batched. With more threads per cell see
+     * {@link #bitwiseEqualToPerCell(CellSettings, int)}.
+     */
+    public static boolean bitwiseEqualToPerCell(CellSettings settings) {
+        return bitwiseEqualToPerCell(settings, 1);
+    }
+
+    /**
+     * Whether a batched cell gets {@link Dl4jCellTrainer}'s bits when both train with {@code nativeThreads} threads
+     * per cell. Only at one thread: with more, libnd4j sums arrays of 2,048 values or more in one part per thread
+     * (measured: the gradient norm of a 4×64 network differs in the 6th digit at two threads, the losses of small
+     * arrays do not), and which parts it makes also depends on whether its thread pool is free at that moment, so
+     * the per-cell path itself is not reproducible there across concurrent tasks. The batch sums those arrays in one
+     * part, as DL4J does at one thread.
+     */
+    public static boolean bitwiseEqualToPerCell(CellSettings settings, int nativeThreads) {
+        return CellBatches.batchable(settings) && nativeThreads == 1;
+    }
+
+    /**
+     * Native memory one batch may hold (its parameters, gradients, updater state and activation buffers,
+     * {@link BatchedNetwork#bytes()}): a group of cells that would need more is trained in several batches. Batching
+     * pays off for small networks, whose steps are mostly ND4J's fixed per-operation cost; a network large enough to
+     * reach this bound with a few cells is BLAS-bound, where a batch gains little, so the bound costs no speed. It
+     * keeps a task of wide cells within about what an executor core's share of memory is on common clusters.
+     */
+    public static final long MEMORY_BUDGET_BYTES = 512L << 20;
+
+    /**
+     * The most cells of {@code cell}'s shape one batch on {@code dataset} holds within {@code budgetBytes} (at least
+     * 1), counting every cell with Adam's two state arrays, the most any update rule keeps.
+     */
+    static int maxCells(Cell cell, Dataset dataset, long budgetBytes) {
+        CellSettings s = cell.settings();
+        int batchRows = Math.min(s.batchSize(), dataset.trainRows());
+        int evalRows = Math.max(dataset.trainRows(), dataset.testRows());
+        java.util.function.IntToLongFunction bytes = k -> BatchedNetwork.bytes(k, dataset.identity().features(),
+                dataset.identity().outputs(), s.depth(), s.width(), s.precision(),
+                io.initsweep.model.Optimizer.ADAM, batchRows, dataset.probeRows(), evalRows);
+        if (bytes.applyAsLong(2) > budgetBytes) {
+            return 1;
+        }
+        int low = 2;
+        int high = 4;
+        while (high < (1 << 16) && bytes.applyAsLong(high) <= budgetBytes) {
+            low = high;
+            high *= 2;
+        }
+        while (high - low > 1) { // bytes(low) fits, bytes(high) does not
+            int mid = (low + high) >>> 1;
+            if (bytes.applyAsLong(mid) <= budgetBytes) {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+        return low;
     }
 
     /**
@@ -132,22 +214,21 @@ public final class BatchedCellTrainer implements CellTrainer {
             Cell other = cells.stream().filter(c -> !CellBatches.key(c).equals(CellBatches.key(first)))
                     .findFirst().orElse(first);
             throw new IllegalArgumentException("cells of one batch must share dataset, depth, width, activation, "
-                    + "precision, batch size and epochs, and none may train data-parallel: cell "
-                    + first.cellId() + " has " + CellBatches.key(first).map(Object::toString).orElse("data-parallel")
-                    + ", cell " + other.cellId() + " has "
-                    + CellBatches.key(other).map(Object::toString).orElse("data-parallel"));
+                    + "precision, batch size and epochs, and each must be a plain MLP that trains in one task (not "
+                    + "data-parallel, residual, normalized or transfer): cell " + first.cellId() + " has "
+                    + describeKey(first) + ", cell " + other.cellId() + " has " + describeKey(other));
         }
         for (Cell cell : cells) {
-            // Settings this trainer does not implement yet must never be trained as if absent.
-            if (cell.settings().biasStd() != 0 || cell.settings().diagnosticsEvery() != 0) {
-                throw new IllegalArgumentException("cell " + cell.cellId() + " uses bias-std or diagnostics-every, "
-                        + "which the batched trainer does not implement; train it with the per-cell trainer");
-            }
             if (!cell.datasetSha256().equals(dataset.identity().sha256())) {
                 throw new IllegalArgumentException("cell " + cell.cellId() + " was expanded on dataset "
                         + cell.datasetSha256() + ", not on " + dataset);
             }
         }
+    }
+
+    private static String describeKey(Cell cell) {
+        return CellBatches.key(cell).map(Object::toString).orElse("no batch key (data-parallel, residual, "
+                + "normalized or transfer)");
     }
 
     /** One cell's record while its batch trains. */
@@ -159,6 +240,9 @@ public final class BatchedCellTrainer implements CellTrainer {
         Integer divergedEpoch;
         String error;
         double[][] weights;
+        double[][] biases;
+        CellTheory theory;
+        JacobianSpectrum jacobian;
 
         Run(Cell cell) {
             this.cell = cell;
@@ -174,8 +258,6 @@ public final class BatchedCellTrainer implements CellTrainer {
         private final long start = System.nanoTime();
         private final int trainRows;
         private final int batchSize;
-        private final int probeRows;
-        private final int chunkRows;
         private Run[] rows;
         private BatchedNetwork network;
 
@@ -186,9 +268,6 @@ public final class BatchedCellTrainer implements CellTrainer {
             this.runs = cells.stream().map(Run::new).toArray(Run[]::new);
             this.trainRows = dataset.trainRows();
             this.batchSize = Math.min(cells.get(0).settings().batchSize(), trainRows);
-            this.probeRows = dataset.probeRows();
-            // evaluation passes reuse the buffers sized for the larger of a minibatch and the probe batch
-            this.chunkRows = Math.max(batchSize, probeRows);
         }
 
         List<CellResult> run() {
@@ -202,13 +281,16 @@ public final class BatchedCellTrainer implements CellTrainer {
                     network.close();
                 }
             }
+            // Each cell's wall time is an equal share of the batch's: the cells of a batch are trained by the same
+            // operations, so no cell of it took longer than another.
             double share = seconds() / runs.length;
             Instant finished = Instant.now();
+            Provenance batched = provenance.withBatchCells(runs.length);
             List<CellResult> results = new ArrayList<>();
             for (Run r : runs) {
                 RunStatus status = r.status == null ? RunStatus.OK : r.status;
                 results.add(new CellResult(r.cell, dataset.identity(), status, r.error, r.divergedEpoch,
-                        r.epochs, r.layers, share, finished, provenance));
+                        r.epochs, r.layers, share, finished, batched, r.theory, r.jacobian));
             }
             return results;
         }
@@ -216,26 +298,36 @@ public final class BatchedCellTrainer implements CellTrainer {
         CellResult failedResult(int index, Exception e) {
             Run r = runs[index];
             return new CellResult(r.cell, dataset.identity(), RunStatus.FAILED, describe(e), null, r.epochs,
-                    r.layers, seconds(), Instant.now(), provenance);
+                    r.layers, seconds(), Instant.now(), provenance, r.theory, r.jacobian);
         }
 
         private double seconds() {
             return (System.nanoTime() - start) / 1e9;
         }
 
-        /** Draws every cell's weights (a failure fails that cell only), builds the network, applies LSUV. */
+        /**
+         * Draws every cell's weights and biases (a failure fails that cell only), computes each cell's theory,
+         * builds the network, applies LSUV: what {@code Networks.build}, {@link Dl4jCellTrainer#theory} and
+         * {@code CellNetwork.prepare} do for one cell, in that order.
+         */
         private void initialize() {
             CellSettings shared = cells.get(0).settings();
             int[][] shapes = io.initsweep.grid.Grid.layout(shared, dataset.identity()).shapes();
+            // the same for every cell: the probe batch is the dataset's, in the batch's precision
+            double probeMeanSquare = Dl4jCellTrainer.probeMeanSquare(
+                    Dl4jCellTrainer.DeviceData.of(dataset, shared.precision()).probeX());
             List<Run> trainable = new ArrayList<>();
             for (Run r : runs) {
                 try {
                     CellSettings s = r.cell.settings();
                     r.weights = new double[shapes.length][];
+                    r.biases = new double[shapes.length][];
                     for (int l = 0; l < shapes.length; l++) {
                         r.weights[l] = SchemeWeightInit.draw(s.schemeOf(l).label(), s.activation().canonicalName(),
                                 Networks.layerSeed(r.cell.initSeed(), l), shapes[l][0], shapes[l][1]);
+                        r.biases[l] = biases(r.cell, l, shapes[l][1]);
                     }
+                    r.theory = Dl4jCellTrainer.theory(r.cell, dataset.identity(), probeMeanSquare);
                     trainable.add(r);
                 } catch (RuntimeException e) {
                     log.warn("cell {} failed: {}", r.cell.cellId(), e.toString(), e);
@@ -250,14 +342,15 @@ public final class BatchedCellTrainer implements CellTrainer {
             if (rows.length == 0) {
                 return;
             }
-            network = new BatchedNetwork(dataset.features(), dataset.outputs(), shared.depth(), shared.width(),
-                    shared.activation(), dataset.identity().task() == Task.CLASSIFICATION, shared.precision(),
-                    Arrays.stream(rows).map(BatchedCellTrainer::updater).toList(), chunkRows);
+            network = new BatchedNetwork(dataset, shared.depth(), shared.width(), shared.activation(),
+                    shared.precision(), Arrays.stream(rows).map(BatchedCellTrainer::updater).toList(), batchSize,
+                    evaluationValues);
             for (int k = 0; k < rows.length; k++) {
                 for (int l = 0; l < shapes.length; l++) {
-                    network.setLayer(k, l, rows[k].weights[l], rows[k].cell.settings().biasInit());
+                    network.setLayer(k, l, rows[k].weights[l], rows[k].biases[l]);
                 }
                 rows[k].weights = null;
+                rows[k].biases = null;
             }
             lsuv();
         }
@@ -293,7 +386,6 @@ public final class BatchedCellTrainer implements CellTrainer {
             if (!any) {
                 return;
             }
-            BatchedNetwork.Rows probe = (cell, e) -> e;
             for (int l = 0; l < network.layers(); l++) {
                 boolean[] todo = new boolean[k];
                 int[] done = new int[k];
@@ -301,13 +393,12 @@ public final class BatchedCellTrainer implements CellTrainer {
                     todo[c] = lsuvLayer[c][l] && maxIterations[c] > 0;
                 }
                 while (anyOf(todo)) {
-                    network.load(dataset.trainX(), probeRows, probe, true, todo);
-                    network.forward(probeRows, true, todo, l);
+                    double[] variances = network.lsuvVariance(l, todo);
                     for (int c = 0; c < k; c++) {
                         if (!todo[c]) {
                             continue;
                         }
-                        double variance = network.preactivationVariance(c, l, probeRows);
+                        double variance = variances[c];
                         if (!(variance > 0) || !Double.isFinite(variance)
                                 || Math.abs(variance - 1.0) < tolerance[c]) {
                             todo[c] = false; // converged, or a dead input no rescaling of this layer can fix
@@ -325,11 +416,15 @@ public final class BatchedCellTrainer implements CellTrainer {
             boolean[] alive = new boolean[k];
             Arrays.fill(alive, true);
 
-            // Epoch 0: layer statistics at init, the injected failures, then the network as initialized.
-            Probe probe = probe(alive, recordLayers ? LayerStats.Phase.INIT : null, 0);
+            // Epoch 0: layer statistics and the Jacobian at init, the injected failures, then the network as
+            // initialized.
+            BatchedNetwork.Probe probe = network.probe(alive, recordLayers ? alive : null, LayerStats.Phase.INIT, 0);
             for (int c = 0; c < k; c++) {
-                if (probe.stats != null) {
-                    rows[c].layers.addAll(probe.stats.of(c));
+                if (probe.stats().get(c) != null) {
+                    rows[c].layers.addAll(probe.stats().get(c));
+                }
+                if (recordLayers) {
+                    rows[c].jacobian = jacobian(c);
                 }
                 if (failTraining.contains(rows[c].cell.cellId())) {
                     fail(rows[c], new IllegalStateException("injected training failure of cell "
@@ -337,7 +432,7 @@ public final class BatchedCellTrainer implements CellTrainer {
                     mask(c, alive);
                 }
             }
-            double[] trainLoss = evaluate(dataset.trainX(), dataset.trainY(), trainRows, alive, null);
+            double[] trainLoss = network.evaluate(BatchedNetwork.Split.TRAIN, alive).loss();
             record(0, trainLoss, probe, alive);
 
             int iteration = 0;
@@ -365,7 +460,7 @@ public final class BatchedCellTrainer implements CellTrainer {
                     if (!anyOf(on)) {
                         break;
                     }
-                    double[] loss = step(batchRows, size, on, iteration++);
+                    double[] loss = network.step(batchRows, size, on, iteration++);
                     for (int c = 0; c < k; c++) {
                         if (!on[c]) {
                             continue;
@@ -388,31 +483,60 @@ public final class BatchedCellTrainer implements CellTrainer {
                         trainLoss[c] = lossSum[c] / trainRows;
                     }
                 }
-                probe = probe(alive, recordLayers && epoch == epochs ? LayerStats.Phase.FINAL : null, epoch);
+                probe = network.probe(alive, measuredAfter(epoch, epochs, alive),
+                        epoch == epochs ? LayerStats.Phase.FINAL : LayerStats.Phase.TRAINING, epoch);
                 record(epoch, trainLoss, probe, alive);
-                if (epoch == epochs && probe.stats != null) {
-                    for (int c = 0; c < k; c++) {
-                        if (alive[c]) {
-                            rows[c].layers.addAll(probe.stats.of(c));
-                        }
+                for (int c = 0; c < k; c++) {
+                    if (alive[c] && probe.stats().get(c) != null) {
+                        rows[c].layers.addAll(probe.stats().get(c));
                     }
                 }
             }
         }
 
+        /**
+         * The cells whose layers are measured after {@code epoch}, as {@link Dl4jCellTrainer} measures one cell's:
+         * after the last epoch, and during training every {@code diagnostics-every} epochs (each cell its own);
+         * null if none. A cell whose epoch turns out non-finite loses its measurement (it diverged there).
+         */
+        private boolean[] measuredAfter(int epoch, int epochs, boolean[] alive) {
+            if (!recordLayers) {
+                return null;
+            }
+            boolean[] measured = new boolean[rows.length];
+            for (int c = 0; c < rows.length; c++) {
+                int every = rows[c].cell.settings().diagnosticsEvery();
+                measured[c] = alive[c] && (epoch == epochs || (every > 0 && epoch % every == 0));
+            }
+            return anyOf(measured) ? measured : null;
+        }
+
+        /**
+         * {@link Propagation#jacobian} of cell {@code c} as initialized: on the cell's own MultiLayerNetwork, made
+         * from its configuration with the batch's parameters of the cell (DL4J's flattened layout), so the spectrum
+         * comes from the very code and array layout the per-cell path measures with.
+         */
+        private JacobianSpectrum jacobian(int c) {
+            MultiLayerNetwork copy = new MultiLayerNetwork(Networks.configuration(rows[c].cell, dataset.identity()));
+            copy.init(network.parameters(c), false);
+            try {
+                return new Propagation(copy).jacobian(
+                        Dl4jCellTrainer.DeviceData.of(dataset, rows[c].cell.settings().precision()).probeX());
+            } finally {
+                Dl4jCellTrainer.release(copy);
+            }
+        }
+
         /** Evaluates the alive cells after an epoch and records it; a non-finite epoch diverges its cell. */
-        private void record(int epoch, double[] trainLoss, Probe probe, boolean[] alive) {
-            long[] correct = new long[rows.length];
-            boolean classification = dataset.identity().task() == Task.CLASSIFICATION;
-            double[] testLoss = evaluate(dataset.testX(), dataset.testY(), dataset.testRows(), alive,
-                    classification ? correct : null);
+        private void record(int epoch, double[] trainLoss, BatchedNetwork.Probe probe, boolean[] alive) {
+            BatchedNetwork.Evaluation test = network.evaluate(BatchedNetwork.Split.TEST, alive);
             for (int c = 0; c < rows.length; c++) {
                 if (!alive[c]) {
                     continue;
                 }
-                Double accuracy = classification ? (double) correct[c] / dataset.testRows() : null;
-                EpochMetrics metrics = new EpochMetrics(epoch, trainLoss[c], testLoss[c], accuracy,
-                        probe.gradNorm[c]);
+                Double accuracy = test.correct() == null ? null : (double) test.correct()[c] / dataset.testRows();
+                EpochMetrics metrics = new EpochMetrics(epoch, trainLoss[c], test.loss()[c], accuracy,
+                        probe.gradNorm()[c]);
                 rows[c].epochs.add(metrics);
                 if (!metrics.finite()) {
                     rows[c].status = RunStatus.DIVERGED;
@@ -427,56 +551,6 @@ public final class BatchedCellTrainer implements CellTrainer {
             network.zero(c);
         }
 
-        /** One minibatch of every cell that is on: forward, loss, backward, update; the mean loss per cell. */
-        private double[] step(int[][] batchRows, int size, boolean[] on, int iteration) {
-            BatchedNetwork.Rows rowsOf = (c, e) -> batchRows[c][e];
-            network.load(dataset.trainX(), size, rowsOf, false, on);
-            network.forward(size, false, on, network.layers() - 1);
-            double[] loss = new double[rows.length];
-            network.output(size, dataset.trainY(), rowsOf, on, true, loss, null);
-            network.backward(size, false, on, null);
-            network.update(size, iteration);
-            for (int c = 0; c < loss.length; c++) {
-                loss[c] /= size;
-            }
-            return loss;
-        }
-
-        /** Mean loss per cell over {@code total} rows, evaluated in chunks; counts correct predictions if asked. */
-        private double[] evaluate(float[] x, float[] y, int total, boolean[] on, long[] correct) {
-            double[] sum = new double[rows.length];
-            for (int from = 0; from < total; from += chunkRows) {
-                int size = Math.min(chunkRows, total - from);
-                int first = from;
-                BatchedNetwork.Rows rowsOf = (c, e) -> first + e;
-                network.load(x, size, rowsOf, true, on);
-                network.forward(size, true, on, network.layers() - 1);
-                network.output(size, y, rowsOf, on, false, sum, correct);
-            }
-            for (int c = 0; c < sum.length; c++) {
-                sum[c] /= total;
-            }
-            return sum;
-        }
-
-        /** The probe batch forward and backward: the gradient norm of the mean loss, and statistics if asked. */
-        private Probe probe(boolean[] on, LayerStats.Phase phase, int epoch) {
-            BatchedNetwork.Rows rowsOf = (c, e) -> e;
-            network.load(dataset.trainX(), probeRows, rowsOf, true, on);
-            network.forward(probeRows, true, on, network.layers() - 1);
-            BatchedNetwork.LayerProbe stats = phase == null ? null : network.measureForward(probeRows, on, phase, epoch);
-            network.output(probeRows, dataset.trainY(), rowsOf, on, true, new double[rows.length], null);
-            network.backward(probeRows, true, on, stats);
-            double[] norms = new double[rows.length];
-            for (int c = 0; c < norms.length; c++) {
-                if (on[c]) {
-                    // the gradient of the summed loss, divided by the rows: that of the mean loss
-                    norms[c] = network.gradientNorm(c) / probeRows;
-                }
-            }
-            return new Probe(norms, stats);
-        }
-
         private void fail(Run r, Exception e) {
             r.status = RunStatus.FAILED;
             r.error = describe(e);
@@ -484,7 +558,18 @@ public final class BatchedCellTrainer implements CellTrainer {
         }
     }
 
-    private record Probe(double[] gradNorm, BatchedNetwork.LayerProbe stats) {
+    /**
+     * Layer {@code layer}'s initial biases, as {@link Networks#mlp} sets them: DL4J's constant {@code bias-init},
+     * or with {@code bias-std} its {@link RandomBiases} values.
+     */
+    private static double[] biases(Cell cell, int layer, int units) {
+        CellSettings s = cell.settings();
+        if (s.biasStd() == 0) {
+            double[] constant = new double[units];
+            Arrays.fill(constant, s.biasInit());
+            return constant;
+        }
+        return RandomBiases.values(s.biasInit(), s.biasStd(), cell.initSeed(), layer, units);
     }
 
     private static BatchedNetwork.UpdaterSettings updater(Run r) {

@@ -5,13 +5,18 @@ import io.initsweep.model.Activation;
 import io.initsweep.spec.CellSettings;
 import io.initsweep.train.JacobianSpectrum;
 import io.initsweep.train.LayerStats;
+import io.initsweep.train.TrainingStage;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 
 import java.io.Serializable;
 import java.util.List;
@@ -38,13 +43,31 @@ public sealed interface CellNetwork permits CellNetwork.Mlp, CellNetwork.Cnn, Ce
     INDArray output(INDArray features);
 
     /**
+     * {@link #score} of a dataset and, where {@code withOutput}, {@link #output} of its features: the same numbers,
+     * computed with as few forward passes as the network allows.
+     */
+    Scored scoreWithOutput(DataSet data, boolean withOutput);
+
+    /** A mean loss and the output it was computed from (null where not asked for). */
+    record Scored(double loss, INDArray output) {
+    }
+
+    /**
      * L2 norm of the gradient of the mean loss on a batch, as training computes it (DL4J's gradient is the sum over
      * the batch; its updater divides).
      */
     double gradientNorm(INDArray features, INDArray labels);
 
-    /** The one-minibatch update this network trains with. */
-    MinibatchStep step(CellSettings settings);
+    /** The one-minibatch update this network trains with, for a cell trained in one stage. */
+    default MinibatchStep step(CellSettings settings) {
+        return step(settings, new TrainingStage(1, settings.epochs(), 0, settings.learningRate()));
+    }
+
+    /**
+     * The one-minibatch update of one training stage: the stage's leading layers frozen, its step size, a fresh
+     * optimizer state.
+     */
+    MinibatchStep step(CellSettings settings, TrainingStage stage);
 
     /**
      * Data-dependent initialization on the probe batch, before anything is measured or trained: LSUV's rescaling
@@ -126,19 +149,37 @@ public sealed interface CellNetwork permits CellNetwork.Mlp, CellNetwork.Cnn, Ce
             return network.output(features, false);
         }
 
+        /**
+         * One forward pass. DL4J's {@code score(DataSet)} and {@code output()} would each run the whole network;
+         * both end in the output layer's {@code z = xW + b} and its activation, so the output holds the very values
+         * the loss starts from: the loss is computed from it with the ops {@code LossMCXENT}/{@code LossMSE} and
+         * {@code BaseOutputLayer.computeScore} apply ({@link Losses}; the same bits, guarded by golden results).
+         */
+        @Override
+        public Scored scoreWithOutput(DataSet data, boolean withOutput) {
+            INDArray output = network.output(data.getFeatures(), false);
+            ILossFunction loss = ((BaseOutputLayer) network.getOutputLayer().conf().getLayer()).getLossFn();
+            boolean classification = loss instanceof LossMCXENT;
+            if (!classification && !(loss instanceof LossMSE)) {
+                throw new IllegalStateException("no one-pass score for the loss " + loss);
+            }
+            return new Scored(Losses.score(output, data.getLabels(), classification) / output.rows(),
+                    withOutput ? output : null);
+        }
+
         @Override
         public double gradientNorm(INDArray features, INDArray labels) {
-            network.setInput(features);
-            network.setLabels(labels);
-            network.computeGradientAndScore();
-            double norm = network.gradient().gradient().norm2Number().doubleValue() / features.rows();
+            // The gradient without the score computeGradientAndScore() would also compute (and this discard): the
+            // same forward and backward pass, so the same bits.
+            network.calculateGradients(features, labels, null, null);
+            double norm = network.getFlattenedGradients().norm2Number().doubleValue() / features.rows();
             network.clear();
             return norm;
         }
 
         @Override
-        public MinibatchStep step(CellSettings settings) {
-            return new Dl4jCellTrainer.Step(network, settings)::fit;
+        public MinibatchStep step(CellSettings settings, TrainingStage stage) {
+            return new Dl4jCellTrainer.Step(network, settings, stage)::fit;
         }
 
         @Override
@@ -221,6 +262,15 @@ public sealed interface CellNetwork permits CellNetwork.Mlp, CellNetwork.Cnn, Ce
             return org.nd4j.linalg.factory.Nd4j.vstack(parts);
         }
 
+        /**
+         * {@link #score} and {@link #output}, each in its bounded passes: two forward passes where the MLP's one-pass
+         * form would need the pooled output's loss per pass (not done yet; the numbers are the same either way).
+         */
+        @Override
+        public Scored scoreWithOutput(DataSet data, boolean withOutput) {
+            return new Scored(score(data), withOutput ? output(data.getFeatures()) : null);
+        }
+
         private static INDArray rowsOf(INDArray matrix, int from, int to) {
             return matrix.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
                     org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');
@@ -237,8 +287,10 @@ public sealed interface CellNetwork permits CellNetwork.Mlp, CellNetwork.Cnn, Ce
         }
 
         @Override
-        public MinibatchStep step(CellSettings settings) {
-            return new Dl4jCellTrainer.Step(network, settings)::fit;
+        public MinibatchStep step(CellSettings settings, TrainingStage stage) {
+            // the MLP's direct step: a chain of layers indexed as the layout's (transfer cells are plain MLPs, the
+            // grid refuses a cnn with a source, so a cnn's one stage freezes nothing)
+            return new Dl4jCellTrainer.Step(network, settings, stage)::fit;
         }
 
         @Override
@@ -300,6 +352,11 @@ public sealed interface CellNetwork permits CellNetwork.Mlp, CellNetwork.Cnn, Ce
         }
 
         @Override
+        public Scored scoreWithOutput(DataSet data, boolean withOutput) {
+            return new Scored(score(data), withOutput ? output(data.getFeatures()) : null);
+        }
+
+        @Override
         public double gradientNorm(INDArray features, INDArray labels) {
             graph.setInputs(features);
             graph.setLabels(labels);
@@ -310,7 +367,12 @@ public sealed interface CellNetwork permits CellNetwork.Mlp, CellNetwork.Cnn, Ce
         }
 
         @Override
-        public MinibatchStep step(CellSettings settings) {
+        public MinibatchStep step(CellSettings settings, TrainingStage stage) {
+            if (stage.frozenLayers() > 0 || stage.learningRate() != settings.learningRate()) {
+                // transfer cells are plain MLPs (the grid refuses others): a graph trains in one plain stage
+                throw new IllegalStateException("a ComputationGraph cell trains in one stage without frozen layers, "
+                        + "got " + stage);
+            }
             return new GraphStep(graph)::fit;
         }
 

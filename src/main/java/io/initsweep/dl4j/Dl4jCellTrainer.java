@@ -5,6 +5,7 @@ import io.initsweep.data.Dataset;
 import io.initsweep.data.DatasetIdentity;
 import io.initsweep.data.Task;
 import io.initsweep.grid.Cell;
+import io.initsweep.grid.SourceCell;
 import io.initsweep.init.SchemeKind;
 import io.initsweep.init.SchemeSpec;
 import io.initsweep.model.Activation;
@@ -19,6 +20,10 @@ import io.initsweep.train.JacobianSpectrum;
 import io.initsweep.train.LayerStats;
 import io.initsweep.train.Provenance;
 import io.initsweep.train.RunStatus;
+import io.initsweep.train.SourceModel;
+import io.initsweep.train.SourceResult;
+import io.initsweep.train.TrainingStage;
+import io.initsweep.train.TransferTrainer;
 
 import org.apache.commons.math3.random.Well19937c;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -28,6 +33,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +42,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Trains a cell's network with DL4J and records what happened.
@@ -48,7 +56,7 @@ import java.util.Map;
  *
  * <p>Thread safety: one instance may train cells on several threads at once; each cell gets its own network.
  */
-public final class Dl4jCellTrainer implements CellTrainer {
+public final class Dl4jCellTrainer implements TransferTrainer {
     private static final Logger log = LoggerFactory.getLogger(Dl4jCellTrainer.class);
 
     private final int nativeThreads;
@@ -131,13 +139,111 @@ public final class Dl4jCellTrainer implements CellTrainer {
                 (c, network) -> minibatches(c, network, dataset));
     }
 
+    /**
+     * Trains the cells of one task: together, as {@link BatchedCellTrainer} batches, where that gives each cell the
+     * bits this trainer gives it alone ({@link #trainsTogether}); otherwise one after another. A group that would
+     * hold more than {@link BatchedCellTrainer#MEMORY_BUDGET_BYTES} of native memory in one batch is trained in
+     * several batches of equal size.
+     */
+    @Override
+    public List<CellResult> trainGroup(List<Cell> cells, Dataset dataset) {
+        if (!trainsTogether(cells, nativeThreads)) {
+            return TransferTrainer.super.trainGroup(cells, dataset);
+        }
+        int most = BatchedCellTrainer.maxCells(cells.get(0), dataset, BatchedCellTrainer.MEMORY_BUDGET_BYTES);
+        int parts = (cells.size() + most - 1) / most;
+        BatchedCellTrainer batched = new BatchedCellTrainer(nativeThreads, recordLayers);
+        List<CellResult> results = new ArrayList<>(cells.size());
+        for (int p = 0, from = 0; p < parts; p++) {
+            int to = from + (cells.size() - from) / (parts - p); // equal parts, the larger ones last
+            List<Cell> part = cells.subList(from, to);
+            results.addAll(part.size() == 1 ? List.of(train(part.get(0), dataset)) : batched.train(part, dataset));
+            from = to;
+        }
+        return results;
+    }
+
+    /**
+     * Whether a task's cells train together as one batch: more than one cell, all of one batch
+     * ({@link io.initsweep.grid.CellBatches#compatible}), each trained in a batch to the very bits this trainer gives
+     * it alone ({@link BatchedCellTrainer#bitwiseEqualToPerCell(CellSettings, int)}: one native thread per cell), on
+     * a backend the batched computation runs on ({@link BatchedCellTrainer#supported()}: not CUDA).
+     */
+    public static boolean trainsTogether(List<Cell> cells, int nativeThreads) {
+        if (cells.size() < 2 || !io.initsweep.grid.CellBatches.compatible(cells)) {
+            return false;
+        }
+        for (Cell cell : cells) {
+            if (!BatchedCellTrainer.bitwiseEqualToPerCell(cell.settings(), nativeThreads)) {
+                return false;
+            }
+        }
+        Nd4jRuntime.initialize(nativeThreads);
+        return BatchedCellTrainer.supported();
+    }
+
     /** A dataset held in this JVM, as ND4J arrays, as the evaluation of a cell reads it. */
     public static CellData localData(Dataset dataset, Precision precision) {
         return LocalData.of(dataset, precision);
     }
 
-    /** Trains a cell with the given epoch training; initialization, evaluation and diagnostics as always. */
+    /**
+     * Trains a cell with the given epoch training; initialization, evaluation and diagnostics as always.
+     *
+     * @throws IllegalArgumentException for a transfer cell, which trains from its source's model file
+     *                                  ({@link #train(Cell, Dataset, SourceModel)})
+     */
     public CellResult train(Cell cell, CellData data, EpochTrainingFactory training) {
+        if (cell.source() != null) {
+            throw new IllegalArgumentException("cell " + cell.cellId() + " keeps layers of source "
+                    + cell.source().sourceId() + ": train it with its source's model file");
+        }
+        return run(cell, data, dataset -> Networks.build(cell, dataset), training, network -> {
+        }, null);
+    }
+
+    @Override
+    public SourceResult trainSource(SourceCell source, Dataset dataset) {
+        byte[][] file = new byte[1][];
+        Cell cell = source.cell();
+        CellResult result = run(cell, LocalData.of(dataset, cell.settings().precision()),
+                identity -> Networks.build(cell, identity), (c, network) -> minibatches(c, network, dataset),
+                network -> file[0] = SourceNetwork.write(network), null);
+        return new SourceResult(source, result, result.status() == RunStatus.OK
+                ? SourceModel.of(source.sourceId(), "source " + source.sourceId(), file[0]) : null);
+    }
+
+    @Override
+    public CellResult train(Cell cell, Dataset dataset, SourceModel source) {
+        return train(cell, dataset, source, network -> {
+        });
+    }
+
+    /**
+     * Trains a transfer cell; {@code whenTrained} sees the network after its last epoch, before it is released
+     * (tests read its parameters there).
+     */
+    CellResult train(Cell cell, Dataset dataset, SourceModel source, Consumer<CellNetwork> whenTrained) {
+        if (cell.source() == null || !cell.source().sourceId().equals(source.sourceId())) {
+            throw new IllegalArgumentException("cell " + cell.cellId() + " uses source "
+                    + (cell.source() == null ? "none" : cell.source().sourceId()) + ", got the model of source "
+                    + source.sourceId());
+        }
+        return run(cell, LocalData.of(dataset, cell.settings().precision()),
+                identity -> TransferNetworks.build(cell, identity, source),
+                (c, network) -> minibatches(c, network, dataset), whenTrained, source.sha256());
+    }
+
+    /**
+     * Builds, measures, trains and evaluates one network.
+     *
+     * @param build        the cell's initialized network (before LSUV)
+     * @param whenTrained  called with the network after training ended ok, before it is released; what it throws
+     *                     fails the cell
+     * @param sourceSha256 a transfer cell's source model hash, recorded in its result; else null
+     */
+    private CellResult run(Cell cell, CellData data, Function<DatasetIdentity, CellNetwork> build,
+                           EpochTrainingFactory training, Consumer<CellNetwork> whenTrained, String sourceSha256) {
         Provenance provenance = Nd4jRuntime.initialize(nativeThreads);
         DatasetIdentity dataset = data.identity();
         long start = System.nanoTime();
@@ -147,7 +253,7 @@ public final class Dl4jCellTrainer implements CellTrainer {
         CellTheory theory = null;
         JacobianSpectrum jacobian = null;
         try {
-            network = Networks.build(cell, dataset);
+            network = build.apply(dataset);
             theory = theory(cell, dataset, data.probeX());
             network.prepare(cell, data.probeX());
             Activation activation = cell.settings().activation();
@@ -168,12 +274,16 @@ public final class Dl4jCellTrainer implements CellTrainer {
                 layers.addAll(network.measure(data.probeX(), data.probeY(), activation, LayerStats.Phase.FINAL,
                         last));
             }
+            if (diverged == null) {
+                whenTrained.accept(network);
+            }
             return new CellResult(cell, dataset, diverged == null ? RunStatus.OK : RunStatus.DIVERGED, null,
-                    diverged, epochs, layers, seconds(start), Instant.now(), provenance, theory, jacobian);
+                    diverged, epochs, layers, seconds(start), Instant.now(), provenance, theory, jacobian,
+                    sourceSha256);
         } catch (Exception e) {
             log.warn("cell {} failed: {}", cell.cellId(), e.toString(), e);
             return new CellResult(cell, dataset, RunStatus.FAILED, describe(e), null, epochs, layers,
-                    seconds(start), Instant.now(), provenance, theory, jacobian);
+                    seconds(start), Instant.now(), provenance, theory, jacobian, sourceSha256);
         } finally {
             if (network != null) {
                 network.release();
@@ -210,8 +320,17 @@ public final class Dl4jCellTrainer implements CellTrainer {
      * of its numerics (a bug) is logged and recorded as the reason the columns are null, never thrown.
      */
     static CellTheory theory(Cell cell, DatasetIdentity dataset, INDArray probeX) {
-        double meanSquare = probeX.castTo(DataType.DOUBLE).norm2Number().doubleValue();
-        meanSquare = meanSquare * meanSquare / probeX.length();
+        return theory(cell, dataset, probeMeanSquare(probeX));
+    }
+
+    /** The mean square of the probe batch's features, the theory's input q⁰ (in double, whatever the precision). */
+    static double probeMeanSquare(INDArray probeX) {
+        double norm = probeX.castTo(DataType.DOUBLE).norm2Number().doubleValue();
+        return norm * norm / probeX.length();
+    }
+
+    /** {@link #theory(Cell, DatasetIdentity, INDArray)} from the probe batch's mean square. */
+    static CellTheory theory(Cell cell, DatasetIdentity dataset, double meanSquare) {
         try {
             return CellTheory.forCell(cell.settings(), dataset.inputShape(), dataset.outputs(), meanSquare);
         } catch (RuntimeException e) {
@@ -243,20 +362,35 @@ public final class Dl4jCellTrainer implements CellTrainer {
         return null;
     }
 
-    /** Minibatch SGD in this JVM, in the cell's epoch order; the loss is the mean over the epoch's minibatches. */
+    /**
+     * Minibatch SGD in this JVM, in the cell's epoch order; the loss is the mean over the epoch's minibatches. Each
+     * of the cell's {@link TrainingStage}s gets its own step (frozen layers, step size, fresh optimizer state) at
+     * its first epoch; a cell of one stage gets the one step it always had.
+     */
     static EpochTraining minibatches(Cell cell, CellNetwork network, Dataset dataset) {
         DeviceData data = DeviceData.of(dataset, cell.settings().precision());
         int rows = dataset.trainRows();
         int batch = Math.min(cell.settings().batchSize(), rows);
-        CellNetwork.MinibatchStep step = network.step(cell.settings());
+        List<TrainingStage> stages = TrainingStage.of(cell.settings());
+        CellNetwork.MinibatchStep[] step = {network.step(cell.settings(), stages.get(0))};
+        int[] stage = {0};
+        // One minibatch gathered at a time (a shuffled copy of the whole split would double its memory). An MLP's
+        // step gets it in the same two arrays every time (a short last minibatch gets its own): the copy is the
+        // same, the allocations go. A graph network's step gets fresh arrays, as it always did.
+        boolean reuse = network instanceof CellNetwork.Mlp;
+        Minibatch full = new Minibatch(data, batch, reuse);
+        Minibatch last = rows % batch == 0 ? full : new Minibatch(data, rows % batch, reuse);
         return epoch -> {
+            if (!stages.get(stage[0]).covers(epoch)) {
+                stage[0]++;
+                step[0] = network.step(cell.settings(), stages.get(stage[0]));
+            }
             int[] order = epochOrder(cell, epoch, rows);
             double lossSum = 0;
             for (int from = 0; from < rows; from += batch) {
-                // One minibatch gathered at a time: a shuffled copy of the whole split would double its memory.
                 int[] rowsOfBatch = java.util.Arrays.copyOfRange(order, from, Math.min(rows, from + batch));
-                double loss = step.fit(Nd4j.pullRows(data.trainX(), 1, rowsOfBatch),
-                        Nd4j.pullRows(data.trainY(), 1, rowsOfBatch));
+                Minibatch minibatch = rowsOfBatch.length == batch ? full : last;
+                double loss = step[0].fit(minibatch.features(rowsOfBatch), minibatch.labels(rowsOfBatch));
                 if (!Double.isFinite(loss)) {
                     return Double.NaN;
                 }
@@ -299,25 +433,75 @@ public final class Dl4jCellTrainer implements CellTrainer {
             return network.score(new DataSet(arrays.trainX(), arrays.trainY()));
         }
 
+        /**
+         * Test loss and accuracy. The loss and the output come from {@link CellNetwork#scoreWithOutput} (one forward
+         * pass for an MLP); the accuracy is the share of rows whose output's arg max is the label's class.
+         */
         @Override
         public TestMetrics test(CellNetwork network) {
-            double loss = network.score(new DataSet(arrays.testX(), arrays.testY()));
+            boolean classification = dataset.identity().task() == Task.CLASSIFICATION;
+            CellNetwork.Scored scored = network.scoreWithOutput(new DataSet(arrays.testX(), arrays.testY()),
+                    classification);
             Double accuracy = null;
-            if (dataset.identity().task() == Task.CLASSIFICATION) {
-                INDArray predicted = network.output(arrays.testX()).argMax(1);
-                accuracy = predicted.eq(arrays.testY().argMax(1)).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
-                        .meanNumber().doubleValue();
+            if (classification) {
+                long[] predicted = scored.output().argMax(1).toLongVector();
+                int[] actual = arrays.testLabels();
+                long correct = 0;
+                for (int i = 0; i < predicted.length; i++) {
+                    if (predicted[i] == actual[i]) {
+                        correct++;
+                    }
+                }
+                // the mean of the 0/1 matches, as ND4J's meanNumber() of them: a count over the rows
+                accuracy = (double) correct / predicted.length;
             }
-            return new TestMetrics(loss, accuracy);
+            return new TestMetrics(scored.loss(), accuracy);
         }
     }
 
+    /**
+     * A minibatch's rows pulled from the training split: into the same two arrays each time where {@code reuse},
+     * else into new ones.
+     */
+    private static final class Minibatch {
+        private final DeviceData data;
+        private final INDArray features;
+        private final INDArray labels;
+
+        Minibatch(DeviceData data, int rows, boolean reuse) {
+            this.data = data;
+            if (reuse) {
+                try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                    this.features = Nd4j.create(data.trainX().dataType(), rows, data.trainX().columns());
+                    this.labels = Nd4j.create(data.trainY().dataType(), rows, data.trainY().columns());
+                }
+            } else {
+                this.features = null;
+                this.labels = null;
+            }
+        }
+
+        INDArray features(int[] rows) {
+            return features == null ? Nd4j.pullRows(data.trainX(), 1, rows)
+                    : Nd4j.pullRows(data.trainX(), features, 1, rows);
+        }
+
+        INDArray labels(int[] rows) {
+            return labels == null ? Nd4j.pullRows(data.trainY(), 1, rows)
+                    : Nd4j.pullRows(data.trainY(), labels, 1, rows);
+        }
+    }
+
+    /**
+     * LSUV's rescaling of the layers whose scheme is lsuv. A transfer cell's kept layers are never rescaled (they
+     * hold the source's trained weights); its new layers are, on the signal the kept layers pass them.
+     */
     static void applyLsuv(Cell cell, Propagation propagation, INDArray batch) {
         CellSettings s = cell.settings();
         int layers = s.depth() + 1;
         boolean[] lsuv = new boolean[layers];
         SchemeSpec lsuvScheme = null;
-        for (int l = 0; l < layers; l++) {
+        for (int l = s.transferLayers(); l < layers; l++) {
             SchemeSpec scheme = s.schemeOf(l);
             if (scheme.kind() == SchemeKind.LSUV) {
                 lsuv[l] = true;
@@ -341,17 +525,56 @@ public final class Dl4jCellTrainer implements CellTrainer {
      * the result subtracted from the parameters — without the optimizer framework around it. That framework
      * rebuilds per-parameter views for regularization every iteration (none is configured here) and was about a
      * fifth of a small cell's time; the result is the same bits (tested against fit()).
+     *
+     * <p>A stage with frozen layers (a transfer cell's kept layers) updates only the parameters after them: an MLP's
+     * flattened parameters are its layers' in order, so the frozen layers are a prefix, and the update skips it —
+     * its parameters are never written, so they stay the same bits, and the step costs what an unfrozen one does
+     * (the backward pass still computes the prefix's gradient, which nothing reads) minus the skipped updater work.
+     * Its optimizer state then covers the trained part only and starts fresh, as every stage's does.
      */
     static final class Step {
         private final MultiLayerNetwork network;
         private final GradientUpdater<?> updater;
+        /**
+         * The network's flattened gradient and parameters as vectors, without the frozen layers' prefix: views of
+         * arrays it keeps for its life.
+         */
+        private final INDArray gradient;
+        private final INDArray params;
         private int iteration;
 
+        /** A step of a cell trained in one stage. */
         Step(MultiLayerNetwork network, CellSettings settings) {
+            this(network, settings, new TrainingStage(1, settings.epochs(), 0, settings.learningRate()));
+        }
+
+        Step(MultiLayerNetwork network, CellSettings settings, TrainingStage stage) {
             this.network = network;
-            INDArray state = network.getUpdater().getStateViewArray();
-            this.updater = Networks.updater(settings).instantiate(
-                    state == null ? null : state.reshape(state.length()), false);
+            IUpdater rule = Networks.updater(settings.optimizer(), stage.learningRate(), settings.momentum());
+            long frozen = 0;
+            for (int layer = 0; layer < stage.frozenLayers(); layer++) {
+                frozen += network.getLayer(layer).numParams();
+            }
+            if (network.getFlattenedGradients() == null) {
+                network.initGradientsView(); // DL4J makes the gradient views at the first backward pass
+            }
+            KeepingDenseLayer.install(network); // one product fewer per hidden layer and step, the same bits
+            INDArray flatGradient = network.getFlattenedGradients();
+            INDArray allGradient = flatGradient.reshape(flatGradient.length());
+            INDArray allParams = network.params().reshape(network.params().length());
+            if (frozen == 0) {
+                // The network's own updater state, as fit() uses it (fresh: nothing else ever writes it).
+                INDArray state = network.getUpdater().getStateViewArray();
+                this.updater = rule.instantiate(state == null ? null : state.reshape(state.length()), false);
+                this.gradient = allGradient;
+                this.params = allParams;
+            } else {
+                long size = rule.stateSize(network.numParams() - frozen);
+                INDArray state = size == 0 ? null : Nd4j.zeros(network.params().dataType(), size);
+                this.updater = rule.instantiate(state, true);
+                this.gradient = allGradient.get(NDArrayIndex.interval(frozen, allGradient.length()));
+                this.params = allParams.get(NDArrayIndex.interval(frozen, allParams.length()));
+            }
         }
 
         /** @return the minibatch's loss before the update */
@@ -359,12 +582,9 @@ public final class Dl4jCellTrainer implements CellTrainer {
             network.setInput(features);
             network.setLabels(labels);
             network.computeGradientAndScore();
-            INDArray gradient = network.getFlattenedGradients();
-            gradient = gradient.reshape(gradient.length());
             gradient.divi(features.rows());
             updater.applyUpdater(gradient, iteration++, 0);
-            INDArray params = network.params();
-            params.reshape(params.length()).subi(gradient);
+            params.subi(gradient);
             network.setIterationCount(iteration);
             return network.score();
         }
@@ -394,12 +614,27 @@ public final class Dl4jCellTrainer implements CellTrainer {
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
+    /** Each row's arg max (ND4J's: the first maximum), the class of one-hot labels. */
+    static int[] argMax(float[] values, int rows, int columns) {
+        int[] indexes = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            float best = Float.NEGATIVE_INFINITY;
+            for (int c = 0; c < columns; c++) {
+                if (values[r * columns + c] > best) {
+                    best = values[r * columns + c];
+                    indexes[r] = c;
+                }
+            }
+        }
+        return indexes;
+    }
+
     /**
      * A dataset as ND4J arrays, built once per dataset and precision and shared read-only by the cells of this
-     * JVM, so a sweep does not re-materialize its data for every cell.
+     * JVM, so a sweep does not re-materialize its data for every cell; and the test split's classes.
      */
     record DeviceData(INDArray trainX, INDArray trainY, INDArray testX, INDArray testY, INDArray probeX,
-                      INDArray probeY) {
+                      INDArray probeY, int[] testLabels) {
         private static final Map<String, DeviceData> CACHE = new LinkedHashMap<>(4, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, DeviceData> eldest) {
@@ -418,7 +653,8 @@ public final class Dl4jCellTrainer implements CellTrainer {
                         Networks.matrix(dataset.testX(), dataset.testRows(), dataset.features(), precision),
                         Networks.matrix(dataset.testY(), dataset.testRows(), dataset.outputs(), precision),
                         trainX.get(NDArrayIndex.interval(0, probe), NDArrayIndex.all()).dup(),
-                        trainY.get(NDArrayIndex.interval(0, probe), NDArrayIndex.all()).dup());
+                        trainY.get(NDArrayIndex.interval(0, probe), NDArrayIndex.all()).dup(),
+                        argMax(dataset.testY(), dataset.testRows(), dataset.outputs()));
             });
         }
     }

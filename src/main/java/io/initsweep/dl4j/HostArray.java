@@ -79,9 +79,16 @@ final class HostArray implements AutoCloseable {
         return array.reshape('c', rows, columns);
     }
 
-    /** A pointer to value {@code offset}, for BLAS. */
-    Pointer at(long offset) {
-        return single ? new FloatPointer(base).position(offset) : new DoublePointer(base).position(offset);
+    /** A pointer to value 0, for BLAS. */
+    Pointer pointer() {
+        return base;
+    }
+
+    /** A pointer to the first value of a dense host array of ND4J's CPU backend (a view's offset included). */
+    static Pointer pointer(INDArray array) {
+        return array.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT
+                ? new FloatPointer(array.data().addressPointer())
+                : new DoublePointer(array.data().addressPointer());
     }
 
     double get(long index) {
@@ -96,15 +103,31 @@ final class HostArray implements AutoCloseable {
         }
     }
 
-    /** Copies {@code values} (already rounded to this precision) to {@code [offset, offset + count)}. */
-    void put(long offset, double[] values, int count) {
-        if (single) {
-            for (int i = 0; i < count; i++) {
-                floats.put((int) offset + i, (float) values[i]);
-            }
-        } else {
-            doubles.put((int) offset, values, 0, count);
+    /** Copies values {@code [from, from + count)} into {@code into} (a float array: this array must be float). */
+    void get(long from, float[] into, int count) {
+        floats.get((int) from, into, 0, count);
+    }
+
+    /** Copies values {@code [from, from + count)} into {@code into} (a double array: this array must be double). */
+    void get(long from, double[] into, int count) {
+        doubles.get((int) from, into, 0, count);
+    }
+
+    void put(long at, float[] values, int count) {
+        floats.put((int) at, values, 0, count);
+    }
+
+    void put(long at, double[] values, int count) {
+        doubles.put((int) at, values, 0, count);
+    }
+
+    /** Values {@code [from, from + count)} as doubles. */
+    double[] read(long from, int count) {
+        double[] values = new double[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = get(from + i);
         }
+        return values;
     }
 
     void fill(long from, long count, double value) {

@@ -55,6 +55,11 @@ public final class Networks {
 
     /** The initialized network of a cell, by its architecture; the caller releases it. */
     public static CellNetwork build(Cell cell, DatasetIdentity dataset) {
+        if (cell.settings().transfers()) {
+            // drawn alone it would train as if it had no source: a wrong result, never a failure
+            throw new IllegalArgumentException("cell " + cell.cellId() + " keeps layers of a source network; it is "
+                    + "built from the source's model file");
+        }
         NetworkLayout layout = Grid.layout(cell.settings(), dataset);
         if (plainMlp(layout)) {
             return new CellNetwork.Mlp(mlp(cell, dataset));

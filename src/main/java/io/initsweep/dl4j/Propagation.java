@@ -88,25 +88,9 @@ final class Propagation {
         List<LayerStats> stats = new ArrayList<>();
         for (int l = 0; l <= last; l++) {
             INDArray w = weights(l);
-            int fanIn = w.rows();
-            int fanOut = w.columns();
-            double[] weights = doubles(w);
-            double[] z = doubles(forward.preactivations().get(l));
-            double[] a = doubles(forward.activations().get(l + 1));
-            boolean isHidden = l < last;
-            Activation.Family family = hidden.family();
-            stats.add(new LayerStats(l, phase, fanIn, fanOut,
-                    Diagnostics.mean(weights), Math.sqrt(Diagnostics.variance(weights)),
-                    Diagnostics.mean(a), Diagnostics.variance(a), Diagnostics.variance(z),
-                    isHidden && family == Activation.Family.RECTIFIER
-                            ? Diagnostics.deadFraction(z, examples, fanOut) : null,
-                    isHidden && family == Activation.Family.SATURATING
-                            ? Diagnostics.saturatedFraction(a, hidden) : null,
-                    Diagnostics.variance(doubles(gradWeights[l])),
-                    Diagnostics.variance(doubles(gradInputs[l])),
-                    Diagnostics.symmetry(weights, fanIn, fanOut), epoch,
-                    Diagnostics.pairCorrelation(z, examples, fanOut, Diagnostics.CORRELATION_PAIRS),
-                    LayerStats.Placement.dense(isHidden ? LayerRole.HIDDEN : LayerRole.OUTPUT, null)));
+            stats.add(layerStats(l, phase, epoch, w.rows(), w.columns(), l < last, hidden, examples, doubles(w),
+                    doubles(forward.preactivations().get(l)), doubles(forward.activations().get(l + 1)),
+                    doubles(gradWeights[l]), doubles(gradInputs[l])));
         }
         return stats;
     }
@@ -209,6 +193,33 @@ final class Propagation {
     }
 
     static final int POWER_ITERATIONS = 10_000;
+
+    /**
+     * One layer's statistics from its values on the probe batch, all row-major: the weights ({@code fanIn × fanOut}),
+     * the pre-activations and activations ({@code examples × fanOut}), the weight gradient ({@code fanIn × fanOut})
+     * and the input gradient ({@code examples × fanIn}) of the mean loss. The one place both trainers (per cell and
+     * batched) compute an MLP's layer rows, so that equal values give equal statistics.
+     *
+     * @param epoch the epoch after which the layer is measured (0 at init)
+     */
+    static LayerStats layerStats(int layer, LayerStats.Phase phase, int epoch, int fanIn, int fanOut,
+                                 boolean isHidden, Activation hidden, int examples, double[] weights,
+                                 double[] preactivations, double[] activations, double[] gradWeights,
+                                 double[] gradInputs) {
+        Activation.Family family = hidden.family();
+        return new LayerStats(layer, phase, fanIn, fanOut,
+                Diagnostics.mean(weights), Math.sqrt(Diagnostics.variance(weights)),
+                Diagnostics.mean(activations), Diagnostics.variance(activations), Diagnostics.variance(preactivations),
+                isHidden && family == Activation.Family.RECTIFIER
+                        ? Diagnostics.deadFraction(preactivations, examples, fanOut) : null,
+                isHidden && family == Activation.Family.SATURATING
+                        ? Diagnostics.saturatedFraction(activations, hidden) : null,
+                Diagnostics.variance(gradWeights),
+                Diagnostics.variance(gradInputs),
+                Diagnostics.symmetry(weights, fanIn, fanOut), epoch,
+                Diagnostics.pairCorrelation(preactivations, examples, fanOut, Diagnostics.CORRELATION_PAIRS),
+                LayerStats.Placement.dense(isHidden ? LayerRole.HIDDEN : LayerRole.OUTPUT, null));
+    }
 
     /**
      * Layer-sequential unit variance (Mishkin and Matas 2016): from the input up, divide each LSUV layer's weights

@@ -23,9 +23,11 @@ import java.util.Objects;
  * @param settings      what the cell trains with
  * @param coordinates   the cell's value of each grid axis, in spec order (canonical text)
  * @param datasetSha256 fingerprint of the dataset the cell trains on
+ * @param source        the source network a transfer cell copies layers from (part of its id); null for every
+ *                      other cell
  */
 public record Cell(String sweep, String cellId, String pointId, long seed, long initSeed, long orderSeed, CellSettings settings,
-                   Map<String, String> coordinates, String datasetSha256) implements Serializable {
+                   Map<String, String> coordinates, String datasetSha256, SourceRef source) implements Serializable {
 
     public Cell {
         Objects.requireNonNull(sweep, "sweep is null");
@@ -34,6 +36,16 @@ public record Cell(String sweep, String cellId, String pointId, long seed, long 
         Objects.requireNonNull(settings, "settings is null");
         coordinates = Collections.unmodifiableMap(new LinkedHashMap<>(coordinates));
         Objects.requireNonNull(datasetSha256, "datasetSha256 is null");
+        if (settings.transfers() != (source != null)) {
+            throw new IllegalArgumentException("a cell has a source network exactly when it transfers layers: "
+                    + "transfer-layers " + settings.transferLayers() + ", source " + source);
+        }
+    }
+
+    /** A cell that uses no source network. */
+    public Cell(String sweep, String cellId, String pointId, long seed, long initSeed, long orderSeed,
+                CellSettings settings, Map<String, String> coordinates, String datasetSha256) {
+        this(sweep, cellId, pointId, seed, initSeed, orderSeed, settings, coordinates, datasetSha256, null);
     }
 
     /** The grid coordinates as one text, e.g. {@code scheme=he_normal depth=8 activation=relu}. */
@@ -53,6 +65,7 @@ public record Cell(String sweep, String cellId, String pointId, long seed, long 
 
     @Override
     public String toString() {
-        return cellId + " " + coordinates + " seed=" + seed;
+        return cellId + " " + coordinates + " seed=" + seed + (source == null ? ""
+                : " source=" + source.sourceId() + (source.seed() == null ? "" : " source-seed=" + source.seed()));
     }
 }

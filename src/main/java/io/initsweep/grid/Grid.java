@@ -11,6 +11,7 @@ import io.initsweep.spec.LayerInit;
 import io.initsweep.spec.Located;
 import io.initsweep.spec.Setting;
 import io.initsweep.spec.Settings;
+import io.initsweep.spec.SourceSpec;
 import io.initsweep.spec.SpecError;
 import io.initsweep.spec.SpecException;
 import io.initsweep.spec.SweepSpec;
@@ -82,9 +83,49 @@ public final class Grid {
                     + "the limit with --max-cells if the driver has the memory"));
         }
         errors.addAll(networkProblems(spec));
+        errors.addAll(TransferChecks.problems(spec));
         if (!errors.isEmpty()) {
             throw new SpecException(new ArrayList<>(new LinkedHashSet<>(errors)));
         }
+    }
+
+    /**
+     * The number of cells {@link #expand} makes of a spec, known without data: the product of the axes and seeds,
+     * except in a transfer grid, where each transfer cell is crossed with every source seed (one source for a
+     * {@code from-model} file) and grid points that differ only in settings that do not apply are one cell (a
+     * from-scratch cell whatever its strategy or freeze, an lp-ft cell whatever its freeze). (Self-transfer sources are per target dataset, which changes the sources, not the cells.) Call it after
+     * {@link #check}, which bounds the grid.
+     */
+    public static long cellCount(SweepSpec spec) {
+        if (!spec.transfers()) {
+            return spec.cellCount();
+        }
+        long sourceSeeds = spec.sourceNetwork() instanceof SourceSpec.Trained trained ? trained.seeds().size() : 1;
+        List<Map<Setting<?>, Object>> points = new ArrayList<>();
+        points.add(new LinkedHashMap<>());
+        for (SweepSpec.GridAxis axis : spec.grid()) {
+            List<Map<Setting<?>, Object>> next = new ArrayList<>();
+            for (Map<Setting<?>, Object> point : points) {
+                for (Located<Object> value : axis.values()) {
+                    Map<Setting<?>, Object> extended = new LinkedHashMap<>(point);
+                    extended.put(axis.setting(), value.value());
+                    next.add(extended);
+                }
+            }
+            points = next;
+        }
+        // points whose applicable settings are the same are one cell (a setting that does not apply leaves no trace)
+        Set<Map<String, String>> distinct = new java.util.HashSet<>();
+        long cells = 0;
+        for (Map<Setting<?>, Object> point : points) {
+            CellSettings.Builder builder = spec.baseSettings();
+            point.forEach(builder::setParsed);
+            CellSettings settings = builder.build();
+            if (distinct.add(settings.canonical())) {
+                cells += spec.seeds().size() * (settings.transfers() ? sourceSeeds : 1);
+            }
+        }
+        return cells;
     }
 
     /**
@@ -95,6 +136,27 @@ public final class Grid {
      * @throws SpecException listing every problem, located in the spec
      */
     public static List<Cell> expand(SweepSpec spec, Map<Long, ? extends DatasetIdentity> datasets) {
+        if (spec.transfers()) {
+            throw new IllegalArgumentException("spec " + spec.name() + " has transfer cells: expand it with its "
+                    + "source networks (Grid.expand(spec, datasets, sources))");
+        }
+        return expand(spec, datasets, (settings, dataset) -> {
+            throw new IllegalStateException("no transfer cell expected");
+        });
+    }
+
+    /**
+     * Expands a grid whose cells may transfer layers from a source network: each transfer cell is crossed with
+     * every source network {@code sources} gives it (one per source seed), the source seed outside the seed, and
+     * its id includes the source's ({@link #cell(String, long, CellSettings, Map, DatasetIdentity, SourceRef)}).
+     * Cells that come out the same (a from-scratch cell is one cell whatever the grid's freeze or strategy, which
+     * do not apply to it) are listed once, where they first appear, with the coordinates that apply to them.
+     *
+     * @param sources the source networks of a transfer cell; asked only for cells with {@code transfer-layers > 0}
+     * @throws SpecException listing every problem, located in the spec
+     */
+    public static List<Cell> expand(SweepSpec spec, Map<Long, ? extends DatasetIdentity> datasets,
+                                    TransferSources sources) {
         check(spec, Long.MAX_VALUE); // cheap; callers check the size with their limit first
         List<Map<Setting<?>, Located<Object>>> points = new ArrayList<>();
         points.add(new LinkedHashMap<>());
@@ -111,37 +173,82 @@ public final class Grid {
         }
 
         Set<SpecError> errors = new LinkedHashSet<>();
-        List<Cell> cells = new ArrayList<>();
+        Map<String, Cell> cells = new LinkedHashMap<>();
         for (Map<Setting<?>, Located<Object>> point : points) {
             CellSettings.Builder builder = spec.baseSettings();
             point.forEach((setting, value) -> builder.setParsed(setting, value.value()));
             CellSettings settings = builder.build();
+            // A coordinate that does not apply to the cell (freeze of a from-scratch cell, momentum of sgd) is
+            // left out: it neither splits the cell nor describes it.
             Map<String, String> coordinates = new LinkedHashMap<>();
-            point.keySet().forEach(setting -> coordinates.put(setting.key(), setting.canonical(settings.get(setting))));
+            point.keySet().stream().filter(settings::applies)
+                    .forEach(setting -> coordinates.put(setting.key(), setting.canonical(settings.get(setting))));
 
             DatasetIdentity dataset = datasets.get(settings.dataSeed());
             if (dataset == null) {
                 throw new IllegalArgumentException("no dataset for data seed " + settings.dataSeed());
             }
             errors.addAll(shapeProblems(spec, settings, dataset));
-            for (long seed : spec.seeds()) {
-                cells.add(cell(spec.name(), seed, settings, coordinates, dataset));
+            List<SourceRef> refs = java.util.Collections.singletonList(null);
+            if (settings.transfers()) {
+                try {
+                    refs = sources.refs(settings, dataset);
+                } catch (SpecException e) {
+                    errors.addAll(e.errors());
+                    continue;
+                }
+            }
+            for (SourceRef source : refs) {
+                for (long seed : spec.seeds()) {
+                    Cell cell = cell(spec.name(), seed, settings, coordinates, dataset, source);
+                    cells.putIfAbsent(cell.cellId(), cell);
+                }
             }
         }
         if (!errors.isEmpty()) {
             throw new SpecException(new ArrayList<>(errors));
         }
-        return cells;
+        return new ArrayList<>(cells.values());
     }
 
-    /** Builds one cell; exposed for replaying a cell from its recorded settings. */
+    /** The source networks of transfer cells, as the grid expansion asks for them. */
+    @FunctionalInterface
+    public interface TransferSources {
+        /**
+         * The source networks a transfer cell with these settings on this dataset is crossed with, one per source
+         * seed, in seed order.
+         *
+         * @throws SpecException where the source cannot serve the cell (its data has another number of features)
+         */
+        List<SourceRef> refs(CellSettings settings, DatasetIdentity dataset);
+    }
+
+    /** Builds one cell that uses no source network; exposed for replaying a cell from its recorded settings. */
     public static Cell cell(String sweep, long seed, CellSettings settings, Map<String, String> coordinates,
                             DatasetIdentity dataset) {
+        return cell(sweep, seed, settings, coordinates, dataset, null);
+    }
+
+    /**
+     * Builds one cell. A transfer cell's identity also holds its source: the source definition's point id (so the
+     * source replicates of one grid point share its point id, as its seeds do) and the source seed beside the seed.
+     * Nothing of the source enters the init or order seed: a transfer cell's new layers are drawn, and its
+     * minibatches ordered, exactly as in the from-scratch cell of the same seed ({@code transfer-layers: 0}).
+     *
+     * @param source the cell's source network; null exactly when {@code transfer-layers} is 0
+     */
+    public static Cell cell(String sweep, long seed, CellSettings settings, Map<String, String> coordinates,
+                            DatasetIdentity dataset, SourceRef source) {
         StringBuilder canonical = new StringBuilder(ID_VERSION).append('\n');
         settings.canonical().forEach((k, v) -> canonical.append(k).append('=').append(v).append('\n'));
         canonical.append("dataset=").append(dataset.sha256()).append('\n');
+        if (source != null) {
+            canonical.append("source=").append(source.pointId()).append('\n');
+        }
         String identity = canonical.toString();
-        String cellId = Hashing.sha256Hex(identity + "seed=" + seed).substring(0, 16);
+        String seeds = "seed=" + seed + (source == null || source.seed() == null ? ""
+                : "\nsource-seed=" + source.seed());
+        String cellId = Hashing.sha256Hex(identity + seeds).substring(0, 16);
         String pointId = Hashing.sha256Hex(identity).substring(0, 16);
 
         // The network's shape and draws: the settings of the first release in their fixed order, the data's shape,
@@ -159,7 +266,8 @@ public final class Grid {
             }
         }
         long orderSeed = Hashing.seed(order.toString());
-        return new Cell(sweep, cellId, pointId, seed, initSeed, orderSeed, settings, coordinates, dataset.sha256());
+        return new Cell(sweep, cellId, pointId, seed, initSeed, orderSeed, settings, coordinates, dataset.sha256(),
+                source);
     }
 
     /**
@@ -283,7 +391,7 @@ public final class Grid {
     }
 
     /** A setting's values in the spec: its grid axis's, else its fixed value, else its default. */
-    private static List<Located<?>> values(SweepSpec spec, Setting<?> setting) {
+    static List<Located<?>> values(SweepSpec spec, Setting<?> setting) {
         for (SweepSpec.GridAxis axis : spec.grid()) {
             if (axis.setting() == setting) {
                 return new ArrayList<>(axis.values());

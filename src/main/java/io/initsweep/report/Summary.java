@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * The end-of-sweep console summary: one line per grid point (all seeds together) with how many seeds ran, how
- * many diverged or failed, and the mean ± sample standard deviation of the final test loss over the ok seeds.
+ * many diverged or failed, the mean ± sample standard deviation of the final test loss over the ok seeds, and, with
+ * a target loss, how many seeds reached it and in how many epochs on average (what a transfer study compares).
  */
 public final class Summary {
     private Summary() {
@@ -18,7 +19,8 @@ public final class Summary {
 
     /** One grid point's aggregate. */
     public record Line(Map<String, String> coordinates, int seeds, int ok, int diverged, int failed, int missing,
-                       double lossMean, double lossStd, double accuracyMean, int reached) {
+                       double lossMean, double lossStd, double accuracyMean, int reached,
+                       double epochsToTargetMean) {
     }
 
     public static List<Line> lines(List<CellOutcome> outcomes) {
@@ -35,6 +37,7 @@ public final class Summary {
             int failed = 0;
             int missing = 0;
             int reached = 0;
+            SummaryStatistics epochs = new SummaryStatistics();
             for (CellOutcome o : point) {
                 if (o.status() == null) {
                     missing++;
@@ -55,13 +58,15 @@ public final class Summary {
                 }
                 if (o.epochsToTarget() != null) {
                     reached++;
+                    epochs.addValue(o.epochsToTarget());
                 }
             }
             Cell first = point.get(0).cell();
             lines.add(new Line(first.coordinates(), point.size(), ok, diverged, failed, missing,
                     loss.getN() > 0 ? loss.getMean() : Double.NaN,
                     loss.getN() > 1 ? loss.getStandardDeviation() : Double.NaN,
-                    accuracy.getN() > 0 ? accuracy.getMean() : Double.NaN, reached));
+                    accuracy.getN() > 0 ? accuracy.getMean() : Double.NaN, reached,
+                    epochs.getN() > 0 ? epochs.getMean() : Double.NaN));
         }
         return lines;
     }
@@ -71,16 +76,20 @@ public final class Summary {
         if (lines.isEmpty()) {
             return "(no cells)\n";
         }
-        List<String> axes = new ArrayList<>(lines.get(0).coordinates().keySet());
+        // every line's axes: a from-scratch cell has no strategy or freeze, the transfer cells beside it do
+        java.util.LinkedHashSet<String> allAxes = new java.util.LinkedHashSet<>();
+        lines.forEach(l -> allAxes.addAll(l.coordinates().keySet()));
+        List<String> axes = new ArrayList<>(allAxes);
         List<String> header = new ArrayList<>(axes);
         header.addAll(List.of("seeds", "ok", "diverged", "failed", "final test loss", "accuracy"));
         if (targetSet) {
             header.add("reached target");
+            header.add("epochs to target");
         }
         List<List<String>> rows = new ArrayList<>();
         for (Line line : lines) {
             List<String> row = new ArrayList<>();
-            axes.forEach(a -> row.add(line.coordinates().get(a)));
+            axes.forEach(a -> row.add(line.coordinates().getOrDefault(a, "-")));
             row.add(Integer.toString(line.seeds()));
             row.add(Integer.toString(line.ok()));
             row.add(Integer.toString(line.diverged()));
@@ -91,6 +100,8 @@ public final class Summary {
             row.add(Double.isNaN(line.accuracyMean()) ? "-" : String.format("%.3f", line.accuracyMean()));
             if (targetSet) {
                 row.add(line.reached() + "/" + line.seeds());
+                row.add(Double.isNaN(line.epochsToTargetMean()) ? "-"
+                        : String.format("%.1f", line.epochsToTargetMean()));
             }
             rows.add(row);
         }

@@ -1,5 +1,6 @@
 package io.initsweep.schema;
 
+import io.initsweep.grid.SourceRef;
 import io.initsweep.spec.CellSettings;
 import io.initsweep.spec.Setting;
 import io.initsweep.spec.Settings;
@@ -37,6 +38,21 @@ public final class RunRows {
             throw new IllegalArgumentException("runs." + setting.column() + " holds '" + stored
                     + "', which is not a value of " + setting.key() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The source network a transfer cell's runs row recorded (what its id holds of the source), or null for a cell
+     * that used none.
+     */
+    public static SourceRef source(Row run) {
+        // a row read without the column (a table before version 4) used no source either
+        String id = run.schema() != null && !java.util.Arrays.asList(run.schema().fieldNames()).contains("source_id")
+                ? null : run.getAs("source_id");
+        if (id == null) {
+            return null;
+        }
+        Object seed = run.get(run.fieldIndex("source_seed"));
+        return new SourceRef(id, run.getAs("source_point_id"), seed == null ? null : ((Number) seed).longValue());
     }
 
     /** One {@code epochs} row as the trainer recorded it. */

@@ -48,7 +48,9 @@ public final class Tables {
     public record LayerRow(CellResult result, LayerStats layer) {
     }
 
-    public static final Table<CellResult> RUNS = new Table<>("runs", 4,
+    // runs version 5: the cnn settings, widths and beta (issue 16), after version 4's batch_cells and transfer
+    // source columns; a catalog registered at version 4 re-creates the table with them
+    public static final Table<CellResult> RUNS = new Table<>("runs", 5,
             "one row per cell: its settings, outcome and provenance", runColumns());
 
     public static final Table<EpochRow> EPOCHS = new Table<>("epochs", 1,
@@ -103,12 +105,13 @@ public final class Tables {
             if (setting == Settings.WIDTHS) {
                 c.add(new Column<>("beta", DoubleType, true, "Hanin & Rolnick's beta = sum over the hidden layers of "
                         + "1/width (cnn: 1/channels of each convolution layer, the analogue); null for residual "
-                        + "networks (table version 4)", r -> settings(r).beta()));
+                        + "networks (table version 5)", r -> settings(r).beta()));
             }
         }
         c.add(new Column<>("seed", LongType, false, "seed index from the spec", r -> r.cell().seed()));
         c.add(new Column<>("init_seed", LongType, false, "seed of the weight draws", r -> r.cell().initSeed()));
         c.add(new Column<>("order_seed", LongType, false, "seed of the minibatch order", r -> r.cell().orderSeed()));
+        c.addAll(sourceColumns());
 
         c.add(new Column<>("dataset", StringType, false, "dataset label with its parameters",
                 r -> r.dataset().name()));
@@ -168,6 +171,31 @@ public final class Tables {
                 "Spark executor that trained the cell ('driver' in local mode); data-parallel: every executor, "
                         + "comma-separated",
                 r -> r.provenance().executorId()));
+        // version 4 (cells grouped into tasks, issue 13/18); nullable: rows written before have none
+        c.add(new Column<>("batch_cells", IntegerType, true,
+                "cells trained together with this one as one batched computation, this one included (1 = alone, "
+                        + "the per-cell path; a batched cell gets the per-cell bits at one native thread); null in "
+                        + "rows written before version 4", r -> r.provenance().batchCells()));
+        return c;
+    }
+
+    /**
+     * The source network of a transfer cell (issue 17; table version 4): null for every other cell, and in rows
+     * written before. With {@code transfer_layers}, {@code source_data}, {@code strategy} and {@code freeze} (the
+     * settings' columns) they say what a cell kept and how it trained.
+     */
+    private static List<Column<CellResult>> sourceColumns() {
+        List<Column<CellResult>> c = new ArrayList<>();
+        c.add(new Column<>("source_id", StringType, true, "transfer cells: the source network's id, 16 hex digits of "
+                + "SHA-256 of its settings, dataset and source seed (from-model: of the file's bytes); its model file "
+                + "is stored under it", r -> r.cell().source() == null ? null : r.cell().source().sourceId()));
+        c.add(new Column<>("source_point_id", StringType, true, "transfer cells: the same without the source seed: "
+                + "the source replicates of one source definition share it",
+                r -> r.cell().source() == null ? null : r.cell().source().pointId()));
+        c.add(new Column<>("source_seed", LongType, true, "transfer cells: the source seed (source.seeds); null for a "
+                + "from-model network", r -> r.cell().source() == null ? null : r.cell().source().seed()));
+        c.add(new Column<>("source_sha256", StringType, true, "transfer cells: SHA-256 of the source's model file as "
+                + "the cell read it", CellResult::sourceSha256));
         return c;
     }
 
@@ -591,6 +619,26 @@ public final class Tables {
             return l + "L";
         }
         return String.valueOf(value);
+    }
+
+    /**
+     * What identifies one row of a table: the columns a reader deduplicates on ({@code unique_*} views, as
+     * {@code {{key:<table>}}} in their SQL). A layers row is one layer index, kind and block, measured at one phase
+     * and epoch of one run of a cell: a residual block's row shares its last dense layer's index, and rows measured
+     * during training share their phase. Columns that older rows leave null (kind: dense) are coalesced.
+     */
+    public static List<String> rowKey(Table<?> table) {
+        if (table == RUNS) {
+            return List.of("sweep", "cell_id");
+        }
+        if (table == EPOCHS) {
+            return List.of("sweep", "cell_id", "run_id", "epoch");
+        }
+        if (table == LAYERS) {
+            return List.of("sweep", "cell_id", "run_id", "phase", "coalesce(epoch, -1)", "layer",
+                    "coalesce(kind, 'dense')", "coalesce(block, -1)");
+        }
+        throw new IllegalArgumentException("no row key declared for table " + table.name());
     }
 
     private static CellSettings settings(CellResult r) {

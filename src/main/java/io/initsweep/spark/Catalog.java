@@ -84,6 +84,9 @@ public final class Catalog {
             // views as it does in the tables.
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8)
                     .replace("{{runs_with_defaults}}", Tables.runsColumnsWithDefaults("kept"))
+                    .replace("{{key:runs}}", String.join(", ", Tables.rowKey(Tables.RUNS)))
+                    .replace("{{key:epochs}}", String.join(", ", Tables.rowKey(Tables.EPOCHS)))
+                    .replace("{{key:layers}}", String.join(", ", Tables.rowKey(Tables.LAYERS)))
                     .replace("{{settings}}", String.join(", ", Tables.settingColumns()))
                     .replace("{{r.settings}}", prefixed("r.", Tables.settingColumns()))
                     .replace("{{r.init_settings}}", prefixed("r.", Tables.initSettingColumns()));
@@ -152,6 +155,25 @@ public final class Catalog {
     public static Optional<String> embeddedMetastore(SparkSession spark) {
         return Optional.ofNullable(spark.sparkContext().getConf().get("spark.hadoop.javax.jdo.option.ConnectionURL",
                 null));
+    }
+
+    /**
+     * Whether a failure to open the catalog is an embedded Derby metastore booted by another process (Derby's
+     * XSDB6). Derby chains its reasons as SQLException.getNextException, which getCause does not follow: the whole
+     * report is searched.
+     */
+    public static boolean heldByAnotherProcess(Throwable failure) {
+        java.io.StringWriter text = new java.io.StringWriter();
+        failure.printStackTrace(new java.io.PrintWriter(text));
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql) {
+                for (java.sql.SQLException next = sql; next != null; next = next.getNextException()) {
+                    text.append(String.valueOf(next.getSQLState())).append(' ').append(next.getMessage());
+                }
+            }
+        }
+        String all = text.toString();
+        return all.contains("XSDB6") || all.contains("Another instance of Derby may have already booted");
     }
 
     static String literal(String text) {

@@ -89,7 +89,13 @@ final class ClassSubset {
         return new ClassSubset(kept, keep.size(), index, null);
     }
 
-    private static ClassSubset numeric(DatasetSpec spec, List<String> keep, Dataset<Row> labels, String path) {
+    /**
+     * The classes of numeric labels (a column {@code y}): every label must be a class index 0, 1, 2, ... below the
+     * declared {@code classes}, whose count it is if given, else the largest label + 1.
+     *
+     * @throws DataException naming the table, the label column and the offending rows or label
+     */
+    static int numericClassCount(DatasetSpec spec, Dataset<Row> labels, String path) {
         long bad = labels.where(functions.col("y").lt(0).or(functions.col("y")
                 .notEqual(functions.floor(functions.col("y"))))).count();
         if (bad > 0) {
@@ -102,7 +108,11 @@ final class ClassSubset {
             throw new DataException(path, "labels", spec.text("label"), "label " + max
                     + " is out of range for classes " + declared + " (0.." + (declared - 1) + ")");
         }
-        int count = declared != null ? declared : max + 1;
+        return declared != null ? declared : max + 1;
+    }
+
+    private static ClassSubset numeric(DatasetSpec spec, List<String> keep, Dataset<Row> labels, String path) {
+        int count = numericClassCount(spec, labels, path);
         int[] originals = new int[keep.size()];
         for (int k = 0; k < originals.length; k++) {
             String label = keep.get(k);

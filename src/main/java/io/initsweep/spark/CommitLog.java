@@ -214,6 +214,14 @@ final class CommitLog {
      * if it already happened, so applying a manifest again after a crash is safe.
      */
     void apply(CommitManifest manifest) throws IOException {
+        apply(manifest, 0);
+    }
+
+    /**
+     * As {@link #apply(CommitManifest)}, waiting {@code graceMillis} between moving the new files in and deleting
+     * the removed ones, so that a reader that listed the table just before can still open what it listed.
+     */
+    void apply(CommitManifest manifest, long graceMillis) throws IOException {
         for (CommitManifest.TableChange change : inMoveOrder(manifest.tables())) {
             Path table = new Path(root, change.table());
             for (CommitManifest.DataFile file : change.added()) {
@@ -231,6 +239,15 @@ final class CommitLog {
                         throw new IOException("could not move " + from + " to " + to);
                     }
                 }
+            }
+        }
+        if (graceMillis > 0 && manifest.tables().stream().anyMatch(c -> !c.removed().isEmpty())) {
+            try {
+                Thread.sleep(graceMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted before deleting the files commit "
+                        + manifest.commit() + " removed (the next run of the sweep deletes them)");
             }
         }
         for (CommitManifest.TableChange change : inMoveOrder(manifest.tables())) {
@@ -420,6 +437,14 @@ final class CommitLog {
                 Path staged = new Path(root, file.staged());
                 if (fs.exists(staged)) {
                     return staged;
+                }
+                // Moved in after the listing was taken (on S3 a move is a copy, then a delete of the source: the
+                // copy is in place before the staged file goes). Without this look, a reader could find a commit's
+                // epochs file neither listed nor staged and skip it, then read its runs file from staging, and count
+                // a cell without its epochs.
+                Path moved = new Path(new Path(root, table), file.name());
+                if (fs.exists(moved)) {
+                    return moved;
                 }
             }
             return null;

@@ -42,7 +42,9 @@ public record CommitManifest(int format, String sweep, String commit, long seque
         /** A derived table (scheme_comparison) recomputed: the sweep's old files replaced by new ones. */
         @JsonProperty("derived") DERIVED,
         /** Files written before the commit log existed, adopted in place on the first run that found them. */
-        @JsonProperty("baseline") BASELINE
+        @JsonProperty("baseline") BASELINE,
+        /** A sweep's small files rewritten into a few large ones, the same rows ({@link Compaction}). */
+        @JsonProperty("compact") COMPACT
     }
 
     /**

@@ -131,20 +131,7 @@ public final class DistributedTable implements TrainingData {
             }
             outputs = index.size();
         } else {
-            Dataset<Row> labels = train.select("y").union(test.select("y"));
-            long bad = labels.where(functions.col("y").lt(0).or(functions.col("y")
-                    .notEqual(functions.floor(functions.col("y"))))).count();
-            if (bad > 0) {
-                throw new DataException(path, bad + " rows", spec.text("label"), "have labels that are not class "
-                        + "indices 0, 1, 2, ...");
-            }
-            int max = (int) labels.agg(functions.max("y")).first().getDouble(0);
-            Integer classes = spec.optionalCount("classes");
-            if (classes != null && max >= classes) {
-                throw new DataException(path, "labels", spec.text("label"), "label " + max
-                        + " is out of range for classes " + classes + " (0.." + (classes - 1) + ")");
-            }
-            outputs = classes != null ? classes : max + 1;
+            outputs = ClassSubset.numericClassCount(spec, train.select("y").union(test.select("y")), path);
         }
         RowEncoding encoding = new RowEncoding(width, outputs, regression, mean, scale, index,
                 subset == null ? null : subset.numericIndex());

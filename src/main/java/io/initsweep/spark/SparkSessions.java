@@ -35,6 +35,8 @@ public final class SparkSessions {
     /** The masters Spark 3.5 accepts besides local ones (SparkContext.createTaskScheduler). */
     private static final Pattern CLUSTER = Pattern.compile("spark://[^\\s]+|yarn|k8s://[^\\s]+|mesos://[^\\s]+"
             + "|local-cluster\\[\\d+,\\s*\\d+,\\s*\\d+]");
+    /** Seconds a catalog session keeps a table's file listing before it lists the directory again. */
+    public static final long METADATA_TTL_SECONDS = 5;
     /** How long a standalone master has to accept a connection before the command gives up on it. */
     private static final int CONNECT_MILLIS = 5_000;
 
@@ -120,10 +122,33 @@ public final class SparkSessions {
      * ({@link WarehouseCheck}); the results' own reads never touch such files.
      */
     public static SparkSession createWithCatalog(String master, boolean ui, java.nio.file.Path catalogDir) {
+        return createWithCatalog(master, ui, catalogDir, java.util.Map.of());
+    }
+
+    /**
+     * As {@link #createWithCatalog(String, boolean, java.nio.file.Path)}, with more settings (the Thrift server's);
+     * a session of this JVM built with other values of them is stopped first.
+     */
+    public static SparkSession createWithCatalog(String master, boolean ui, java.nio.file.Path catalogDir,
+                                                 java.util.Map<String, String> settings) {
+        scala.Option<SparkSession> current = SparkSession.getDefaultSession();
+        if (current.isDefined()) {
+            SparkConf conf = current.get().sparkContext().getConf();
+            if (settings.entrySet().stream().anyMatch(e -> !e.getValue().equals(conf.get(e.getKey(), null)))) {
+                current.get().stop();
+                SparkSession.clearDefaultSession();
+                SparkSession.clearActiveSession();
+            }
+        }
         SparkConf submitted = new SparkConf();
         SparkSession.Builder builder = builder(master, 1, ui).enableHiveSupport()
                 .withExtensions(new ReadOnlyExtensions())
+                // A long-lived session (the Thrift server, a notebook) must see the files a running sweep commits
+                // and not the ones a --force or compaction removed: table listings expire after a few seconds.
+                .config("spark.sql.metadataCacheTTLSeconds", submitted.get("spark.sql.metadataCacheTTLSeconds",
+                        Long.toString(METADATA_TTL_SECONDS)))
                 .config("spark.sql.files.ignoreCorruptFiles", "true");
+        settings.forEach(builder::config);
         boolean configured = submitted.contains("spark.hadoop.hive.metastore.uris")
                 || submitted.contains("spark.hadoop.javax.jdo.option.ConnectionURL")
                 || Thread.currentThread().getContextClassLoader().getResource("hive-site.xml") != null;
@@ -207,6 +232,12 @@ public final class SparkSessions {
                 // The runs table has ~60 columns; Spark's default of 25 makes it log a truncation warning.
                 .config("spark.sql.debug.maxToStringFields", "200")
                 .config("spark.sql.shuffle.partitions", submitted.get("spark.sql.shuffle.partitions", "8"));
+        if (!submitted.contains("spark.hadoop.fs.s3a.directory.marker.retention")) {
+            // S3 warehouses: keep directory markers. With Hadoop 3.3.4's default (delete), every write of S3A deletes
+            // the parent markers on a pool its writing thread then waits for; concurrent small writes (a commit and
+            // the lock's heartbeat) were seen to hang there. Hadoop 3.2.2+ and 3.3.1+ read kept markers correctly.
+            builder.config("spark.hadoop.fs.s3a.directory.marker.retention", "keep");
+        }
         if (!submitted.contains("spark.scheduler.allocation.file")) {
             // Spark looks for fairscheduler.xml with its own class loader, which does not see the application jar
             // under spark-submit: hand it our pools as a file.

@@ -5,10 +5,14 @@ import io.initsweep.common.InitsweepException;
 import io.initsweep.data.Dataset;
 import io.initsweep.data.DatasetIdentity;
 import io.initsweep.grid.Cell;
+import io.initsweep.grid.CellBatches;
+import io.initsweep.grid.SourceCell;
 import io.initsweep.spec.SweepSpec;
 import io.initsweep.train.CellResult;
 import io.initsweep.train.CellTrainerFactory;
 import io.initsweep.train.RunStatus;
+import io.initsweep.train.SourceModel;
+import io.initsweep.train.SourceResult;
 import org.apache.spark.SparkContext;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaRDD;
@@ -40,9 +44,13 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Runs a sweep's cells on Spark and commits the results while it runs.
  *
- * <p>One cell is one task (cells are heavy; the default partitioning would put many on one core). Tasks return
- * their results to the driver; a result handler hands each to a committer thread, which commits them in batches
- * at least every {@code commit-seconds}, so a crash loses at most the cells of the last interval. Cells already in
+ * <p>A task trains a list of cells ({@link CellBatches#tasks}): cells that may share a batch (plain MLPs of one shape
+ * and dataset) in groups of at most {@code execution.cells-per-task}, which the trainer trains as one batched
+ * computation where that gives each cell its own bits, and every other cell alone. (The default partitioning would
+ * put many heavy cells on one core.) Tasks return one result per cell to the driver; a result handler hands each
+ * to a committer thread, which commits them in batches at least every {@code commit-seconds}, so a crash loses at
+ * most the cells of the last interval. Spark calls the handler once per task, also when a task ran more than once,
+ * so each cell is committed once; a retried task trains all its cells again, which changes none of their bits. Cells already in
  * {@code runs} are skipped, which makes re-running a command a resume and extending a spec an incremental sweep.
  * Cells trained again on purpose ({@code --force}, {@code --retry-failed}) keep their old rows until the commit that
  * adds their new ones, which removes the old in the same atomic step. Everything is decided under the sweep's lock.
@@ -134,10 +142,26 @@ public final class SweepRunner {
     public Outcome run(SweepSpec spec, List<Cell> cells, Map<Long, ? extends TrainingData> datasets,
                        Options options)
             throws IOException {
+        return run(spec, cells, datasets, SweepSources.Plan.NONE, options);
+    }
+
+    /**
+     * Trains the spec's cells that need it and commits them; the source networks of the transfer cells to train
+     * come first, each trained once and its model file committed before any cell that needs it trains
+     * ({@link SourceFiles}). A source whose file was committed earlier (a resumed run) is not trained again.
+     *
+     * @param sources the sweep's source networks ({@link SweepSources#expand})
+     * @throws InitsweepException {@link FailureKind#BAD_ENVIRONMENT} if the warehouse cannot be written (nothing
+     *                            is), {@link FailureKind#SWEEP_BUSY} if another run holds the sweep,
+     *                            {@link FailureKind#INTERRUPTED} after {@link #cancel}
+     */
+    public Outcome run(SweepSpec spec, List<Cell> cells, Map<Long, ? extends TrainingData> datasets,
+                       SweepSources.Plan sources, Options options)
+            throws IOException {
         Warehouse warehouse = Warehouse.openForWriting(spark, options.out());
         String runId = RunIds.next();
         long begin = System.nanoTime();
-        try (SweepLock ignored = warehouse.lock(spec.name(), runId)) {
+        try (SweepLock lock = warehouse.lock(spec.name(), runId)) {
             if (cancelled.get()) {
                 throw interrupted();
             }
@@ -170,14 +194,31 @@ public final class SweepRunner {
                 return new Outcome(runId, cells.size(), alreadyDone, 0, 0, 0, 0);
             }
             long training = System.nanoTime();
-            Outcome trained = train(spec, todo, datasets, options, warehouse, runId, Set.copyOf(replaced));
+            Outcome trained = train(spec, todo, datasets, sources, options, warehouse, lock, runId,
+                    Set.copyOf(replaced));
             long after = System.nanoTime();
             options.afterCommit().run(warehouse, runId);
+            // A sweep that completed compacts its small files once they are many (a long sweep commits thousands).
+            // (-Dinitsweep.compaction.automatic=false leaves them, for measurements of the uncompacted layout.)
+            if (Boolean.parseBoolean(System.getProperty("initsweep.compaction.automatic", "true"))) {
+                lock.verify();
+                Compaction.Result compacted = Compaction.compact(warehouse, spec.name(), runId + "-compact",
+                        Compaction.AUTOMATIC_THRESHOLD);
+                if (compacted.changed()) {
+                    console.printf("compacted: %s%n", describe(compacted));
+                }
+            }
             log.debug("cells and commits: {} ms; after-commit work: {} ms", (after - training) / 1_000_000,
                     (System.nanoTime() - after) / 1_000_000);
             return new Outcome(runId, cells.size(), alreadyDone, trained.trained(), trained.ok(), trained.diverged(),
                     trained.failed());
         }
+    }
+
+    /** One line per compaction: {@code runs 120 -> 1 files, ...}. */
+    public static String describe(Compaction.Result result) {
+        return String.join(", ", result.tables().stream().filter(t -> t.filesAfter() != t.filesBefore())
+                .map(t -> t.table() + " " + t.filesBefore() + " -> " + t.filesAfter() + " files").toList());
     }
 
     private static InitsweepException interrupted() {
@@ -186,17 +227,19 @@ public final class SweepRunner {
     }
 
     private Outcome train(SweepSpec spec, List<Cell> todo, Map<Long, ? extends TrainingData> datasets,
-                          Options options, Warehouse warehouse, String runId, Set<String> replaced)
-            throws IOException {
+                          SweepSources.Plan sources, Options options, Warehouse warehouse, SweepLock lock,
+                          String runId, Set<String> replaced) throws IOException {
         Map<String, TrainingData> bySha = new HashMap<>();
         datasets.values().forEach(d -> bySha.put(d.identity().sha256(), d));
+        if (sources.sourceData() != null) {
+            bySha.putIfAbsent(sources.sourceData().identity().sha256(), sources.sourceData());
+        }
         // Longest cells first: the last tasks of a sweep are then short, and no core idles at the end.
-        todo.sort(Comparator.comparingDouble((Cell c) -> c.estimatedCost(bySha.get(c.datasetSha256()).identity()))
-                .reversed());
+        todo.sort(Comparator.comparingDouble((Cell c) -> cost(c, bySha)).reversed());
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         if (spec.execution().dataParallel()) {
-            return trainDataParallel(spec, todo, bySha, options, warehouse, runId, replaced);
+            return trainDataParallel(spec, todo, bySha, options, warehouse, lock, runId, replaced);
         }
         Map<String, Dataset> inMemory = new HashMap<>();
         bySha.forEach((sha, d) -> inMemory.put(sha, d.match(TrainingData.InMemory::rows, table -> {
@@ -204,18 +247,137 @@ public final class SweepRunner {
                     + table);
         })));
         Broadcast<Map<String, Dataset>> broadcast = jsc.broadcast(inMemory);
-        JavaRDD<Cell> rdd = jsc.parallelize(todo, todo.size());
-        CellTask task = new CellTask(broadcast, runId, spec.execution().coresPerCell(), options.recordLayers(),
-                trainers);
+        Broadcast<Map<String, SourceModel>> models = null;
         try {
+            // Sources first: the cells that need them train only once their files are committed.
+            Map<String, SourceModel> files = new HashMap<>();
+            Map<String, SourceResult> unusable = new HashMap<>();
+            if (todo.stream().anyMatch(c -> c.source() != null)) {
+                trainSources(spec, todo, sources, broadcast, warehouse, lock, runId, files, unusable);
+                models = jsc.broadcast(files);
+            }
+            List<CellResult> dependents = new ArrayList<>();
+            List<Cell> trainable = new ArrayList<>();
+            for (Cell cell : todo) {
+                SourceResult source = cell.source() == null ? null : unusable.get(cell.source().sourceId());
+                if (source == null) {
+                    trainable.add(cell);
+                } else {
+                    dependents.add(source.dependentFailure(cell, bySha.get(cell.datasetSha256()).identity(),
+                            source.result().provenance()));
+                }
+            }
+            CellTask task = new CellTask(broadcast, runId, spec.execution().coresPerCell(), options.recordLayers(),
+                    trainers, models);
             Progress progress = new Progress(console, todo.size(), 2000);
-            return committing(spec, warehouse, runId, replaced, progress, committer -> {
-                ClassTag<ArrayList<CellResult>> tag = ClassTag$.MODULE$.apply(ArrayList.class);
-                spark.sparkContext().runJob(rdd.rdd(), task, new ResultHandler(committer), tag);
+            return committing(spec, warehouse, lock, runId, replaced, progress, committer -> {
+                dependents.forEach(committer::offer);
+                if (!trainable.isEmpty()) {
+                    List<List<Cell>> tasks = tasks(trainable, spec.execution(), bySha);
+                    log.debug("{} cells in {} tasks", trainable.size(), tasks.size());
+                    JavaRDD<List<Cell>> rdd = jsc.parallelize(tasks, tasks.size());
+                    ClassTag<ArrayList<CellResult>> tag = ClassTag$.MODULE$.apply(ArrayList.class);
+                    spark.sparkContext().runJob(rdd.rdd(), task, new ResultHandler(committer), tag);
+                }
             });
         } finally {
             broadcast.destroy();
+            if (models != null) {
+                models.destroy();
+            }
         }
+    }
+
+    /**
+     * Gets the model file of every source the cells to train need: a user's {@code from-model} file as read on the
+     * driver; a trained source's from the warehouse if an earlier run committed it, else trained now (one task
+     * each) and committed. A source that diverged or failed has no file: it goes to {@code unusable}, and the cells
+     * that need it fail naming it.
+     */
+    private void trainSources(SweepSpec spec, List<Cell> todo, SweepSources.Plan plan,
+                              Broadcast<Map<String, Dataset>> datasets, Warehouse warehouse, SweepLock lock,
+                              String runId, Map<String, SourceModel> files, Map<String, SourceResult> unusable)
+            throws IOException {
+        SourceFiles store = new SourceFiles(warehouse, spec.name());
+        if (plan.fromModel() != null) {
+            // kept in the warehouse too, so replay needs nothing outside it
+            lock.verify();
+            files.put(plan.fromModel().sourceId(), store.commit(plan.fromModel().verified(), runId));
+            return;
+        }
+        Set<String> needed = new HashSet<>();
+        todo.stream().filter(c -> c.source() != null).forEach(c -> needed.add(c.source().sourceId()));
+        List<SourceCell> toTrain = new ArrayList<>();
+        for (SourceCell source : plan.toTrain()) {
+            if (needed.contains(source.sourceId())) {
+                store.read(source.sourceId()).ifPresentOrElse(file -> files.put(source.sourceId(), file),
+                        () -> toTrain.add(source));
+            }
+        }
+        if (needed.size() != files.size() + toTrain.size()) {
+            throw new IllegalStateException("the cells need " + needed.size() + " source networks but the plan "
+                    + "has " + (files.size() + toTrain.size()));
+        }
+        console.printf("%d source networks: %d saved earlier, %d to train%n", needed.size(), files.size(),
+                toTrain.size());
+        if (toTrain.isEmpty()) {
+            return;
+        }
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        SparkContext sc = spark.sparkContext();
+        sc.setJobGroup(JOB_GROUP, "initsweep " + spec.name() + " sources", true);
+        sc.setLocalProperty("spark.scheduler.pool", "cells");
+        List<SourceResult> results;
+        try {
+            if (cancelled.get()) {
+                throw interrupted();
+            }
+            results = jsc.parallelize(toTrain, toTrain.size())
+                    .map(new SourceTask(datasets, runId, spec.execution().coresPerCell(), trainers)).collect();
+        } catch (InitsweepException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (cancelled.get()) {
+                throw interrupted();
+            }
+            throw new InitsweepException(FailureKind.RUNTIME, "the source networks' Spark job failed: "
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
+        } finally {
+            sc.setLocalProperty("spark.scheduler.pool", null);
+            sc.clearJobGroup();
+        }
+        for (SourceResult result : results) {
+            if (result.model() == null) {
+                unusable.put(result.source().sourceId(), result);
+                console.printf("source %s: %s%n", result.source().sourceId(), result.unusable());
+            } else {
+                // a run whose lock was broken while it trained must not commit beside the new holder
+                lock.verify();
+                SourceModel saved = store.commit(result.model(), runId);
+                files.put(result.source().sourceId(), saved);
+                console.printf("source %s (seed %d): trained in %.1f s, final test loss %.4f, saved %s%n",
+                        result.source().sourceId(), result.source().ref().seed(), result.result().wallSeconds(),
+                        result.result().finalTestLoss(), store.location(result.source().sourceId()));
+            }
+        }
+    }
+
+    /**
+     * The cells of each task, the longest task first (by the cells' estimated multiply-adds), so that the last tasks
+     * of a sweep are short and no core idles at the end.
+     */
+    private List<List<Cell>> tasks(List<Cell> todo, io.initsweep.spec.ExecutionSettings execution,
+                                   Map<String, TrainingData> bySha) {
+        int slots = Math.max(1, spark.sparkContext().defaultParallelism() / execution.coresPerCell());
+        List<List<Cell>> tasks = new ArrayList<>(CellBatches.tasks(todo, execution.cellsPerTask(), slots));
+        tasks.sort(Comparator.comparingDouble((List<Cell> task) -> task.stream().mapToDouble(c -> cost(c, bySha))
+                .sum()).reversed());
+        return tasks;
+    }
+
+    private static double cost(Cell cell, Map<String, TrainingData> bySha) {
+        DatasetIdentity d = bySha.get(cell.datasetSha256()).identity();
+        return cell.estimatedCost(d);
     }
 
     /**
@@ -223,9 +385,11 @@ public final class SweepRunner {
      * finish, like grid cells.
      */
     private Outcome trainDataParallel(SweepSpec spec, List<Cell> todo, Map<String, TrainingData> bySha,
-                                      Options options, Warehouse warehouse, String runId, Set<String> replaced)
+                                      Options options, Warehouse warehouse, SweepLock lock, String runId,
+                                      Set<String> replaced)
             throws IOException {
-        return committing(spec, warehouse, runId, replaced, new Progress(console, todo.size(), 0), committer -> {
+        return committing(spec, warehouse, lock, runId, replaced, new Progress(console, todo.size(), 0),
+                committer -> {
             for (Cell cell : todo) {
                 if (committer.failure() != null || cancelled.get()) {
                     break;
@@ -246,9 +410,10 @@ public final class SweepRunner {
      * Runs the training under the sweep's Spark job group and scheduler pool while the committer thread commits
      * what it offers; a commit failure outranks the training's own failure, since it is what lost results.
      */
-    private Outcome committing(SweepSpec spec, Warehouse warehouse, String runId, Set<String> replaced,
+    private Outcome committing(SweepSpec spec, Warehouse warehouse, SweepLock lock, String runId,
+                               Set<String> replaced,
                                Progress progress, Training training) throws IOException {
-        Committer committer = new Committer(warehouse, spec.name(), runId, replaced,
+        Committer committer = new Committer(warehouse, lock, spec.name(), runId, replaced,
                 spec.execution().commitSeconds(), progress);
         Thread committerThread = new Thread(committer, "initsweep-committer");
         committerThread.start();
@@ -311,7 +476,10 @@ public final class SweepRunner {
         }
     }
 
-    /** Called by Spark on the driver once per finished partition, exactly once even with retried tasks. */
+    /**
+     * Called by Spark on the driver once per finished partition (one task's cells), exactly once even with retried
+     * or speculative tasks.
+     */
     private static final class ResultHandler extends AbstractFunction2<Object, ArrayList<CellResult>, BoxedUnit>
             implements java.io.Serializable {
         private final transient Committer committer;
@@ -331,6 +499,7 @@ public final class SweepRunner {
     private final class Committer implements Runnable {
         private final LinkedBlockingQueue<CellResult> queue = new LinkedBlockingQueue<>();
         private final Warehouse warehouse;
+        private final SweepLock lock;
         private final String sweep;
         private final String runId;
         private final Set<String> replaced;
@@ -343,9 +512,10 @@ public final class SweepRunner {
         private int diverged;
         private int failed;
 
-        Committer(Warehouse warehouse, String sweep, String runId, Set<String> replaced, int commitSeconds,
-                  Progress progress) {
+        Committer(Warehouse warehouse, SweepLock lock, String sweep, String runId, Set<String> replaced,
+                  int commitSeconds, Progress progress) {
             this.warehouse = warehouse;
+            this.lock = lock;
             this.sweep = sweep;
             this.runId = runId;
             this.replaced = replaced;
@@ -411,6 +581,8 @@ public final class SweepRunner {
                     replacing.add(r.cell().cellId());
                 }
             });
+            // A run whose lock was broken while it stalled must not commit beside the new holder.
+            lock.verify();
             CommitManifest manifest = warehouse.commit(sweep, commitId, batch, replacing);
             if (log.isDebugEnabled()) {
                 log.debug("committed {} cells ({} replacing earlier rows) in {} ms: {} files added, {} removed",

@@ -33,7 +33,9 @@ import java.util.UUID;
  *       ({@link CommitLog}, {@link CommitManifest});</li>
  *   <li>{@code _staging/<sweep>/}: files of commits under way;</li>
  *   <li>{@code _sweeps/<sweep>.json}: the cells each sweep's latest spec asked for ({@link SweepRecords});</li>
- *   <li>{@code _locks/<sweep>.lock}: one writer per sweep ({@link SweepLock}).</li>
+ *   <li>{@code _locks/<sweep>.lock}: one writer per sweep ({@link SweepLock});</li>
+ *   <li>{@code _sources/<sweep>/<source_id>.zip}: the model files of the source networks of transfer cells
+ *       ({@link SourceFiles}).</li>
  * </ul>
  * This class puts the parts together: commits ({@link CommitWriter}, {@link RowRemoval}), reads
  * ({@link TableReader}), the adoption of warehouses written before the log ({@link Baseline}).
@@ -311,6 +313,20 @@ public final class Warehouse {
     public CommitManifest commit(String sweep, String commitId, List<CellResult> results, Set<String> replaced)
             throws IOException {
         return writer.commit(sweep, commitId, results, replaced);
+    }
+
+    /**
+     * Compacts a sweep's tables under its lock: every table with more files than its rows need is rewritten into a
+     * few large files in one atomic commit ({@link Compaction}). Idempotent: a compacted sweep is left as it is.
+     *
+     * @throws SweepLock.HeldException if a run of the sweep holds its lock
+     */
+    public Compaction.Result compact(String sweep) throws IOException {
+        String runId = "compact-" + RunIds.next();
+        try (SweepLock lock = lock(sweep, runId)) {
+            lock.verify();
+            return Compaction.compact(this, sweep, runId, 1);
+        }
     }
 
     /**

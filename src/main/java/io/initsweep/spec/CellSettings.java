@@ -43,10 +43,13 @@ public final class CellSettings implements Serializable {
         return setting.defaultFor(this);
     }
 
-    /** Whether a setting takes effect in this cell (momentum only with the momentum optimizer, ...). */
+    /**
+     * Whether a setting takes effect in this cell (momentum only with the momentum optimizer, ...): its controller's
+     * value allows it, and its controller itself applies (freeze needs strategy fine-tune, which needs a transfer).
+     */
     public boolean applies(Setting<?> setting) {
         Setting<?> controller = setting.controller();
-        return controller == null || setting.controllingValue().equals(get(controller));
+        return controller == null || (setting.appliesUnder(get(controller)) && applies(controller));
     }
 
     /** Whether the setting was given a value other than its default. */
@@ -229,6 +232,40 @@ public final class CellSettings implements Serializable {
 
     public int batchSizePerWorker() {
         return get(Settings.BATCH_SIZE_PER_WORKER);
+    }
+
+    /** Dense layers copied from the source network; 0 for a cell that trains from scratch. */
+    public int transferLayers() {
+        return get(Settings.TRANSFER_LAYERS);
+    }
+
+    /** Whether the cell starts from a source network's layers. */
+    public boolean transfers() {
+        return transferLayers() > 0;
+    }
+
+    /** Which task the source was trained on (transfer cells only). */
+    public SourceData sourceData() {
+        return get(Settings.SOURCE_DATA);
+    }
+
+    public TransferStrategy strategy() {
+        return get(Settings.STRATEGY);
+    }
+
+    /** Whether a fine-tuned transfer cell keeps its copied layers frozen. */
+    public boolean freeze() {
+        return get(Settings.FREEZE);
+    }
+
+    /** lp-ft: epochs of the first stage. */
+    public int lpEpochs() {
+        return get(Settings.LP_EPOCHS);
+    }
+
+    /** lp-ft: step size of the first stage. */
+    public double lpLearningRate() {
+        return get(Settings.LP_LEARNING_RATE);
     }
 
     /**

@@ -7,11 +7,15 @@ import java.io.Serializable;
  *
  * @param coresPerCell  cores (spark.task.cpus) and native threads each cell trains with
  * @param commitSeconds longest time a finished cell waits before it is committed to the tables
- * @param dataParallel  grid mode (false: one cell per task) or data-parallel (cells one after another, each
- *                      trained across the cluster with parameter averaging)
+ * @param dataParallel  grid mode (false: cells in tasks) or data-parallel (cells one after another, each trained
+ *                      across the cluster with parameter averaging)
+ * @param cellsPerTask  most cells one task trains (cells that may share a batch; others one per task)
  */
-public record ExecutionSettings(int coresPerCell, int commitSeconds, boolean dataParallel) implements Serializable {
-    public static final ExecutionSettings DEFAULT = new ExecutionSettings(1, 10, false);
+public record ExecutionSettings(int coresPerCell, int commitSeconds, boolean dataParallel, int cellsPerTask)
+        implements Serializable {
+    /** Default of {@code cells-per-task}, chosen from a measurement: see {@link Settings#CELLS_PER_TASK}. */
+    public static final int DEFAULT_CELLS_PER_TASK = 16;
+    public static final ExecutionSettings DEFAULT = new ExecutionSettings(1, 10, false, DEFAULT_CELLS_PER_TASK);
 
     public ExecutionSettings {
         if (coresPerCell < 1) {
@@ -19,6 +23,9 @@ public record ExecutionSettings(int coresPerCell, int commitSeconds, boolean dat
         }
         if (commitSeconds < 1) {
             throw new IllegalArgumentException("commit-seconds must be >= 1, got " + commitSeconds);
+        }
+        if (cellsPerTask < 1) {
+            throw new IllegalArgumentException("cells-per-task must be >= 1, got " + cellsPerTask);
         }
     }
 }

@@ -22,7 +22,9 @@ public final class Setting<T> {
 
     /** The spec section a setting lives in when it is fixed rather than a grid axis. */
     public enum Section {
-        MODEL, TRAINING, DATA, EXECUTION;
+        MODEL, TRAINING, DATA, EXECUTION,
+        /** How a transfer cell uses its source network (issue 17): which layers it keeps, freezing, strategy. */
+        TRANSFER;
 
         public String key() {
             return name().toLowerCase(Locale.ROOT);
@@ -71,6 +73,7 @@ public final class Setting<T> {
     private final boolean inIdAtDefault;
     private final Setting<?> controller;
     private final Object controllingValue;
+    private final boolean controllingNegated;
     private final boolean refusedOtherwise;
 
     private Setting(Builder<T> b) {
@@ -92,6 +95,7 @@ public final class Setting<T> {
         this.inIdAtDefault = b.inIdAtDefault;
         this.controller = b.controller;
         this.controllingValue = b.controllingValue;
+        this.controllingNegated = b.controllingNegated;
         this.refusedOtherwise = b.refusedOtherwise;
         if (scope == Scope.SWEEP && (axis || roles.contains(Role.CELL_ID))) {
             throw new IllegalArgumentException(key + ": a sweep-wide setting is neither an axis nor part of a cell id");
@@ -198,9 +202,31 @@ public final class Setting<T> {
         return controller;
     }
 
-    /** The controller's value under which this setting applies. */
+    /**
+     * The controller's value under which this setting applies, or, where {@link #controllingNegated()}, the one
+     * value under which it does not.
+     */
     public Object controllingValue() {
         return controllingValue;
+    }
+
+    /** Whether the setting applies under every value of its controller but {@link #controllingValue()}. */
+    public boolean controllingNegated() {
+        return controllingNegated;
+    }
+
+    /** Whether the setting applies when its controller holds {@code value} (its controller's own condition aside). */
+    public boolean appliesUnder(Object value) {
+        return controller == null || controllingValue.equals(value) != controllingNegated;
+    }
+
+    /** The condition under which it applies, for messages: {@code training.optimizer momentum}. */
+    public String condition() {
+        if (controller == null) {
+            return "always";
+        }
+        return controller.section().key() + "." + controller.key() + " "
+                + (controllingNegated ? "other than " : "") + controller.canonical(controllingValue);
     }
 
     /**
@@ -242,6 +268,7 @@ public final class Setting<T> {
         private boolean inIdAtDefault;
         private Setting<?> controller;
         private Object controllingValue;
+        private boolean controllingNegated;
         private boolean refusedOtherwise;
 
         private Builder(String key, Section section, SettingType<T> type) {
@@ -328,6 +355,16 @@ public final class Setting<T> {
             controller = Objects.requireNonNull(other, "other is null");
             controllingValue = Objects.requireNonNull(value, "value is null");
             refusedOtherwise = refused;
+            return this;
+        }
+
+        /**
+         * Applies only while {@code other} has any value but {@code value} (the transfer settings apply only where
+         * {@code transfer-layers} is not 0); otherwise as {@link #onlyWhen}.
+         */
+        public <V> Builder<T> onlyWhenNot(Setting<V> other, V value, boolean refused) {
+            onlyWhen(other, value, refused);
+            controllingNegated = true;
             return this;
         }
 

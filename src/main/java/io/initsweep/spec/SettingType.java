@@ -248,6 +248,30 @@ public abstract class SettingType<T> {
         };
     }
 
+    /** {@code true} or {@code false}; stored as a boolean column. */
+    public static SettingType<Boolean> bool() {
+        return new SettingType<>(ColumnType.BOOLEAN, "true or false") {
+            @Override
+            Boolean parse(YamlNode node, String key) {
+                Object value = node.scalar();
+                if (!(value instanceof Boolean b)) {
+                    throw node.problem(key + " must be true or false, got " + node.describe());
+                }
+                return b;
+            }
+
+            @Override
+            public String canonical(Boolean value) {
+                return value.toString();
+            }
+
+            @Override
+            public Boolean fromColumn(Object stored) {
+                return (Boolean) stored;
+            }
+        };
+    }
+
     /** One of a fixed set of names, each mapped to a value (an enum constant, usually). */
     public static <E> SettingType<E> choice(List<E> values, Function<E, String> name) {
         Map<String, E> byName = new LinkedHashMap<>();

@@ -21,6 +21,7 @@ import static io.initsweep.spec.Setting.Section.DATA;
 import static io.initsweep.spec.Setting.Section.EXECUTION;
 import static io.initsweep.spec.Setting.Section.MODEL;
 import static io.initsweep.spec.Setting.Section.TRAINING;
+import static io.initsweep.spec.Setting.Section.TRANSFER;
 
 /**
  * Every setting of a sweep spec, each declared once. Their order is the order of the {@code runs} columns and of
@@ -250,9 +251,9 @@ public final class Settings {
     public static final Setting<ExecutionMode> MODE = Setting.builder("mode", EXECUTION,
                     SettingType.choice(List.of(ExecutionMode.values()), ExecutionMode::canonicalName))
             .defaultValue(ExecutionMode.GRID).idKey("execution")
-            .description("`grid`: one cell per Spark task; `data-parallel`: cells one after another, each trained "
-                    + "across the cluster (below)")
-            .column("execution", "grid (the cell trained as one task) or data-parallel (across the cluster, "
+            .description("`grid`: each cell trained within one Spark task (`cells-per-task`); `data-parallel`: "
+                    + "cells one after another, each trained across the cluster (below)")
+            .column("execution", "grid (the cell trained within one task) or data-parallel (across the cluster, "
                     + "parameter averaging)")
             .roles(CELL_ID, CONTEXT, REPLAY).build();
 
@@ -298,12 +299,82 @@ public final class Settings {
             .description("longest time a finished cell waits before it is committed to the tables")
             .roles(RUNTIME).build();
 
+    // Transfer (issue 17): a cell that keeps the first layers of a source network. None is in the id at its
+    // default, and none seeds the initial weights: a cell that uses no source keeps its id and seeds, and a transfer
+    // cell's new layers start from the very draws of its from-scratch twin (transfer-layers 0, same seed), so the two
+    // differ only in the kept layers (a paired comparison). The source itself enters a transfer cell's id through
+    // the grid (its source id), not through a setting.
+
+    public static final Setting<Integer> TRANSFER_LAYERS = Setting.builder("transfer-layers", TRANSFER,
+                    SettingType.integer(0, 1000))
+            .axis().defaultValue(0)
+            .description("dense layers copied from the source network, from the input up (its output layer never "
+                    + "is); 0 = none: the cell trains from scratch (the control)")
+            .column("transfer_layers", "dense layers copied from the source network (0 = trained from scratch)")
+            .roles(CELL_ID, CONTEXT, REPLAY).build();
+
+    public static final Setting<SourceData> SOURCE_DATA = Setting.builder("source-data", TRANSFER,
+                    SettingType.choice(List.of(SourceData.values()), SourceData::canonicalName))
+            .axis().defaultValue(SourceData.SOURCE).onlyWhenNot(TRANSFER_LAYERS, 0, true)
+            .description("`source`: the `source` section's network (its own data, or `from-model`); `target`: one "
+                    + "trained the `source` section's way on the cell's own data (self-transfer)")
+            .column("source_data", "source (the source section's task) or target (self-transfer)")
+            .roles(CELL_ID, CONTEXT, REPLAY).build();
+
+    public static final Setting<TransferStrategy> STRATEGY = Setting.builder("strategy", TRANSFER,
+                    SettingType.choice(List.of(TransferStrategy.values()), TransferStrategy::canonicalName))
+            .axis().defaultValue(TransferStrategy.FINE_TUNE).onlyWhenNot(TRANSFER_LAYERS, 0, true)
+            .description("`fine-tune`: train from the first epoch (kept layers too unless `freeze`); `lp-ft`: "
+                    + "`lp-epochs` epochs of the new layers alone, then every layer (below)")
+            .column("strategy", "fine-tune or lp-ft")
+            .roles(CELL_ID, CONTEXT, REPLAY).build();
+
+    public static final Setting<Boolean> FREEZE = Setting.builder("freeze", TRANSFER, SettingType.bool())
+            .axis().defaultValue(false).onlyWhen(STRATEGY, TransferStrategy.FINE_TUNE, true)
+            .description("fine-tune: keep the copied layers frozen (never updated) for the whole training")
+            .column("freeze", "fine-tune: whether the kept layers were frozen")
+            .roles(CELL_ID, CONTEXT, REPLAY).build();
+
+    public static final Setting<Integer> LP_EPOCHS = Setting.builder("lp-epochs", TRANSFER,
+                    SettingType.integer(1, 100_000))
+            .axis().defaultFrom(s -> Math.max(1, s.epochs() / 2), "half of `epochs`")
+            .onlyWhen(STRATEGY, TransferStrategy.LP_FT, true)
+            .description("lp-ft: the first epochs (of `epochs`, fewer than it) that train the new layers alone")
+            .column("lp_epochs", "lp-ft: epochs 1..lp_epochs trained the new layers alone")
+            .roles(CELL_ID, CONTEXT, REPLAY).build();
+
+    public static final Setting<Double> LP_LEARNING_RATE = Setting.builder("lp-learning-rate", TRANSFER,
+                    SettingType.number(v -> v > 0, "must be > 0"))
+            .axis().defaultFrom(s -> s.get(LEARNING_RATE), "`learning-rate`")
+            .onlyWhen(STRATEGY, TransferStrategy.LP_FT, true)
+            .description("lp-ft: step size of the first stage")
+            .column("lp_learning_rate", "lp-ft: step size of the first stage")
+            .roles(CELL_ID, CONTEXT, REPLAY).build();
+
+    /**
+     * How many cells one Spark task trains. Cells that may share a batch ({@code grid/CellBatches}: plain MLPs of
+     * one shape, dataset, batch size and epochs) are grouped, at most this many per task, and where the batch gives
+     * each cell the per-cell path's bits (one native thread per cell) a group trains as one batched computation;
+     * other cells train one per task. It changes where and how fast a cell trains, never what it computes, so it is
+     * in no id or seed: a {@link Setting.Role#RUNTIME} setting, like the cores per cell. {@code runs.batch_cells}
+     * records how many cells each cell trained with. The default, 16, is where the measured time of 64 seeds of a
+     * 10x32 MLP stopped falling (README, "Cells trained together": K = 1, 8, 16, 32, 64).
+     */
+    public static final Setting<Integer> CELLS_PER_TASK = Setting.builder("cells-per-task", EXECUTION,
+                    SettingType.integer(1, 4096))
+            .sweepWide().defaultValue(ExecutionSettings.DEFAULT_CELLS_PER_TASK)
+            .description("most cells one task trains: cells of one network shape and dataset (plain MLPs) train "
+                    + "together, as one batched computation where that gives each cell its own bits (one native "
+                    + "thread per cell); others one per task; 1 = one cell per task")
+            .roles(RUNTIME).build();
+
     /** Every setting, in declaration order. */
     public static final List<Setting<?>> ALL = List.of(SCHEME, LAYER_INIT, BIAS_INIT, BIAS_STD, DEPTH, WIDTH,
             ACTIVATION, ARCHITECTURE, NORMALIZATION, BLOCK_DEPTH, BRANCH_SCALE, CHANNELS, KERNEL, DOWNSAMPLE_EVERY, WIDTHS,
             OPTIMIZER, LEARNING_RATE, MOMENTUM,
             BATCH_SIZE, EPOCHS, TARGET_LOSS, PRECISION, DIAGNOSTICS_EVERY, MODE, WORKERS,
-            AVERAGING_FREQUENCY, BATCH_SIZE_PER_WORKER, DATA_SEED, CORES_PER_CELL, COMMIT_SECONDS);
+            AVERAGING_FREQUENCY, BATCH_SIZE_PER_WORKER, DATA_SEED, CORES_PER_CELL, COMMIT_SECONDS, TRANSFER_LAYERS,
+            SOURCE_DATA, STRATEGY, FREEZE, LP_EPOCHS, LP_LEARNING_RATE, CELLS_PER_TASK);
 
     public static Optional<Setting<?>> byKey(String key) {
         return ALL.stream().filter(s -> s.key().equals(key)).findFirst();

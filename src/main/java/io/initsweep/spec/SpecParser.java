@@ -34,7 +34,11 @@ public final class SpecParser {
     /** Sweep names become file names and SQL literals: keep them plain. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private static final List<String> TOP_KEYS =
-            List.of("name", "description", "seeds", "grid", "model", "training", "data", "execution");
+            List.of("name", "description", "seeds", "grid", "model", "training", "data", "execution", "transfer",
+                    "source");
+    /** The sections a trained source may give, besides its seeds: its own model, training and data. */
+    private static final List<String> SOURCE_KEYS = List.of("seeds", "model", "training", "data");
+    private static final String FROM_MODEL = "from-model";
     private static final int MAX_SEEDS = 100_000;
 
     private final List<SpecError> errors = new ArrayList<>();
@@ -135,32 +139,156 @@ public final class SpecParser {
             }
         }
 
-        DatasetSpec dataset = guard(() -> dataset(top, entries, sections.get(Setting.Section.DATA)), null);
+        DatasetSpec dataset = guard(() -> dataset(required(top, entries, "data"), sections.get(Setting.Section.DATA)),
+                null);
+        SourceSpec source = entries.containsKey("source") && !entries.get("source").isNull()
+                ? guard(() -> source(entries.get("source"), sections, gridEntries, fixed), null) : null;
         if (!errors.isEmpty()) {
-            throw new SpecException(errors);
+            // a source's data repeats the target's data keys it inherits: each problem is reported once
+            throw new SpecException(new ArrayList<>(new java.util.LinkedHashSet<>(errors)));
         }
-        return new SweepSpec(name, description, file, seeds, grid, fixed, layerInitItems, dataset);
+        return new SweepSpec(name, description, file, seeds, grid, fixed, layerInitItems, dataset, source);
+    }
+
+    /**
+     * The {@code source} section: {@code from-model: PATH}, or a network to train (seeds, model, training, data).
+     * Its settings are resolved here (see {@link SourceSpec.Trained}), so every later check sees one value each.
+     */
+    private SourceSpec source(YamlNode node, Map<Setting.Section, Map<String, YamlNode>> sections,
+                              Map<String, YamlNode> gridEntries, Map<String, Located<Object>> fixed) {
+        Map<String, YamlNode> entries = entries(node);
+        Located<String> where = new Located<>("source", node.path(), node.line());
+        if (entries.containsKey(FROM_MODEL)) {
+            YamlNode path = entries.get(FROM_MODEL);
+            for (Map.Entry<String, YamlNode> entry : entries.entrySet()) {
+                if (!entry.getKey().equals(FROM_MODEL)) {
+                    errors.add(new SpecError(file, entry.getValue().path(), entry.getValue().line(), "source."
+                            + entry.getKey() + " does not go with source.from-model: a saved network has its own "
+                            + "layers and weights and is not trained again"));
+                }
+            }
+            Object value = path.scalar();
+            if (!(value instanceof String text) || text.isBlank()) {
+                throw path.problem("from-model must be the path of a saved DL4J network, got " + path.describe());
+            }
+            return new SourceSpec.FromModel(text, new Located<>(text, path.path(), path.line()));
+        }
+        List<String> known = new ArrayList<>(SOURCE_KEYS);
+        known.add(FROM_MODEL);
+        checkKeys(node, entries, known);
+        List<Long> seeds = guard(() -> seeds(required(node, entries, "seeds")), List.of());
+
+        // The source's own values, section by section; a transfer or execution setting has no place in it.
+        Map<String, Located<Object>> given = new LinkedHashMap<>();
+        Map<Setting.Section, Map<String, YamlNode>> own = new LinkedHashMap<>();
+        for (Setting.Section section : List.of(Setting.Section.MODEL, Setting.Section.TRAINING,
+                Setting.Section.DATA)) {
+            YamlNode sectionNode = entries.get(section.key());
+            Map<String, YamlNode> sectionEntries = sectionNode == null || sectionNode.isNull() ? Map.of()
+                    : guard(() -> entries(sectionNode), Map.of());
+            own.put(section, sectionEntries);
+            if (section != Setting.Section.DATA && sectionNode != null) {
+                checkKeys(sectionNode, sectionEntries, Settings.keyList(sourceSettings(section)));
+            }
+            for (Setting<?> setting : sourceSettings(section)) {
+                YamlNode value = sectionEntries.get(setting.key());
+                if (value != null) {
+                    Object parsed = guard(() -> setting.type().parse(value, setting.key()), Invalid.VALUE);
+                    if (parsed != Invalid.VALUE) {
+                        given.put(setting.key(), new Located<>(parsed, value.path(), value.line()));
+                    }
+                }
+            }
+        }
+
+        CellSettings.Builder builder = CellSettings.builder();
+        Map<String, Located<Object>> inherited = new LinkedHashMap<>();
+        for (Setting.Section section : own.keySet()) {
+            for (Setting<?> setting : sourceSettings(section)) {
+                Located<Object> value = given.get(setting.key());
+                if (value == null && !gridEntries.containsKey(setting.key()) && fixed.containsKey(setting.key())) {
+                    value = fixed.get(setting.key()); // inherited from the target, where it fixes one value
+                    inherited.put(setting.key(), value);
+                }
+                if (value != null) {
+                    builder.setParsed(setting, value.value());
+                }
+            }
+        }
+        CellSettings settings = builder.build();
+        for (Setting.Section section : own.keySet()) {
+            for (Setting<?> setting : sourceSettings(section)) {
+                boolean set = given.containsKey(setting.key())
+                        || (fixed.containsKey(setting.key()) && !gridEntries.containsKey(setting.key()));
+                if (set || !settings.applies(setting)) {
+                    continue;
+                }
+                String at = "source." + section.key() + "." + setting.key();
+                if (gridEntries.containsKey(setting.key())) {
+                    YamlNode axis = gridEntries.get(setting.key());
+                    errors.add(new SpecError(file, axis.path(), axis.line(), setting.key() + " is a grid axis of the "
+                            + "target, so the source has no one value to inherit; give it as " + at));
+                } else if (setting.required()) {
+                    errors.add(new SpecError(file, node.path(), node.line(), at + " must be given (the target "
+                            + "does not fix " + setting.key() + " either)"));
+                }
+            }
+        }
+        for (Map.Entry<String, Located<Object>> entry : given.entrySet()) {
+            Setting<?> setting = Settings.byKey(entry.getKey()).orElseThrow();
+            if (setting.controller() != null && setting.refusedOtherwise() && !settings.applies(setting)) {
+                errors.add(new SpecError(file, entry.getValue().path(), entry.getValue().line(), setting.key()
+                        + " only applies to " + setting.condition().replace(setting.controller().section().key()
+                        + ".", "source." + setting.controller().section().key() + ".")));
+            }
+        }
+
+        // The source's data: its own dataset, or the target's data section with the keys it gives replaced.
+        Map<String, YamlNode> sourceData = own.get(Setting.Section.DATA);
+        YamlNode dataNode = entries.get("data");
+        Map<String, YamlNode> data = new LinkedHashMap<>();
+        if (!sourceData.containsKey("dataset")) {
+            data.putAll(sections.get(Setting.Section.DATA));
+        }
+        data.putAll(sourceData);
+        DatasetSpec dataset = guard(() -> dataset(dataNode != null && !dataNode.isNull() ? dataNode : node, data),
+                null);
+        if (dataset == null || seeds.isEmpty()) {
+            return null; // each cause was reported with its location
+        }
+        return new SourceSpec.Trained(seeds, settings, given, inherited, dataset, where);
+    }
+
+    /** The settings of a spec section that a trained source may give or inherit. */
+    private static List<Setting<?>> sourceSettings(Setting.Section section) {
+        return Settings.in(section).stream().filter(s -> s.scope() == Setting.Scope.CELL).toList();
     }
 
     /** Marks a value that failed to parse (null is a legal value of some settings). */
     private enum Invalid { VALUE }
 
-    /** A setting given while the setting that controls it is fixed to a value under which it does nothing. */
+    /**
+     * A setting given while a setting that controls it is fixed to a value under which it does nothing: its own
+     * controller, or one further up (freeze needs strategy fine-tune, which needs transfer-layers above 0).
+     */
     private void refuseWhereInapplicable(Setting<?> setting, Map<String, YamlNode> gridEntries,
                                          Map<Setting.Section, Map<String, YamlNode>> sections,
                                          Map<String, Located<Object>> fixed) {
-        Setting<?> controller = setting.controller();
-        if (gridEntries.containsKey(controller.key())) {
-            return; // applies to some cells
-        }
-        Located<Object> controllerValue = fixed.get(controller.key());
-        Object value = controllerValue != null ? controllerValue.value() : controller.defaultValue();
-        if (!setting.controllingValue().equals(value)) {
-            YamlNode node = gridEntries.containsKey(setting.key()) ? gridEntries.get(setting.key())
-                    : sections.get(setting.section()).get(setting.key());
-            errors.add(new SpecError(file, node.path(), node.line(), setting.key() + " only applies to "
-                    + controller.section().key() + "." + controller.key() + " "
-                    + controller.canonical(setting.controllingValue())));
+        for (Setting<?> link = setting; link.controller() != null && link.refusedOtherwise();
+             link = link.controller()) {
+            Setting<?> controller = link.controller();
+            if (gridEntries.containsKey(controller.key())) {
+                continue; // applies to some cells at this link; a link further up may still exclude them all
+            }
+            Located<Object> controllerValue = fixed.get(controller.key());
+            Object value = controllerValue != null ? controllerValue.value() : controller.defaultValue();
+            if (!link.appliesUnder(value)) {
+                YamlNode node = gridEntries.containsKey(setting.key()) ? gridEntries.get(setting.key())
+                        : sections.get(setting.section()).get(setting.key());
+                errors.add(new SpecError(file, node.path(), node.line(), setting.key() + " only applies to "
+                        + link.condition()));
+                return;
+            }
         }
     }
 
@@ -261,8 +389,7 @@ public final class SpecParser {
         return located;
     }
 
-    private DatasetSpec dataset(YamlNode top, Map<String, YamlNode> entries, Map<String, YamlNode> data) {
-        YamlNode dataNode = required(top, entries, "data");
+    private DatasetSpec dataset(YamlNode dataNode, Map<String, YamlNode> data) {
         YamlNode kindNode = required(dataNode, data, "dataset");
         Object kindName = kindNode.scalar();
         DatasetKind kind = DatasetKind.byName(String.valueOf(kindName)).orElseThrow(() -> kindNode.problem(

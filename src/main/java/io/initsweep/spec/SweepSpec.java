@@ -19,10 +19,11 @@ import java.util.Objects;
  * @param fixed          settings fixed to one value in their sections, by key
  * @param layerInitItems where each per-layer override was written (the value itself is the layer-init setting's)
  * @param dataset        the dataset
+ * @param sourceNetwork  the network transfer cells copy layers from (the {@code source} section); null for none
  */
 public record SweepSpec(String name, String description, String source, List<Long> seeds,
                         List<GridAxis> grid, Map<String, Located<Object>> fixed,
-                        List<Located<LayerInit>> layerInitItems, DatasetSpec dataset) {
+                        List<Located<LayerInit>> layerInitItems, DatasetSpec dataset, SourceSpec sourceNetwork) {
 
     public SweepSpec {
         Objects.requireNonNull(name, "name is null");
@@ -31,6 +32,33 @@ public record SweepSpec(String name, String description, String source, List<Lon
         fixed = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fixed));
         layerInitItems = List.copyOf(layerInitItems);
         Objects.requireNonNull(dataset, "dataset is null");
+    }
+
+    /** A spec without a source network. */
+    public SweepSpec(String name, String description, String source, List<Long> seeds, List<GridAxis> grid,
+                     Map<String, Located<Object>> fixed, List<Located<LayerInit>> layerInitItems,
+                     DatasetSpec dataset) {
+        this(name, description, source, seeds, grid, fixed, layerInitItems, dataset, null);
+    }
+
+    /** Whether some cell of the grid keeps layers of a source network ({@code transfer-layers} above 0). */
+    public boolean transfers() {
+        for (GridAxis axis : grid) {
+            if (axis.setting() == Settings.TRANSFER_LAYERS) {
+                return axis.values().stream().anyMatch(v -> (Integer) v.value() > 0);
+            }
+        }
+        return baseSettings().build().transfers();
+    }
+
+    /** The values a setting takes in this spec: its grid axis's, else its one fixed value or default. */
+    public List<Object> valuesOf(Setting<?> setting) {
+        for (GridAxis axis : grid) {
+            if (axis.setting() == setting) {
+                return axis.values().stream().map(Located::value).toList();
+            }
+        }
+        return java.util.Collections.singletonList(baseSettings().build().get(setting));
     }
 
     /** One grid axis with its values in spec order. */
@@ -89,7 +117,7 @@ public record SweepSpec(String name, String description, String source, List<Lon
     /** How the sweep runs. */
     public ExecutionSettings execution() {
         return new ExecutionSettings(sweepValue(Settings.CORES_PER_CELL), sweepValue(Settings.COMMIT_SECONDS),
-                sweepValue(Settings.MODE) == ExecutionMode.DATA_PARALLEL);
+                sweepValue(Settings.MODE) == ExecutionMode.DATA_PARALLEL, sweepValue(Settings.CELLS_PER_TASK));
     }
 
     /** Whether cells of this sweep can reach a target loss (the summary's last column). */

@@ -147,6 +147,11 @@ public record CellTheory(Double sigmaW2, double sigmaB2, double inputMeanSquare,
                     + "residual stream's recursion (Yang & Schoenholz 2017) is not implemented; this theory covers plain "
                     + "stacks of dense layers");
         }
+        if (settings.transfers()) {
+            return new CellTheory(null, sigmaB2, inputMeanSquare, null, List.of(), "transfer: layers 0-"
+                    + (settings.transferLayers() - 1) + " hold a source network's trained weights; the theory "
+                    + "describes networks whose every layer is drawn at random");
+        }
         if (settings.normalization() != Normalization.NONE) {
             return new CellTheory(null, sigmaB2, inputMeanSquare, null, List.of(), "normalization "
                     + settings.normalization().canonicalName() + ": the theory covers networks without normalization "

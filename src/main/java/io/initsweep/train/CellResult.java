@@ -28,10 +28,12 @@ import java.util.Objects;
  *                      computed (a cell that failed before its network was built)
  * @param jacobian      the input-output Jacobian's singular values at init; null where not measured (no layer
  *                      statistics, or a cell that failed first) or where they overflowed
+ * @param sourceSha256  a transfer cell's source model file, SHA-256 of its bytes as the trainer read them; null for
+ *                      every other cell, and for a transfer cell that failed before its source was read
  */
 public record CellResult(Cell cell, DatasetIdentity dataset, RunStatus status, String error, Integer divergedEpoch,
                          List<EpochMetrics> epochs, List<LayerStats> layers, double wallSeconds, Instant finishedAt,
-                         Provenance provenance, CellTheory theory, JacobianSpectrum jacobian)
+                         Provenance provenance, CellTheory theory, JacobianSpectrum jacobian, String sourceSha256)
         implements Serializable {
 
     public CellResult {
@@ -48,6 +50,20 @@ public record CellResult(Cell cell, DatasetIdentity dataset, RunStatus status, S
         if ((status == RunStatus.FAILED) != (error != null)) {
             throw new IllegalArgumentException("error is set exactly for failed cells");
         }
+        if (sourceSha256 != null && cell.source() == null) {
+            throw new IllegalArgumentException("a source model is recorded only for a transfer cell");
+        }
+        if (sourceSha256 == null && cell.source() != null && status != RunStatus.FAILED) {
+            throw new IllegalArgumentException("a transfer cell that trained records its source model's hash");
+        }
+    }
+
+    /** A result of a cell that uses no source network. */
+    public CellResult(Cell cell, DatasetIdentity dataset, RunStatus status, String error, Integer divergedEpoch,
+                      List<EpochMetrics> epochs, List<LayerStats> layers, double wallSeconds, Instant finishedAt,
+                      Provenance provenance, CellTheory theory, JacobianSpectrum jacobian) {
+        this(cell, dataset, status, error, divergedEpoch, epochs, layers, wallSeconds, finishedAt, provenance, theory,
+                jacobian, null);
     }
 
     /** A result without theory or Jacobian (a trainer that computes neither). */
@@ -60,7 +76,7 @@ public record CellResult(Cell cell, DatasetIdentity dataset, RunStatus status, S
 
     public CellResult withProvenance(Provenance replacement) {
         return new CellResult(cell, dataset, status, error, divergedEpoch, epochs, layers, wallSeconds, finishedAt,
-                replacement, theory, jacobian);
+                replacement, theory, jacobian, sourceSha256);
     }
 
     /** Training epochs started: all for ok cells, up to and including the diverging one, or those completed. */

@@ -6,9 +6,6 @@ import io.initsweep.grid.Cell;
 import io.initsweep.grid.Grid;
 import io.initsweep.train.CellResult;
 
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.openblas.global.openblas_nolapack;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,8 +26,9 @@ public final class BatchedThroughput {
 
     public static void main(String[] args) {
         List<String> plan = args.length > 0 ? List.of(args) : List.of("32:1,8,32,64", "128:1,8,32", "512:1,8");
-        System.out.printf(Locale.ROOT, "native threads %d, single-thread SGEMM peak %.1f GFLOP per CPU-s (1024^3)%n",
-                Nd4jRuntime.initialize(1).nativeThreads(), sgemmPeak(1024));
+        System.out.printf(Locale.ROOT, "native threads %d, single-thread SGEMM peak %.1f GFLOP per CPU-s%n",
+                Nd4jRuntime.initialize(1).nativeThreads(),
+                SgemmPeak.peak(SgemmPeak.measure(3)).gflopPerCpuSecond());
         System.out.println("| width | K | batched s | batched seeds/s | per-cell s/seed | per-cell seeds/s | ratio "
                 + "| batched GFLOP/s | per-cell GFLOP/s | ratio by thread CPU | batched GFLOP/CPU-s "
                 + "| per-cell GFLOP/CPU-s | max |Δ final test loss| |");
@@ -115,27 +113,5 @@ public final class BatchedThroughput {
      */
     private static long cpu() {
         return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
-    }
-
-    /** GFLOP per CPU second of n×n×n single-precision products, best of ten single calls. */
-    static double sgemmPeak(int n) {
-        FloatPointer a = new FloatPointer((long) n * n);
-        FloatPointer b = new FloatPointer((long) n * n);
-        FloatPointer c = new FloatPointer((long) n * n);
-        for (long i = 0; i < (long) n * n; i++) {
-            a.put(i, (float) Math.sin(i));
-            b.put(i, (float) Math.cos(i));
-        }
-        double best = 0;
-        for (int rep = 0; rep < 10; rep++) {
-            long start = cpu();
-            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
-                    openblas_nolapack.CblasNoTrans, n, n, n, 1f, a, n, b, n, 0f, c, n);
-            best = Math.max(best, 2.0 * n * n * n / (cpu() - start));
-        }
-        a.close();
-        b.close();
-        c.close();
-        return best;
     }
 }

@@ -5,10 +5,10 @@ import io.initsweep.data.Dataset;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.Grid;
 import io.initsweep.init.SchemeSpec;
+import io.initsweep.spec.CellSettings;
 import io.initsweep.spec.Settings;
 import io.initsweep.tiers.Dl4jTest;
 import io.initsweep.train.CellResult;
-import io.initsweep.train.EpochMetrics;
 import io.initsweep.train.LayerStats;
 import io.initsweep.train.RunStatus;
 
@@ -27,20 +27,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The batched trainer against itself (a cell's bits must not depend on the cells it is batched with) and against
- * the one-network path, {@link Dl4jCellTrainer} (the same cell must train to the same numbers up to float rounding).
+ * the one-network path, {@link Dl4jCellTrainer}: the same cell must train to the very same bits — every epoch's
+ * losses, accuracy and gradient norm, every layer statistic (the probe-pair correlation and the training-phase rows
+ * of {@code diagnostics-every} included), the theory's prediction, the init Jacobian's spectrum, the status and the
+ * epoch it diverges at.
  */
 @Dl4jTest
 class TestBatchedCellTrainer {
-    /**
-     * Worst relative difference allowed between a cell trained batched and by {@link Dl4jCellTrainer}, in float32:
-     * the two make the same operations in other orders (products in other orientations, the bias added inside the
-     * product, the softmax and the loss sums in Java); measured ≤ 1.2e-6 on losses and gradient norms and ≤ 2.3e-6
-     * on layer statistics over these configurations.
-     */
-    private static final double FLOAT32_TOLERANCE = 1e-5;
-    /** The same in float64: measured ≤ 2.5e-15 on losses and ≤ 6e-14 on layer statistics. */
-    private static final double FLOAT64_TOLERANCE = 1e-12;
-
     private final BatchedCellTrainer batched = new BatchedCellTrainer(1, true);
     private final Dl4jCellTrainer oneNetwork = new Dl4jCellTrainer(1, true);
 
@@ -82,42 +75,202 @@ class TestBatchedCellTrainer {
     }
 
     @Test
-    void eachCellOfABatchAgreesWithTheOneNetworkPath() {
+    void eachCellOfABatchGetsTheBitsOfTheOneNetworkPath() {
         for (String precision : List.of("float32", "float64")) {
-            double tolerance = precision.equals("float32") ? FLOAT32_TOLERANCE : FLOAT64_TOLERANCE;
             for (String activation : List.of("relu", "tanh")) {
                 for (String data : List.of(SPIRALS, FRIEDMAN)) {
                     Fixtures.Sweep sweep = sweep(activation, data, precision);
                     List<Cell> cells = sweep.cells().subList(0, 6); // seed 0: both schemes, all three optimizers
-                    Dataset dataset = sweep.dataset(cells.get(0));
-                    List<CellResult> results = batched.train(cells, dataset);
-                    for (int i = 0; i < cells.size(); i++) {
-                        String what = precision + " " + activation + " " + dataset.identity().task() + " " + cells.get(i);
-                        CellResult expected = oneNetwork.train(cells.get(i), dataset);
-                        assertAgrees(results.get(i), expected, tolerance, dataset.testRows(), what);
-                    }
+                    assertSameBitsAsOneNetwork(batched, cells, sweep.dataset(cells.get(0)));
                 }
             }
         }
     }
 
     @Test
-    void everyActivationTrainsAsInTheOneNetworkPath() {
+    void everyActivationGetsTheBitsOfTheOneNetworkPath() {
         for (io.initsweep.model.Activation activation : io.initsweep.model.Activation.values()) {
-            Fixtures.Sweep sweep = Fixtures.sweep("""
-                    name: activations
-                    seeds: 2
-                    grid: {scheme: [xavier_normal]}
-                    model: {depth: 2, width: 8, activation: %s}
-                    training: {epochs: 2, batch-size: 32, optimizer: momentum, learning-rate: 0.05, precision: float64}
-                    data: {dataset: spirals, samples: 200}
-                    """.formatted(activation.canonicalName()));
-            Dataset data = sweep.dataset(sweep.cells().get(0));
-            List<CellResult> results = batched.train(sweep.cells(), data);
-            for (int i = 0; i < results.size(); i++) {
-                assertAgrees(results.get(i), oneNetwork.train(sweep.cells().get(i), data), FLOAT64_TOLERANCE,
-                        data.testRows(), activation + " " + sweep.cells().get(i));
+            for (String precision : List.of("float32", "float64")) {
+                Fixtures.Sweep sweep = Fixtures.sweep("""
+                        name: activations
+                        seeds: 2
+                        grid: {scheme: [xavier_normal]}
+                        model: {depth: 2, width: 8, activation: %s}
+                        training: {epochs: 2, batch-size: 32, optimizer: momentum, learning-rate: 0.05, precision: %s}
+                        data: {dataset: spirals, samples: 200}
+                        """.formatted(activation.canonicalName(), precision));
+                assertSameBitsAsOneNetwork(batched, sweep.cells(), sweep.dataset(sweep.cells().get(0)));
             }
+        }
+    }
+
+    /**
+     * What the theory integration added to a cell: random biases ({@code bias-std}, drawn by {@code RandomBiases}),
+     * layer rows during training every {@code diagnostics-every} epochs, each cell's theory and init Jacobian, the
+     * per-layer correlation; cells of different bias std (an axis) and different diagnostics-every (three sweeps)
+     * in one batch, LSUV among them, in both precisions and both tasks.
+     */
+    @Test
+    void randomBiasesAndTrainingDiagnosticsGetTheBitsOfTheOneNetworkPath() {
+        for (String precision : List.of("float32", "float64")) {
+            for (String data : List.of(SPIRALS, FRIEDMAN)) {
+                List<Cell> cells = new ArrayList<>();
+                Fixtures.Sweep first = null;
+                for (int every : new int[] {1, 2, 0}) {
+                    Fixtures.Sweep sweep = Fixtures.sweep("""
+                            name: theory
+                            seeds: 1
+                            grid: {scheme: [xavier_normal, lsuv], bias-std: [0.0, 0.3]}
+                            model: {depth: 3, width: 16, activation: tanh}
+                            training: {epochs: 4, batch-size: 20, optimizer: momentum, learning-rate: 0.02, \
+                            precision: %s, diagnostics-every: %d}
+                            data: %s
+                            """.formatted(precision, every, data));
+                    cells.addAll(sweep.cells());
+                    first = first == null ? sweep : first;
+                }
+                Dataset dataset = first.dataset(cells.get(0));
+                List<CellResult> results = batched.train(cells, dataset);
+                for (int i = 0; i < cells.size(); i++) {
+                    Cell cell = cells.get(i);
+                    CellResult expected = oneNetwork.train(cell, dataset);
+                    assertRealTraining(cell, expected);
+                    assertSameBits(results.get(i), expected);
+                    // the rows that make this test worth having: training-phase rows, correlations, random biases
+                    int every = cell.settings().diagnosticsEvery();
+                    assertThat(results.get(i).layers().stream().filter(l -> l.phase() == LayerStats.Phase.TRAINING)
+                            .map(LayerStats::epoch).distinct().toList()).as(cell.toString())
+                            .isEqualTo(every == 1 ? List.of(1, 2, 3) : every == 2 ? List.of(2) : List.of());
+                    assertThat(results.get(i).layers()).filteredOn(l -> l.layer() < cell.settings().depth())
+                            .allMatch(l -> l.correlation() != null && Double.isFinite(l.correlation()));
+                    assertThat(results.get(i).theory().sigmaB2()).as(cell.toString())
+                            .isEqualTo(cell.settings().biasStd() * cell.settings().biasStd());
+                }
+            }
+        }
+    }
+
+    /**
+     * Shapes where libnd4j picks other BLAS calls or loops: a last minibatch of one row, a minibatch larger than the
+     * split, one input and one output, several regression outputs, four classes with a bias and odd widths, a layer
+     * wider than OpenBLAS's blocks, and passes over groups of cells (probe and evaluation buffers too small for all).
+     */
+    @Test
+    void theBitsHoldAtTheEdgesOfTheShapes() {
+        Fixtures.Sweep spirals = Fixtures.sweep("""
+                name: edges
+                seeds: 2
+                grid: {scheme: [he_normal]}
+                model: {depth: 2, width: 12, activation: relu}
+                training: {epochs: 2, batch-size: 10, learning-rate: 0.05}
+                data: {dataset: spirals, samples: 150}
+                """);
+        int trainRows = spirals.dataset(spirals.cells().get(0)).trainRows();
+        List<String> specs = List.of(
+                // minibatches of trainRows − 1 and 1 rows
+                """
+                        seeds: 2
+                        grid: {scheme: [he_normal]}
+                        model: {depth: 2, width: 12, activation: relu}
+                        training: {epochs: 2, batch-size: %d, learning-rate: 0.05}
+                        data: {dataset: spirals, samples: 150}
+                        """.formatted(trainRows - 1),
+                """
+                        seeds: 2
+                        grid: {scheme: [he_normal]}
+                        model: {depth: 2, width: 12, activation: tanh}
+                        training: {epochs: 2, batch-size: 100000, learning-rate: 0.05, precision: float64}
+                        data: {dataset: spirals, samples: 150}
+                        """,
+                """
+                        seeds: 2
+                        grid: {scheme: [lecun_normal]}
+                        model: {depth: 3, width: 9, activation: tanh}
+                        training: {epochs: 2, batch-size: 16, optimizer: adam, learning-rate: 0.01}
+                        data: {dataset: regression, function: sine, samples: 160}
+                        """,
+                """
+                        seeds: 2
+                        grid: {scheme: [xavier_uniform]}
+                        model: {depth: 2, width: 10, activation: relu}
+                        training: {epochs: 2, batch-size: 16, learning-rate: 0.02}
+                        data: {dataset: teacher, task: regression, outputs: 3, features: 5, samples: 160}
+                        """,
+                """
+                        seeds: 2
+                        grid: {scheme: [orthogonal, "uniform(bound=0.3)"]}
+                        model: {depth: 5, width: 40, activation: relu, bias-init: 0.1}
+                        training: {epochs: 2, batch-size: 24, optimizer: adam, learning-rate: 0.005}
+                        data: {dataset: blobs, samples: 300, features: 7, classes: 4}
+                        """,
+                """
+                        seeds: 1
+                        grid: {scheme: [he_normal]}
+                        model: {depth: 2, width: 300, activation: relu}
+                        training: {epochs: 1, batch-size: 64, learning-rate: 0.01}
+                        data: {dataset: blobs, samples: 200, features: 20, classes: 3}
+                        """);
+        for (String spec : specs) {
+            Fixtures.Sweep sweep = Fixtures.sweep("name: edges\n" + spec);
+            assertSameBitsAsOneNetwork(batched, sweep.cells(), sweep.dataset(sweep.cells().get(0)));
+        }
+        // seven cells: probe passes of two cells (7 × 64 rows hold two probe batches of 192), evaluation passes of
+        // two (buffers for 2 × 192 rows of the 16 units), the last pass of each with one cell
+        Fixtures.Sweep groups = Fixtures.sweep("""
+                name: groups
+                seeds: 7
+                grid: {scheme: [he_normal]}
+                model: {depth: 2, width: 16, activation: relu}
+                training: {epochs: 2, batch-size: 64, learning-rate: 0.05}
+                data: {dataset: spirals, samples: 240}
+                """);
+        Dataset data = groups.dataset(groups.cells().get(0));
+        BatchedCellTrainer smallBuffers = new BatchedCellTrainer(1, true, Set.of(), 3L * 2 * data.trainRows() * 16);
+        try (BatchedNetwork network = smallBuffers.initialNetwork(groups.cells(), data)) {
+            assertThat(network.probeGroup()).isEqualTo(2);
+            assertThat(network.evalGroup()).isEqualTo(2);
+        }
+        assertSameBitsAsOneNetwork(smallBuffers, groups.cells(), data);
+    }
+
+    @Test
+    void onlyBatchableCellsAtOneNativeThreadClaimTheBitsOfTheOneNetworkPath() {
+        Fixtures.Sweep grid = sweep("relu", SPIRALS, "float32");
+        Fixtures.Sweep dataParallel = Fixtures.sweep("""
+                name: dp
+                seeds: 1
+                grid: {scheme: [he_normal]}
+                model: {depth: 2, width: 8, activation: relu}
+                data: {dataset: spirals, samples: 100}
+                execution: {mode: data-parallel}
+                """);
+        assertThat(BatchedCellTrainer.bitwiseEqualToPerCell(grid.cells().get(0).settings())).isTrue();
+        assertThat(BatchedCellTrainer.bitwiseEqualToPerCell(grid.cells().get(0).settings(), 2)).isFalse();
+        assertThat(BatchedCellTrainer.bitwiseEqualToPerCell(dataParallel.cells().get(0).settings())).isFalse();
+        // the settings the batch implements since the theory integration claim it too
+        Fixtures.Sweep theory = Fixtures.sweep("""
+                name: theory
+                seeds: 1
+                grid: {scheme: [he_normal], bias-std: [0.5]}
+                model: {depth: 2, width: 8, activation: tanh}
+                training: {diagnostics-every: 1}
+                data: {dataset: spirals, samples: 100}
+                """);
+        assertThat(BatchedCellTrainer.bitwiseEqualToPerCell(theory.cells().get(0).settings())).isTrue();
+        // networks the batch does not implement never claim it, at any thread count
+        for (String model : List.of("architecture: residual", "normalization: batch", "normalization: layer")) {
+            Fixtures.Sweep other = Fixtures.sweep("""
+                    name: other
+                    seeds: 1
+                    grid: {scheme: [he_normal]}
+                    model: {depth: 2, width: 8, activation: relu, %s}
+                    data: {dataset: spirals, samples: 100}
+                    """.formatted(model));
+            assertThat(BatchedCellTrainer.bitwiseEqualToPerCell(other.cells().get(0).settings())).as(model)
+                    .isFalse();
+            assertThatThrownBy(() -> batched.train(other.cells(), other.dataset(other.cells().get(0))))
+                    .as(model).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("no batch key");
         }
     }
 
@@ -127,7 +280,7 @@ class TestBatchedCellTrainer {
             Fixtures.Sweep sweep = Fixtures.sweep("""
                     name: init
                     seeds: 2
-                    grid: {scheme: [he_normal, orthogonal, lecun_uniform, zero]}
+                    grid: {scheme: [he_normal, orthogonal, lecun_uniform, zero], bias-std: [0.0, 0.2]}
                     model: {depth: 2, width: 8, activation: tanh, bias-init: 0.1}
                     training: {precision: %s}
                     data: {dataset: blobs, samples: 100, features: 5}
@@ -162,10 +315,10 @@ class TestBatchedCellTrainer {
                         """.formatted(optimizer, precision));
                 Dataset data = sweep.dataset(sweep.cells().get(0));
                 try (BatchedNetwork network = batched.initialNetwork(sweep.cells(), data)) {
-                    int maxRows = Math.max(50, data.probeRows());
                     assertThat(network.bytes()).as(optimizer + " " + precision).isEqualTo(BatchedNetwork.bytes(5, 7, 3,
                             3, 24, sweep.cells().get(0).settings().precision(),
-                            sweep.cells().get(0).settings().optimizer(), maxRows));
+                            sweep.cells().get(0).settings().optimizer(), 50, data.probeRows(),
+                            Math.max(data.trainRows(), data.testRows())));
                 }
             }
         }
@@ -198,10 +351,11 @@ class TestBatchedCellTrainer {
                 assertThat(result.layers()).allMatch(l -> l.phase() == LayerStats.Phase.INIT);
                 divergedEpochs.add(result.divergedEpoch());
                 // where it diverges is what the one-network path finds too
-                assertThat(result.divergedEpoch()).isEqualTo(oneNetwork.train(cells.get(i), data).divergedEpoch());
+                assertSameBits(result, oneNetwork.train(cells.get(i), data));
             } else {
                 assertThat(result.status()).as(scheme).isEqualTo(RunStatus.OK);
                 assertThat(result.epochs()).hasSize(4);
+                assertSameBits(result, oneNetwork.train(cells.get(i), data));
             }
         }
         assertThat(divergedEpochs).contains(0).anyMatch(e -> e > 0);
@@ -263,6 +417,34 @@ class TestBatchedCellTrainer {
 
     // ---- helpers
 
+    /** Trains the cells as one batch and each alone with DL4J; every result must be the same bits. */
+    private void assertSameBitsAsOneNetwork(BatchedCellTrainer trainer, List<Cell> cells, Dataset data) {
+        List<CellResult> results = trainer.train(cells, data);
+        for (int i = 0; i < cells.size(); i++) {
+            Cell cell = cells.get(i);
+            assertThat(BatchedCellTrainer.bitwiseEqualToPerCell(cell.settings())).as(cell.toString()).isTrue();
+            CellResult expected = oneNetwork.train(cell, data);
+            assertRealTraining(cell, expected);
+            assertSameBits(results.get(i), expected);
+        }
+    }
+
+    /**
+     * A real training to compare: finite epochs; statistics at init, every diagnostics-every epochs and at the end;
+     * a theory and an init Jacobian.
+     */
+    private static void assertRealTraining(Cell cell, CellResult expected) {
+        String what = cell.toString();
+        int epochs = cell.settings().epochs();
+        int every = cell.settings().diagnosticsEvery();
+        int measurements = 2 + (every > 0 ? (epochs - 1) / every : 0);
+        assertThat(expected.status()).as(what).isEqualTo(RunStatus.OK);
+        assertThat(expected.epochs()).as(what).hasSize(epochs + 1);
+        assertThat(expected.layers()).as(what).hasSize(measurements * (cell.settings().depth() + 1));
+        assertThat(expected.theory()).as(what).isNotNull();
+        assertThat(expected.jacobian()).as(what).isNotNull();
+    }
+
     private static void assertSameBits(CellResult actual, CellResult expected) {
         String what = actual.cell().toString();
         assertThat(actual.status()).as(what).isEqualTo(expected.status());
@@ -271,70 +453,30 @@ class TestBatchedCellTrainer {
         // records compare double components bit for bit (Double.compare, boxed Double.equals)
         assertThat(actual.epochs()).as(what).containsExactlyElementsOf(expected.epochs());
         assertThat(actual.layers()).as(what).containsExactlyElementsOf(expected.layers());
+        assertThat(actual.theory()).as(what).isEqualTo(expected.theory());
+        assertThat(actual.jacobian()).as(what).isEqualTo(expected.jacobian());
     }
 
-    private static void assertAgrees(CellResult actual, CellResult expected, double tolerance, int testRows,
-                                     String what) {
-        assertThat(actual.status()).as(what).isEqualTo(expected.status());
-        assertThat(actual.epochs()).as(what).hasSameSizeAs(expected.epochs());
-        for (int e = 0; e < actual.epochs().size(); e++) {
-            EpochMetrics a = actual.epochs().get(e);
-            EpochMetrics b = expected.epochs().get(e);
-            String at = what + " epoch " + e;
-            assertClose(a.trainLoss(), b.trainLoss(), tolerance, at + " train loss");
-            assertClose(a.testLoss(), b.testLoss(), tolerance, at + " test loss");
-            assertClose(a.gradNorm(), b.gradNorm(), tolerance, at + " gradient norm");
-            if (b.testAccuracy() == null) {
-                assertThat(a.testAccuracy()).as(at).isNull();
-            } else {
-                // a test example exactly on a decision boundary may fall either way under float rounding
-                assertThat(Math.abs(a.testAccuracy() - b.testAccuracy())).as(at + " accuracy")
-                        .isLessThanOrEqualTo(tolerance > 1e-9 ? 1.0 / testRows : 0.0);
-            }
-        }
-        assertThat(actual.layers()).as(what).hasSameSizeAs(expected.layers());
-        for (int i = 0; i < actual.layers().size(); i++) {
-            LayerStats a = actual.layers().get(i);
-            LayerStats b = expected.layers().get(i);
-            String at = what + " layer " + b.layer() + " " + b.phase();
-            assertThat(a.layer()).isEqualTo(b.layer());
-            assertThat(a.phase()).isEqualTo(b.phase());
-            double scale = Math.abs(b.weightStd());
-            assertClose(a.weightMean(), b.weightMean(), tolerance, scale, at + " weight mean");
-            assertClose(a.weightStd(), b.weightStd(), tolerance, at + " weight std");
-            assertClose(a.activationMean(), b.activationMean(), tolerance, Math.sqrt(b.activationVar()),
-                    at + " activation mean");
-            assertClose(a.activationVar(), b.activationVar(), tolerance, at + " activation variance");
-            assertClose(a.preactivationVar(), b.preactivationVar(), tolerance, at + " preactivation variance");
-            assertClose(a.gradWeightVar(), b.gradWeightVar(), tolerance, at + " weight gradient variance");
-            assertClose(a.gradInputVar(), b.gradInputVar(), tolerance, at + " input gradient variance");
-            assertFraction(a.deadFraction(), b.deadFraction(), at + " dead fraction");
-            assertFraction(a.saturatedFraction(), b.saturatedFraction(), at + " saturated fraction");
-            assertClose(a.symmetry(), b.symmetry(), tolerance, 1.0, at + " symmetry");
-        }
-    }
-
-    private static void assertClose(double actual, double expected, double tolerance, String what) {
-        assertClose(actual, expected, tolerance, Math.abs(expected), what);
-    }
-
-    /** |actual − expected| ≤ tolerance · scale (both NaN, or the same infinity, also pass). */
-    private static void assertClose(Double actual, Double expected, double tolerance, double scale, String what) {
-        if (expected == null || !Double.isFinite(expected)) {
-            assertThat(actual).as(what).isEqualTo(expected);
-            return;
-        }
-        assertThat(Math.abs(actual - expected)).as(what + ": " + actual + " vs " + expected)
-                .isLessThanOrEqualTo(tolerance * Math.max(scale, Double.MIN_NORMAL));
-    }
-
-    /** Fractions of units or values: equal, or apart by a value at a threshold under float rounding (≤ 1%). */
-    private static void assertFraction(Double actual, Double expected, String what) {
-        if (expected == null) {
-            assertThat(actual).as(what).isNull();
-        } else {
-            assertThat(Math.abs(actual - expected)).as(what).isLessThanOrEqualTo(0.01);
-        }
+    /** The memory bound that splits a large group into several batches: the most cells whose batch fits it. */
+    @Test
+    void maxCellsIsTheLargestBatchThatFitsTheMemoryBudget() {
+        Fixtures.Sweep sweep = sweep("relu", SPIRALS, "float32");
+        Cell cell = sweep.cells().get(0);
+        Dataset data = sweep.dataset(cell);
+        CellSettings s = cell.settings();
+        java.util.function.IntToLongFunction bytes = k -> BatchedNetwork.bytes(k, data.identity().features(),
+                data.identity().outputs(), s.depth(), s.width(), s.precision(), io.initsweep.model.Optimizer.ADAM,
+                Math.min(s.batchSize(), data.trainRows()), data.probeRows(),
+                Math.max(data.trainRows(), data.testRows()));
+        assertThat(bytes.applyAsLong(6)).isGreaterThan(bytes.applyAsLong(5));
+        assertThat(BatchedCellTrainer.maxCells(cell, data, bytes.applyAsLong(5))).isEqualTo(5);
+        assertThat(BatchedCellTrainer.maxCells(cell, data, bytes.applyAsLong(6) - 1)).isEqualTo(5);
+        assertThat(BatchedCellTrainer.maxCells(cell, data, bytes.applyAsLong(37))).isEqualTo(37);
+        // not even two cells fit: every cell alone
+        assertThat(BatchedCellTrainer.maxCells(cell, data, bytes.applyAsLong(2) - 1)).isEqualTo(1);
+        // a small network is never split at the real budget
+        assertThat(BatchedCellTrainer.maxCells(cell, data, BatchedCellTrainer.MEMORY_BUDGET_BYTES))
+                .isGreaterThan(64);
     }
 
     private static double[] doubles(INDArray array) {

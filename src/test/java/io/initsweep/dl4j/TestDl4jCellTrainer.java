@@ -174,6 +174,47 @@ class TestDl4jCellTrainer {
         }
     }
 
+    /**
+     * The step reuses each hidden layer's forward pre-activations in its backward pass: per step, one product per
+     * hidden layer forward, two backward (weight and input gradient), and four at the output layer (its z in the
+     * backward pass and again for the score, its two gradients) — where DL4J's fit() makes one more per hidden layer.
+     */
+    @Test
+    void theTrainingStepMakesOneProductPerHiddenLayerFewerThanFit() {
+        int depth = 4;
+        Fixtures.Sweep sweep = Fixtures.single("he_normal", depth, "relu", ", learning-rate: 0.01");
+        Cell cell = sweep.cells().get(0);
+        Dataset data = sweep.dataset(cell);
+        Dl4jCellTrainer.DeviceData device = Dl4jCellTrainer.DeviceData.of(data, cell.settings().precision());
+        INDArray x = device.trainX().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 16),
+                org.nd4j.linalg.indexing.NDArrayIndex.all()).dup();
+        INDArray y = device.trainY().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 16),
+                org.nd4j.linalg.indexing.NDArrayIndex.all()).dup();
+        MultiLayerNetwork reference = Networks.mlp(cell, data.identity());
+        MultiLayerNetwork ours = Networks.mlp(cell, data.identity());
+        Dl4jCellTrainer.Step step = new Dl4jCellTrainer.Step(ours, cell.settings());
+        reference.fit(x, y); // warm-up: workspaces, lazy arrays
+        step.fit(x, y);
+        var executioner = org.nd4j.linalg.factory.Nd4j.getExecutioner();
+        var profiler = org.nd4j.linalg.profiler.OpProfiler.getInstance();
+        try {
+            executioner.setProfilingMode(org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.OPERATIONS);
+            profiler.reset();
+            reference.fit(x, y);
+            long fitProducts = profiler.getOpCounter().getCount("matmul");
+            profiler.reset();
+            step.fit(x, y);
+            long stepProducts = profiler.getOpCounter().getCount("matmul");
+            assertThat(fitProducts).isEqualTo(4L * depth + 4);
+            assertThat(stepProducts).isEqualTo(3L * depth + 4);
+        } finally {
+            executioner.setProfilingMode(org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.DISABLED);
+            profiler.reset();
+            Dl4jCellTrainer.release(reference);
+            Dl4jCellTrainer.release(ours);
+        }
+    }
+
     private MultiLayerNetwork trainedNetwork(Cell cell, Dataset data) {
         MultiLayerNetwork network = Networks.mlp(cell, data.identity());
         Dl4jCellTrainer.DeviceData device = Dl4jCellTrainer.DeviceData.of(data, cell.settings().precision());

@@ -32,10 +32,10 @@ class TestCellBatches {
     }
 
     @Test
-    void seedsSchemesOptimizersAndLearningRatesShareABatch() {
+    void seedsSchemesOptimizersLearningRatesAndBiasesShareABatch() {
         List<Cell> cells = cells("scheme: [he_normal, lsuv, \"normal(std=0.1)\"], optimizer: [sgd, adam], "
-                + "learning-rate: [0.1, 0.01], bias-init: [0, 0.1]", "", "momentum: 0.5");
-        assertThat(cells).hasSize(3 * 2 * 2 * 2 * 3);
+                + "learning-rate: [0.1, 0.01], bias-init: [0, 0.1], bias-std: [0, 0.2]", "", "momentum: 0.5");
+        assertThat(cells).hasSize(3 * 2 * 2 * 2 * 2 * 3);
         assertThat(CellBatches.compatible(cells)).isTrue();
         assertThat(CellBatches.group(cells, 1000)).containsExactly(cells);
     }
@@ -100,5 +100,45 @@ class TestCellBatches {
             assertThat(CellBatches.key(cells.get(0))).as(model).isEmpty();
             assertThat(CellBatches.group(cells, 10)).as(model).hasSize(3).allSatisfy(b -> assertThat(b).hasSize(1));
         }
+    }
+    @Test
+    void tasksHoldAtMostTheGivenCellsInEqualGroupsOfOneKey() {
+        // 2 keys (depth 2 and 3) of 3 seeds x 4 schemes = 12 cells each
+        List<Cell> cells = cells("scheme: [he_normal, xavier_normal, lsuv, zero], depth: [2, 3]", "", "");
+        List<List<Cell>> tasks = CellBatches.tasks(cells, 5, 1);
+        // 12 cells at most 5 per task: 3 tasks of 4, not 5 + 5 + 2
+        assertThat(tasks).extracting(List::size).containsExactly(4, 4, 4, 4, 4, 4);
+        assertThat(tasks).allSatisfy(t -> assertThat(CellBatches.compatible(t)).isTrue());
+        assertThat(tasks.stream().flatMap(List::stream).toList()).containsExactlyInAnyOrderElementsOf(cells);
+        for (List<Cell> task : tasks) {
+            assertThat(task).isSortedAccordingTo((a, b) -> Integer.compare(cells.indexOf(a), cells.indexOf(b)));
+        }
+        assertThat(CellBatches.tasks(cells, 16, 1)).extracting(List::size).containsExactly(12, 12);
+        assertThat(CellBatches.tasks(cells, 1, 1)).hasSize(24).allSatisfy(t -> assertThat(t).hasSize(1));
+        assertThatThrownBy(() -> CellBatches.tasks(cells, 0, 1)).hasMessageContaining("got 0");
+        assertThatThrownBy(() -> CellBatches.tasks(cells, 4, 0)).hasMessageContaining("got 0");
+    }
+
+    @Test
+    void tasksAreSplitFurtherRatherThanLeaveATaskSlotIdle() {
+        List<Cell> cells = cells("scheme: [he_normal, xavier_normal, lsuv, zero], depth: [2, 3]", "", "");
+        // 2 tasks of 12 would leave 2 of 4 slots idle: 4 tasks of 6
+        assertThat(CellBatches.tasks(cells, 16, 4)).extracting(List::size).containsExactly(6, 6, 6, 6);
+        // the largest groups are split first: 5 slots give 4 + 4 + 4 and 6 + 6
+        assertThat(CellBatches.tasks(cells, 16, 5)).extracting(List::size).containsExactlyInAnyOrder(4, 4, 4, 6, 6);
+        // more slots than cells: every cell alone
+        assertThat(CellBatches.tasks(cells, 16, 100)).hasSize(24);
+    }
+
+    @Test
+    void cellsThatMayNotShareABatchAreTasksOfTheirOwn() {
+        List<Cell> cells = Fixtures.sweep("""
+                name: dp
+                seeds: 3
+                grid: {scheme: [he_normal]}
+                model: {depth: 2, width: 8, activation: relu, architecture: residual}
+                data: {dataset: spirals, samples: 100}
+                """).cells();
+        assertThat(CellBatches.tasks(cells, 16, 1)).hasSize(3).allSatisfy(t -> assertThat(t).hasSize(1));
     }
 }

@@ -148,13 +148,17 @@ class TestNetworkLayout {
                 plain.stream().map(Cell::cellId).toList());
         assertThat(explicit).extracting(Cell::initSeed).containsExactlyElementsOf(
                 plain.stream().map(Cell::initSeed).toList());
-        // on a grid over both architectures, block-depth splits the residual cells only
+        // on a grid over both architectures, block-depth splits the residual cells only: each mlp cell is one
+        // cell (listed once, without a block-depth coordinate), each residual cell one per block depth
         List<Cell> both = TestGrid.expand(TestGrid.SPEC.replace("scheme: [zero, he_normal]",
                 "scheme: [he_normal]\n  architecture: [mlp, residual]\n  block-depth: [2, 3]"));
-        assertThat(both.stream().filter(c -> !c.settings().residual()).map(Cell::cellId).distinct().count())
-                .isEqualTo(both.stream().filter(c -> !c.settings().residual()).count() / 2);
-        assertThat(both.stream().filter(c -> c.settings().residual()).map(Cell::cellId).distinct().count())
-                .isEqualTo(both.stream().filter(c -> c.settings().residual()).count());
+        List<Cell> mlp = both.stream().filter(c -> !c.settings().residual()).toList();
+        List<Cell> residual = both.stream().filter(c -> c.settings().residual()).toList();
+        assertThat(mlp).extracting(Cell::cellId).doesNotHaveDuplicates();
+        assertThat(residual).extracting(Cell::cellId).doesNotHaveDuplicates();
+        assertThat(residual).hasSize(2 * mlp.size());
+        assertThat(mlp).allSatisfy(c -> assertThat(c.coordinates()).doesNotContainKey("block-depth"));
+        assertThat(residual).allSatisfy(c -> assertThat(c.coordinates()).containsKey("block-depth"));
     }
 
     @Test

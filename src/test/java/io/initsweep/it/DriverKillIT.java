@@ -78,6 +78,45 @@ class DriverKillIT {
         assertThat(after.values().iterator().next()).isNotIn(killed.values());
     }
 
+    @Test
+    void compactionKilledAtAnyPointLosesAndDuplicatesNothingAndTheNextOneFinishes() throws Exception {
+        Path spec = Files.writeString(dir.resolve("compacted.yaml"), TWENTY_CELLS.formatted("compacted"));
+        Path warehouse = dir.resolve("warehouse");
+        Scripts.Result sweep = Scripts.run(Map.of(), 600, "jobs/initsweep", "run", spec.toString(), "--out",
+                warehouse.toString());
+        assertThat(sweep.code()).as(sweep.all()).isZero();
+        Map<String, String> original = Sweeps.committedPerLog(warehouse);
+        assertThat(original).hasSize(20);
+        long files = runsFiles(warehouse);
+        assertThat(files).as("one runs file per commit, fewer than the automatic threshold").isBetween(2L, 16L);
+
+        // kill -9 while the JVM starts, while it stages, around its commit point and in the grace before deletes
+        for (long delay : new long[] {2_000, 9_000, 13_000, 17_000, 22_000}) {
+            Process compact = Scripts.start(Map.of(), dir.resolve("compact.out"), dir.resolve("compact.err"),
+                    "jobs/initsweep", "compact", "--out", warehouse.toString());
+            boolean finished = compact.waitFor(delay, TimeUnit.MILLISECONDS);
+            compact.destroyForcibly();
+            assertThat(compact.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(Sweeps.committedPerLog(warehouse)).as("after a kill at %d ms", delay).isEqualTo(original);
+            if (finished) {
+                break; // it got through before the kill: nothing left to interrupt
+            }
+        }
+        Scripts.Result compact = Scripts.run(Map.of(), 600, "jobs/initsweep", "compact", "--out",
+                warehouse.toString());
+        assertThat(compact.code()).as(compact.all()).isZero();
+        assertThat(Sweeps.committed(warehouse)).as("the directory itself, each cell once").isEqualTo(original);
+        assertThat(runsFiles(warehouse)).isEqualTo(1);
+        Scripts.Result check = Scripts.run(Map.of(), 600, "jobs/initsweep", "check", "--out", warehouse.toString());
+        assertThat(check.code()).as(check.all()).isZero();
+    }
+
+    private static long runsFiles(Path warehouse) throws Exception {
+        try (var files = Files.list(warehouse.resolve("runs"))) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".parquet")).count();
+        }
+    }
+
     private static long retrained(Map<String, String> original, Map<String, String> now) {
         return now.entrySet().stream().filter(e -> !e.getValue().equals(original.get(e.getKey()))).count();
     }

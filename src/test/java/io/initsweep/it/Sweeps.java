@@ -34,7 +34,10 @@ final class Sweeps {
         return SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false").getOrCreate();
     }
 
-    /** Committed cells and the run that trained each; empty while nothing is committed. */
+    /**
+     * Committed cells ({@code sweep/cell_id}: two sweeps of the same grid share cell ids) and the run that trained
+     * each; empty while nothing is committed. Reads the directory itself, so a file left behind shows as a duplicate.
+     */
     static Map<String, String> committed(Path warehouse) throws Exception {
         Path runs = warehouse.resolve("runs");
         Map<String, String> cells = new HashMap<>();
@@ -46,9 +49,14 @@ final class Sweeps {
                 return cells;
             }
         }
-        for (Row row : spark().read().parquet(runs.toString()).select("cell_id", "run_id").collectAsList()) {
-            if (cells.put(row.getString(0), row.getString(1)) != null) {
-                throw new AssertionError("cell " + row.getString(0) + " appears twice");
+        Map<String, String> files = new HashMap<>();
+        for (Row row : spark().read().parquet(runs.toString())
+                .selectExpr("sweep || '/' || cell_id", "run_id", "input_file_name()").collectAsList()) {
+            String earlier = files.put(row.getString(0), row.getString(2));
+            String earlierRun = cells.put(row.getString(0), row.getString(1));
+            if (earlierRun != null) {
+                throw new AssertionError("cell " + row.getString(0) + " appears twice: run " + earlierRun + " in "
+                        + earlier + " and run " + row.getString(1) + " in " + row.getString(2));
             }
         }
         return cells;
@@ -63,10 +71,12 @@ final class Sweeps {
         List<Row> rows = null;
         for (int attempt = 1; rows == null; attempt++) {
             try {
-                rows = Warehouse.open(spark(), warehouse.toString()).read(Tables.RUNS).select("cell_id", "run_id")
-                        .collectAsList();
-            } catch (RuntimeException e) {
-                // A commit of the running sweep moved or removed a file between the look at the log and the read.
+                rows = Warehouse.open(spark(), warehouse.toString()).read(Tables.RUNS)
+                        .selectExpr("sweep || '/' || cell_id", "run_id").collectAsList();
+            } catch (Exception e) {
+                // A commit of the running sweep moved or removed a file between the look at the log and the read
+                // (Spark throws its checked SparkException undeclared; on S3 a move is a copy and a delete, so the
+                // window is wider).
                 if (attempt == 20 || !String.valueOf(e.getMessage()).contains("does not exist")) {
                     throw e;
                 }

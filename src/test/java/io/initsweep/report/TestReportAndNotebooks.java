@@ -74,7 +74,7 @@ class TestReportAndNotebooks {
         String[] result = cli("run", spec.toString(), "--out", warehouse.toString(), "--master", "local[2,4]");
         assertThat(result[0]).as(result[1] + result[2]).isEqualTo("0");
         Path theory = Files.writeString(dir.resolve("eoc.yaml"), THEORY_SPEC);
-        result = cli("run", theory.toString(), "--out", warehouse.toString(), "--master", "local[2]");
+        result = cli("run", theory.toString(), "--out", warehouse.toString(), "--master", "local[2,4]");
         assertThat(result[0]).as(result[1] + result[2]).isEqualTo("0");
     }
 

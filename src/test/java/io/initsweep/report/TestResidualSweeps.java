@@ -45,7 +45,7 @@ class TestResidualSweeps {
         warehouse = dir.resolve("warehouse");
         Path spec = Files.writeString(dir.resolve("res.yaml"), SPEC);
         String[] result = TestReportAndNotebooks.cli("run", spec.toString(), "--out", warehouse.toString(),
-                "--master", "local[2]");
+                "--master", "local[2,4]");
         assertThat(result[0]).as(result[1] + result[2]).isEqualTo("0");
         assertThat(result[1]).contains("9 cells, 0 already done, 9 to train");
     }
@@ -90,13 +90,13 @@ class TestResidualSweeps {
                     .where(col("scheme").equalTo("fixup(gain=auto)").and(col("normalization").equalTo(normalization)))
                     .select("cell_id").first().getString(0);
             String[] replay = TestReportAndNotebooks.cli("replay", cellId, "--out", warehouse.toString(),
-                    "--master", "local[2]");
+                    "--master", "local[2,4]");
             assertThat(replay[0]).as(replay[1] + replay[2]).isEqualTo("0");
             assertThat(replay[1]).contains("bitwise identical: all 4 epochs");
         }
         Path spec = dir.resolve("res.yaml");
         String[] again = TestReportAndNotebooks.cli("run", spec.toString(), "--out", warehouse.toString(),
-                "--master", "local[2]");
+                "--master", "local[2,4]");
         assertThat(again[0]).isEqualTo("0");
         assertThat(again[1]).contains("9 cells, 9 already done, 0 to train");
     }
@@ -129,7 +129,7 @@ class TestResidualSweeps {
 
     @Test
     void thePropagationViewAndTheReportShowTheResidualStream() throws Exception {
-        TestReportAndNotebooks.cli("catalog", "--out", warehouse.toString(), "--master", "local[2]");
+        TestReportAndNotebooks.cli("catalog", "--out", warehouse.toString(), "--master", "local[2,4]");
         SparkSession spark = SparkSession.active();
         List<Row> stream = spark.sql("SELECT block, stream_var_mean FROM initsweep.propagation WHERE sweep = 'res' "
                 + "AND scheme = 'he_normal' AND normalization = 'none' AND kind = 'residual_add' ORDER BY block")
@@ -139,7 +139,7 @@ class TestResidualSweeps {
 
         Path html = dir.resolve("report.html");
         String[] result = TestReportAndNotebooks.cli("report", "--out", warehouse.toString(), "--sweep", "res", "--to",
-                html.toString(), "--master", "local[2]");
+                html.toString(), "--master", "local[2,4]");
         assertThat(result[0]).as(result[2]).isEqualTo("0");
         String chromium = TestReportAndNotebooks.chromium();
         String dom = TestReportAndNotebooks.browser(chromium, "--dump-dom", html);

@@ -4,10 +4,12 @@ import io.initsweep.data.Dataset;
 import io.initsweep.data.Datasets;
 import io.initsweep.grid.Cell;
 import io.initsweep.grid.Grid;
+import io.initsweep.grid.Sources;
 import io.initsweep.spec.CellSettings;
 import io.initsweep.spec.Setting;
 import io.initsweep.spec.Setting.Role;
 import io.initsweep.spec.Settings;
+import io.initsweep.spec.SourceSpec;
 import io.initsweep.spec.SpecParser;
 import io.initsweep.spec.SweepSpec;
 import io.initsweep.train.CellResult;
@@ -40,7 +42,7 @@ class TestSettingsRegistry {
     /** Base spec: every setting at its default unless the base gives it; a sample changes exactly one setting. */
     private static final Map<String, Map<String, String>> BASE = Map.of(
             "model", Map.of("depth", "2", "activation", "relu", "width", "8"),
-            "training", Map.of("epochs", "2"),
+            "training", Map.of("epochs", "4"),
             "data", Map.of("dataset", "blobs", "samples", "60"));
 
     /** The data of cells whose setting applies to cnn cells only: images. */
@@ -77,7 +79,17 @@ class TestSettingsRegistry {
             Map.entry("batch-size-per-worker", "8"),
             Map.entry("data-seed", "7"),
             Map.entry("cores-per-cell", "2"),
-            Map.entry("commit-seconds", "5"));
+            Map.entry("commit-seconds", "5"),
+            Map.entry("transfer-layers", "1"),
+            Map.entry("source-data", "target"),
+            Map.entry("strategy", "lp-ft"),
+            Map.entry("freeze", "true"),
+            Map.entry("lp-epochs", "3"),
+            Map.entry("lp-learning-rate", "0.02"),
+            Map.entry("cells-per-task", "4"));
+
+    /** The source a spec gets when some cell transfers: everything but the scheme inherited from the target. */
+    private static final String SOURCE = "source:\n  seeds: 1\n  model: {scheme: lecun_normal}\n";
 
     @Test
     void everySettingHasASampleAndARoleAndItsRolesAreConsistent() throws Exception {
@@ -141,8 +153,10 @@ class TestSettingsRegistry {
             CellSettings replayed = RunRows.settings(row);
             assertThat(replayed.canonical()).as("%s read back from runs", what)
                     .isEqualTo(variant.settings().canonical());
+            assertThat(RunRows.source(row)).as("%s: the source read back from runs", what)
+                    .isEqualTo(variant.source());
             Cell rebuilt = Grid.cell(variant.sweep(), variant.seed(), replayed, variant.coordinates(),
-                    dataset(variant).identity());
+                    dataset(variant).identity(), RunRows.source(row));
             assertThat(rebuilt.cellId()).as("%s: replay rebuilds the same cell", what).isEqualTo(variant.cellId());
             assertThat(rebuilt.initSeed()).isEqualTo(variant.initSeed());
             assertThat(rebuilt.orderSeed()).isEqualTo(variant.orderSeed());
@@ -168,11 +182,20 @@ class TestSettingsRegistry {
         assertThat(row.get(row.fieldIndex("workers"))).isNull();
     }
 
-    /** The setting that must hold a value for this one to apply (momentum needs optimizer momentum). */
+    /**
+     * The settings that must hold a value for this one to apply, up its chain of controllers (momentum needs
+     * optimizer momentum; freeze needs strategy fine-tune, which needs transfer-layers above 0): the controlling
+     * value, or the controller's sample where any value but one will do.
+     */
     private static Map<String, String> controllerOf(Setting<?> setting) {
-        Setting<?> controller = setting.controller();
-        return controller == null ? Map.of()
-                : Map.of(controller.key(), controller.canonical(setting.controllingValue()));
+        Map<String, String> controllers = new LinkedHashMap<>();
+        for (Setting<?> link = setting; link.controller() != null; link = link.controller()) {
+            Setting<?> controller = link.controller();
+            String value = link.controllingNegated() ? SAMPLES.get(controller.key())
+                    : controller.canonical(link.controllingValue());
+            controllers.put(controller.key(), value);
+        }
+        return controllers;
     }
 
     /** The base spec with some settings replaced; a key {@code grid:K} puts K on the grid instead. */
@@ -208,6 +231,11 @@ class TestSettingsRegistry {
             yaml.append(section).append(":\n");
             values.forEach((k, v) -> yaml.append("  ").append(k).append(": ").append(v).append('\n'));
         });
+        String transferLayers = all.getOrDefault(Settings.TRANSFER_LAYERS.key(),
+                all.get("grid:" + Settings.TRANSFER_LAYERS.key()));
+        if (transferLayers != null && !transferLayers.matches("\\[?0]?")) {
+            yaml.append(SOURCE);
+        }
         return SpecParser.parse(yaml.toString(), "registry.yaml");
     }
 
@@ -216,7 +244,13 @@ class TestSettingsRegistry {
         for (long seed : Grid.dataSeeds(spec)) {
             datasets.put(seed, Datasets.synthetic(spec.dataset(), seed).identity());
         }
-        List<Cell> cells = Grid.expand(spec, datasets);
+        List<Cell> cells;
+        if (spec.sourceNetwork() instanceof SourceSpec.Trained source) {
+            cells = Grid.expand(spec, datasets, Sources.trained(spec, Datasets.synthetic(source.dataset(),
+                    source.settings().dataSeed()).identity()));
+        } else {
+            cells = Grid.expand(spec, datasets);
+        }
         assertThat(cells).hasSize(1);
         return cells.get(0);
     }
@@ -232,7 +266,8 @@ class TestSettingsRegistry {
     private static Row runsRow(Cell cell) {
         CellResult result = new CellResult(cell, dataset(cell).identity(), RunStatus.OK, null, null,
                 List.of(new EpochMetrics(0, 1.0, 1.0, 0.5, 0.1)), List.of(), 0.1, Instant.EPOCH,
-                new Provenance("cpu", "OPENBLAS", 1, "test", "1.0.0-M2.1", "17", "Linux", "host", "driver", "run"));
+                new Provenance("cpu", "OPENBLAS", 1, "test", "1.0.0-M2.1", "17", "Linux", "host", "driver", "run"),
+                null, null, cell.source() == null ? null : "ab".repeat(32));
         Row row = Tables.RUNS.toRow(result);
         Object[] values = new Object[row.length()];
         for (int i = 0; i < values.length; i++) {

@@ -47,10 +47,10 @@ class TestTheoryColumns {
 
     @Test
     void laterVersionsKeepEveryColumnOfVersionOneInOrder() {
-        // version 3: the theory's columns (issue 14) and the residual/normalization ones (issue 15); version 4: the
-        // cnn settings, widths and beta in runs, the convolution columns in layers (issue 16)
-        assertThat(Tables.RUNS.version()).isEqualTo(4);
-        assertThat(Tables.LAYERS.version()).isEqualTo(4);
+        // version 3: the theory's columns (issue 14) and the residual/normalization ones (issue 15); later versions
+        // add columns after them
+        assertThat(Tables.RUNS.version()).isGreaterThanOrEqualTo(3);
+        assertThat(Tables.LAYERS.version()).isGreaterThanOrEqualTo(3);
         List<String> runs = new ArrayList<>(Arrays.asList(Tables.RUNS.schema().fieldNames()));
         runs.retainAll(RUNS_V1);
         assertThat(runs).containsExactlyElementsOf(RUNS_V1);

@@ -62,8 +62,10 @@ class TestCatalogViews {
                         null)));
             }
             // a row measured during training: the views of the initial network must not see it
-            layers.add(new LayerStats(0, LayerStats.Phase.TRAINING, 8, 8, 0.0, 0.1, 0, 1e6, 1e6, 0.0, null, 1e-3,
-                    1e6, 0.0, 1, 0.9, LayerStats.Placement.dense(LayerRole.HIDDEN, null)));
+            for (int epoch = 1; epoch <= 2; epoch++) { // two epochs' rows of one layer and phase
+                layers.add(new LayerStats(0, LayerStats.Phase.TRAINING, 8, 8, 0.0, 0.1, 0, 1e6, 1e6, 0.0, null, 1e-3,
+                        1e6, 0.0, epoch, 0.9, LayerStats.Placement.dense(LayerRole.HIDDEN, null)));
+            }
             boolean diverged = Double.isNaN(last);
             if (!diverged) {
                 epochs.add(new EpochMetrics(2, 0.2, last, 0.9, 0.1));
@@ -181,5 +183,11 @@ class TestCatalogViews {
                 "propagation", "runs",
                 "scheme_comparison", "theory_layers", "unique_epochs", "unique_layers", "unique_runs");
         assertThat(spark.table("initsweep.runs").count()).isEqualTo(10);
+        // the deduplicating views keep every distinct row: a training-phase row shares its layer and phase with
+        // nothing, and must not be folded into another (they once keyed layers on phase and layer alone)
+        for (String table : java.util.List.of("runs", "epochs", "layers")) {
+            assertThat(spark.table("initsweep.unique_" + table).count()).as(table)
+                    .isEqualTo(spark.table("initsweep." + table).count());
+        }
     }
 }

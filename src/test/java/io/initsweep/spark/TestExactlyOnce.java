@@ -115,6 +115,8 @@ class TestExactlyOnce {
         // learn the cell ids, then rerun with one of them failing its first attempt
         assertThat(run(spec, out).code()).isZero();
         String victim = runs(out).orderBy("cell_id").first().getString(runs(out).schema().fieldIndex("cell_id"));
+        List<Row> firstLosses = runs(out).select("cell_id", "final_test_loss", "final_train_loss")
+                .orderBy("cell_id").collectAsList();
         AtomicInteger failedAttempts = new AtomicInteger();
         SparkListener listener = new SparkListener() {
             @Override
@@ -132,7 +134,13 @@ class TestExactlyOnce {
             SparkSession.active().sparkContext().removeSparkListener(listener);
         }
         assertThat(failedAttempts.get()).isGreaterThanOrEqualTo(1);
+        // The victim's task trained 4 cells as one batch (depth 1 or 2, two schemes, two seeds) and died after the
+        // batch was trained (FaultyTrainers: mid-task, no result returned): the retry trained them all again, and
+        // each is committed once, with the bits of its first run.
+        assertThat(runs(out).where(col("batch_cells").equalTo(4)).count()).isEqualTo(8);
         assertThat(runs(out).count()).isEqualTo(8);
+        assertThat(runs(out).select("cell_id", "final_test_loss", "final_train_loss").orderBy("cell_id")
+                .collectAsList()).isEqualTo(firstLosses);
         assertThat(runs(out).where(col("cell_id").equalTo(victim)).count()).isEqualTo(1);
         assertThat(runs(out).where(col("cell_id").equalTo(victim)).select("status").first().getString(0))
                 .isEqualTo("ok");
@@ -255,7 +263,9 @@ class TestExactlyOnce {
         TestSweepIntegration.Cli replay = TestSweepIntegration.Cli.run("replay", cells.get(0).getString(0),
                 "--out", out.toString());
         assertThat(replay.code()).as(replay.output()).isZero();
-        assertThat(replay.out()).contains("bitwise identical: all 3 epochs");
+        assertThat(replay.out()).contains("bitwise identical: all 3 epochs")
+                // trained in a batch (2 tasks of 2 cells on 2 slots); replayed alone on the per-cell path
+                .contains("note: the cell trained in a batch of 2 cells");
         TestSweepIntegration.Cli unknown = TestSweepIntegration.Cli.run("replay", "0123456789abcdef", "--out",
                 out.toString());
         assertThat(unknown.code()).isEqualTo(ExitCode.USAGE);

@@ -90,6 +90,71 @@ class TestSweepIntegration {
         assertThat(spark.read().parquet(out.resolve("runs").toString()).count()).isEqualTo(12);
     }
 
+    /**
+     * Cells grouped into tasks (here 2 tasks of 6 cells, trained as batches, diverging cells among them) get the
+     * very bits they get one per task on the per-cell path: every epoch, every layer statistic, every outcome.
+     */
+    @Test
+    void cellsTrainedTogetherInTasksGetTheBitsTheyGetOnePerTask() throws Exception {
+        Path alone = dir.resolve("alone");
+        Path grouped = dir.resolve("grouped");
+        Cli one = Cli.run("run", write("alone.yaml", SPEC + "execution: {cells-per-task: 1}\n").toString(), "--out",
+                alone.toString(), "--master", "local[2,4]");
+        assertThat(one.code).as(one.output()).isEqualTo(ExitCode.OK);
+        Cli together = Cli.run("run", write("grouped.yaml", SPEC).toString(), "--out", grouped.toString(),
+                "--master", "local[2,4]");
+        assertThat(together.code).as(together.output()).isEqualTo(ExitCode.OK);
+        assertThat(together.out).contains("[12/12]");
+
+        SparkSession spark = SparkSession.active();
+        Dataset<Row> aloneRuns = spark.read().parquet(alone.resolve("runs").toString());
+        Dataset<Row> groupedRuns = spark.read().parquet(grouped.resolve("runs").toString());
+        assertThat(aloneRuns.select("batch_cells").distinct().collectAsList()).extracting(r -> r.getInt(0))
+                .containsExactly(1);
+        // 2 keys (depth 1 and 3) of 6 cells each, 2 task slots: two tasks of 6 cells, each one batch
+        assertThat(groupedRuns.select("batch_cells").distinct().collectAsList()).extracting(r -> r.getInt(0))
+                .containsExactly(6);
+        // A cell that diverges in a batch is masked and recorded at its epoch (its epochs rows stop there); the cells
+        // it shared the batch with (same depth) train all 3 epochs.
+        List<Row> diverged = groupedRuns.where(col("status").equalTo("diverged"))
+                .select("cell_id", "depth", "diverged_epoch").collectAsList();
+        assertThat(diverged).isNotEmpty();
+        Dataset<Row> groupedEpochs = spark.read().parquet(grouped.resolve("epochs").toString());
+        for (Row cell : diverged) {
+            assertThat(groupedEpochs.where(col("cell_id").equalTo(cell.getString(0))).count())
+                    .isEqualTo(cell.getInt(2) + 1L);
+            assertThat(groupedRuns.where(col("depth").equalTo(cell.getInt(1)).and(col("status").equalTo("ok"))
+                    .and(col("epochs_run").equalTo(3))).count()).as("depth %d", cell.getInt(1)).isPositive();
+        }
+
+        List<String> outcome = List.of("cell_id", "status", "diverged_epoch", "epochs_run", "initial_test_loss",
+                "final_train_loss", "final_test_loss", "final_test_accuracy", "best_test_loss", "epochs_to_target",
+                "act_var_ratio", "grad_var_ratio", "q_star", "chi1", "jacobian_msv", "jacobian_max_sv",
+                "native_threads");
+        assertThat(rows(groupedRuns, outcome)).isEqualTo(rows(aloneRuns, outcome)).hasSize(12);
+        for (String table : List.of("epochs", "layers")) {
+            Dataset<Row> a = spark.read().parquet(alone.resolve(table).toString()).drop("run_id");
+            Dataset<Row> g = spark.read().parquet(grouped.resolve(table).toString()).drop("run_id");
+            List<String> columns = fieldNames(a);
+            assertThat(rows(g, columns)).as(table).isEqualTo(rows(a, columns)).isNotEmpty();
+        }
+    }
+
+    /** Rows as text (doubles with their exact bits), sorted: equal lists mean bitwise-equal values. */
+    private static List<String> rows(Dataset<Row> frame, List<String> columns) {
+        return frame.select(columns.stream().map(org.apache.spark.sql.functions::col)
+                        .toArray(org.apache.spark.sql.Column[]::new)).collectAsList().stream()
+                .map(r -> {
+                    StringBuilder text = new StringBuilder();
+                    for (int i = 0; i < r.size(); i++) {
+                        Object v = r.get(i);
+                        text.append(v instanceof Double d ? Long.toHexString(Double.doubleToRawLongBits(d))
+                                : String.valueOf(v)).append('|');
+                    }
+                    return text.toString();
+                }).sorted().toList();
+    }
+
     @Test
     void aBadSpecExitsWithTwoAndWritesNothing() throws Exception {
         Path spec = write("bad.yaml", SPEC.replace("depth: [1, 3]", "depth: [1, 0]"));

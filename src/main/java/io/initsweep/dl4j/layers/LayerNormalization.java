@@ -10,7 +10,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Collection;
-import java.util.Map;
 
 /**
  * Layer normalization as a layer of its own (Ba, Kiros and Hinton 2016, "Layer Normalization"): per example,
@@ -49,14 +48,8 @@ public final class LayerNormalization extends FeedForwardLayer {
                                                       Collection<TrainingListener> listeners, int layerIndex,
                                                       INDArray layerParamsView, boolean initializeParams,
                                                       DataType networkDataType) {
-        LayerNormalizationImpl layer = new LayerNormalizationImpl(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return LayerWiring.wired(new LayerNormalizationImpl(conf, networkDataType), initializer(), conf, listeners, layerIndex,
+                layerParamsView, initializeParams);
     }
 
     @Override

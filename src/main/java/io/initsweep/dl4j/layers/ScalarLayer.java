@@ -12,7 +12,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Learnable scalars on a whole activation: {@code y = φ(m·x + c) + d} with one scalar multiplier {@code m}, one
@@ -68,14 +67,8 @@ public final class ScalarLayer extends FeedForwardLayer {
                                                       Collection<TrainingListener> listeners, int layerIndex,
                                                       INDArray layerParamsView, boolean initializeParams,
                                                       DataType networkDataType) {
-        ScalarLayerImpl layer = new ScalarLayerImpl(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return LayerWiring.wired(new ScalarLayerImpl(conf, networkDataType), initializer(), conf, listeners, layerIndex,
+                layerParamsView, initializeParams);
     }
 
     @Override
