@@ -2,7 +2,7 @@
 """PyTorch counterpart of initsweep's cell trainer, for `jobs/initsweep bench`.
 
 A worker: it reads one JSON request per line on stdin and answers one JSON line on stdout. Each request names a
-cell exported by the benchmark (the same network — an MLP or a residual network with initsweep's structure —
+cell exported by the benchmark (the same network — an MLP, a residual network or a cnn with initsweep's structure —
 data, initial weights and minibatch order as initsweep's run) and the worker trains it exactly as Dl4jCellTrainer
 does, with one thread:
 
@@ -48,14 +48,21 @@ def read_cell(path):
             "orders": [ints(train_rows).long() for _ in range(header["epochs"])],
             "weights": [],
         }
-        for fan_in, fan_out in header["layers"]:
-            data["weights"].append(floats(fan_in * fan_out).reshape(fan_in, fan_out))   # MLP or residual alike
+        convolutions = header.get("convolutions") or [None] * len(header["layers"])
+        for (fan_in, fan_out), conv in zip(header["layers"], convolutions):
+            if conv is None:   # dense: fan_in x fan_out, MLP or residual alike
+                data["weights"].append(floats(fan_in * fan_out).reshape(fan_in, fan_out))
+            else:              # a kernel [C_out, C_in, k, k], PyTorch's Conv2d layout
+                out, inp, k = conv[0], conv[1], conv[2]
+                data["weights"].append(floats(out * inp * k * k).reshape(out, inp, k, k))
     return header, data
 
 
 def build(header, data):
     if header.get("architecture", "mlp") == "residual":
         return Residual(header, data["weights"])
+    if header.get("architecture") == "cnn":
+        return Cnn(header, data["weights"])
     layers = []
     for i, w in enumerate(data["weights"]):
         linear = torch.nn.Linear(w.shape[0], w.shape[1])
@@ -66,6 +73,35 @@ def build(header, data):
         if i < len(data["weights"]) - 1:
             layers.append(torch.nn.ReLU())
     return torch.nn.Sequential(*layers)
+
+
+class Cnn(torch.nn.Module):
+    """initsweep's cnn (grid/NetworkLayout, dl4j/Networks.cnn): flat rows reshaped row-major to [C, H, W], then per
+    convolution: zero padding as DL4J's same mode puts it (the odd one of an uneven total after the last row and
+    column), a k x k convolution with the layer's stride, relu; then global average pooling and the dense output."""
+
+    def __init__(self, header, weights):
+        super().__init__()
+        self.shape = header["input_shape"]
+        layers = []
+        for w, conv in zip(weights[:-1], header["convolutions"][:-1]):
+            out, inp, k, stride, top, bottom, left, right = conv
+            layers.append(torch.nn.ZeroPad2d((left, right, top, bottom)))
+            convolution = torch.nn.Conv2d(inp, out, k, stride=stride, padding=0)
+            with torch.no_grad():
+                convolution.weight.copy_(w)
+                convolution.bias.zero_()
+            layers += [convolution, torch.nn.ReLU()]
+        self.features = torch.nn.Sequential(*layers)
+        w = weights[-1]
+        self.output = torch.nn.Linear(w.shape[0], w.shape[1])
+        with torch.no_grad():
+            self.output.weight.copy_(w.t())
+            self.output.bias.zero_()
+
+    def forward(self, x):
+        x = self.features(x.reshape(x.shape[0], *self.shape))
+        return self.output(x.mean(dim=(2, 3)))
 
 
 class Residual(torch.nn.Module):

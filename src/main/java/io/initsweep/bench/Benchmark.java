@@ -74,11 +74,15 @@ public final class Benchmark {
         this.reps = reps;
     }
 
+    /** Convolution cells: depth × channels (3×3 kernels, stride 2 at layer 2, 16×16 bar images). */
+    static final int[] CNN_DEPTHS = {2, 6};
+    static final int[] CNN_CHANNELS = {8, 32};
+
     /**
-     * The parts of the benchmark: MLP cells, residual cells (both against PyTorch), the sweep, threads, the SGEMM
+     * The parts of the benchmark: MLP, residual and cnn cells (against PyTorch), the sweep, threads, the SGEMM
      * peak, seed ensembles, the batched grid.
      */
-    public enum Part { CELLS, RESIDUAL, SWEEP, THREADS, PEAK, ENSEMBLE, GRID }
+    public enum Part { CELLS, RESIDUAL, CNN, SWEEP, THREADS, PEAK, ENSEMBLE, GRID }
 
     /** Runs the given parts; returns the markdown of the results. */
     public String run(String python, Path torchScript, java.util.Set<Part> parts) throws Exception {
@@ -106,6 +110,16 @@ public final class Benchmark {
             }
             cells(python, torchScript, residual, "fixup residual network, blocks of 2 dense layers",
                     "### Time per residual cell: initsweep (DL4J ComputationGraph) against PyTorch");
+        }
+        if (parts.contains(Part.CNN)) {
+            List<ReferenceCell> cnn = new ArrayList<>();
+            for (int depth : CNN_DEPTHS) {
+                for (int channels : CNN_CHANNELS) {
+                    cnn.add(ReferenceCell.cnn(channels, depth));
+                }
+            }
+            cells(python, torchScript, cnn, "he_normal cnn, 3×3 convolutions, global average pooling, 16×16 images",
+                    "### Time per cnn cell: initsweep (DL4J convolutions) against PyTorch");
         }
         if (parts.contains(Part.ENSEMBLE)) {
             ensembles(python, torchScript);

@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 
 /** {@code initsweep bench}: the performance benchmark; prints a table and updates docs/PERFORMANCE.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Benchmark MLP and residual cells against PyTorch, the Spark fan-out, scaling, native threads "
+        description = {"Benchmark MLP, residual and cnn cells against PyTorch, the Spark fan-out, scaling, native threads "
                 + "and memory.",
                 "Prints the tables and writes them into the generated section of docs/PERFORMANCE.md.",
                 "Needs Debian's python3-torch (jobs/bench/run installs it)."})
@@ -41,11 +41,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--doc", defaultValue = "docs/PERFORMANCE.md", description = "document to update")
     Path doc;
 
-    @Option(names = "--parts", split = ",", defaultValue = "cells,residual,sweep,threads",
+    @Option(names = "--parts", split = ",", defaultValue = "cells,residual,cnn,sweep,threads",
             description = "which parts: cells (MLPs against PyTorch), residual (residual networks against PyTorch), "
-                    + "sweep, threads, peak (single-thread SGEMM peak), ensemble (K seeds: PyTorch loop and "
-                    + "ensemble, per-cell and batched), grid (batched against per-cell over widths, depths, K) "
-                    + "(default: ${DEFAULT-VALUE})")
+                    + "cnn (convolutional networks against PyTorch), sweep, threads, peak (single-thread SGEMM "
+                    + "peak), ensemble (K seeds: PyTorch loop and ensemble, per-cell and batched), grid (batched "
+                    + "against per-cell over widths, depths, K) (default: ${DEFAULT-VALUE})")
     java.util.List<String> parts;
 
     @Option(names = "--no-doc", description = "print only; leave the document alone")

@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
- * Trains a cell data-parallel with Deeplearning4j Spark ({@code SparkDl4jMultiLayer} for a plain MLP,
+ * Trains a cell data-parallel with Deeplearning4j Spark ({@code SparkDl4jMultiLayer} for a plain MLP and a cnn,
  * {@code SparkComputationGraph} for a residual or normalized network): the training split becomes a distributed
  * collection of minibatches, and every epoch {@code workers} Spark tasks each fit {@code averaging-frequency}
  * minibatches of {@code batch-size-per-worker} examples between parameter averagings
@@ -85,12 +85,17 @@ public final class DataParallelTrainer implements DataParallelTraining {
                 .saveUpdater(true)
                 .rngSeed(Hashing.seed("data-parallel|" + cell.cellId()))
                 .build();
-        // A plain MLP through DL4J Spark's MultiLayerNetwork wrapper, any other network through its ComputationGraph
-        // one: both fit the driver's network in place, averaging the workers' parameters and updater state.
-        java.util.function.Consumer<org.apache.spark.api.java.JavaRDD<org.nd4j.linalg.dataset.DataSet>> fit =
-                network instanceof CellNetwork.Mlp mlp
-                        ? new SparkDl4jMultiLayer(jsc, mlp.network(), master)::fit
-                        : new SparkComputationGraph(jsc, ((CellNetwork.Graph) network).graph(), master)::fit;
+        // A plain MLP and a cnn through DL4J Spark's MultiLayerNetwork wrapper, any other network through its
+        // ComputationGraph one: both fit the driver's network in place, averaging the workers' parameters and
+        // updater state. A cnn's minibatches are flat rows like any cell's; its input preprocessor shapes them.
+        java.util.function.Consumer<org.apache.spark.api.java.JavaRDD<org.nd4j.linalg.dataset.DataSet>> fit;
+        if (network instanceof CellNetwork.Mlp mlp) {
+            fit = new SparkDl4jMultiLayer(jsc, mlp.network(), master)::fit;
+        } else if (network instanceof CellNetwork.Cnn cnn) {
+            fit = new SparkDl4jMultiLayer(jsc, cnn.network(), master)::fit;
+        } else {
+            fit = new SparkComputationGraph(jsc, ((CellNetwork.Graph) network).graph(), master)::fit;
+        }
         return epoch -> {
             fit.accept(data.minibatches(cell, epoch, perWorker, s.workers()));
             // The driver's network now holds the averaged parameters; the epoch's loss is the whole split's.

@@ -24,13 +24,14 @@ import java.util.Objects;
 
 /**
  * A cell's DL4J network, whatever its architecture: a plain MLP is a {@code MultiLayerNetwork} ({@link Mlp}, the
- * path every cell took before residual networks and normalization existed, unchanged to the bit), anything else a
- * {@code ComputationGraph} built from a {@link GraphPlan} ({@link Graph}). Training, evaluation and diagnostics go
+ * path every cell took before residual networks and normalization existed, unchanged to the bit), a cnn a
+ * {@code MultiLayerNetwork} of convolutions ({@link Cnn}), anything else a {@code ComputationGraph} built from a
+ * {@link GraphPlan} ({@link Graph}). Training, evaluation and diagnostics go
  * through this type only; data-parallel training picks DL4J Spark's wrapper by the variant.
  *
  * <p>Not thread-safe: one network per cell and thread.
  */
-public sealed interface CellNetwork permits CellNetwork.Mlp, CellNetwork.Graph {
+public sealed interface CellNetwork permits CellNetwork.Mlp, CellNetwork.Cnn, CellNetwork.Graph {
 
     /** All parameters as one flat view (training updates it in place). */
     INDArray params();
@@ -105,10 +106,11 @@ public sealed interface CellNetwork permits CellNetwork.Mlp, CellNetwork.Graph {
     /**
      * A network's configuration, serializable, from which a copy with given parameters is made.
      *
-     * @param graph whether it is a ComputationGraph
-     * @param json  DL4J's JSON of the configuration
+     * @param graph          whether it is a ComputationGraph
+     * @param json           DL4J's JSON of the configuration
+     * @param evaluationRows a cnn's examples per evaluation pass ({@link Cnn}); 0 for other networks
      */
-    record Blueprint(boolean graph, String json) implements Serializable {
+    record Blueprint(boolean graph, String json, int evaluationRows) implements Serializable {
         public Blueprint {
             Objects.requireNonNull(json, "json is null");
         }
@@ -122,7 +124,7 @@ public sealed interface CellNetwork permits CellNetwork.Mlp, CellNetwork.Graph {
             }
             MultiLayerNetwork copy = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(json));
             copy.init(params, false);
-            return new Mlp(copy);
+            return evaluationRows > 0 ? new Cnn(copy, null, evaluationRows) : new Mlp(copy);
         }
     }
 
@@ -198,7 +200,125 @@ public sealed interface CellNetwork permits CellNetwork.Mlp, CellNetwork.Graph {
 
         @Override
         public Blueprint blueprint() {
-            return new Blueprint(false, network.getLayerWiseConfigurations().toJson());
+            return new Blueprint(false, network.getLayerWiseConfigurations().toJson(), 0);
+        }
+
+        @Override
+        public void release() {
+            Dl4jCellTrainer.release(network.params(), network.getFlattenedGradients(), network.getUpdater(false));
+        }
+    }
+
+    /**
+     * A cnn: DL4J's MultiLayerNetwork of convolutions, global average pooling and the output layer
+     * ({@link Networks#cnn}), trained by the MLP's {@link Dl4jCellTrainer.Step}, measured by
+     * {@link ConvPropagation}. Whole splits are evaluated {@code evaluationRows} examples at a time
+     * ({@link Networks#evaluationRows}): a convolution's activations and unrolled patches are hundreds of values per
+     * pixel of every example, which a 60,000-image split at once would not fit.
+     *
+     * @param layout         its layout; null for a copy made from a {@link Blueprint}, which is only evaluated
+     * @param evaluationRows examples per evaluation pass
+     */
+    record Cnn(MultiLayerNetwork network, io.initsweep.grid.NetworkLayout layout, int evaluationRows)
+            implements CellNetwork {
+        public Cnn {
+            Objects.requireNonNull(network, "network is null");
+            if (evaluationRows < 1) {
+                throw new IllegalArgumentException("evaluation rows must be >= 1, got " + evaluationRows);
+            }
+        }
+
+        @Override
+        public INDArray params() {
+            return network.params();
+        }
+
+        /** The mean loss over the examples: the passes' mean losses weighted by their examples, in order. */
+        @Override
+        public double score(DataSet data) {
+            int rows = data.numExamples();
+            if (rows <= evaluationRows) {
+                return network.score(data, false);
+            }
+            double sum = 0;
+            for (int from = 0; from < rows; from += evaluationRows) {
+                int to = Math.min(rows, from + evaluationRows);
+                DataSet part = new DataSet(rowsOf(data.getFeatures(), from, to), rowsOf(data.getLabels(), from, to));
+                sum += network.score(part, false) * (to - from);
+            }
+            return sum / rows;
+        }
+
+        @Override
+        public INDArray output(INDArray features) {
+            long rows = features.rows();
+            if (rows <= evaluationRows) {
+                return network.output(features, false);
+            }
+            java.util.List<INDArray> parts = new java.util.ArrayList<>();
+            for (int from = 0; from < rows; from += evaluationRows) {
+                parts.add(network.output(rowsOf(features, from, (int) Math.min(rows, from + evaluationRows)), false));
+            }
+            return org.nd4j.linalg.factory.Nd4j.vstack(parts);
+        }
+
+        /**
+         * {@link #score} and {@link #output}, each in its bounded passes: two forward passes where the MLP's one-pass
+         * form would need the pooled output's loss per pass (not done yet; the numbers are the same either way).
+         */
+        @Override
+        public Scored scoreWithOutput(DataSet data, boolean withOutput) {
+            return new Scored(score(data), withOutput ? output(data.getFeatures()) : null);
+        }
+
+        private static INDArray rowsOf(INDArray matrix, int from, int to) {
+            return matrix.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');
+        }
+
+        @Override
+        public double gradientNorm(INDArray features, INDArray labels) {
+            network.setInput(features);
+            network.setLabels(labels);
+            network.computeGradientAndScore();
+            double norm = network.gradient().gradient().norm2Number().doubleValue() / features.rows();
+            network.clear();
+            return norm;
+        }
+
+        @Override
+        public MinibatchStep step(CellSettings settings, TrainingStage stage) {
+            // the MLP's direct step: a chain of layers indexed as the layout's (transfer cells are plain MLPs, the
+            // grid refuses a cnn with a source, so a cnn's one stage freezes nothing)
+            return new Dl4jCellTrainer.Step(network, settings, stage)::fit;
+        }
+
+        @Override
+        public void prepare(Cell cell, INDArray probe) {
+            propagation().lsuv(cell, probe);
+        }
+
+        @Override
+        public List<LayerStats> measure(INDArray probeX, INDArray probeY, Activation hidden, LayerStats.Phase phase,
+                                        int epoch) {
+            return propagation().measure(probeX, probeY, hidden, phase, epoch);
+        }
+
+        @Override
+        public JacobianSpectrum jacobian(INDArray probeX) {
+            return propagation().jacobian(probeX);
+        }
+
+        private ConvPropagation propagation() {
+            if (layout == null) {
+                throw new IllegalStateException("a network restored from its blueprint has no layout to measure");
+            }
+            return new ConvPropagation(network, layout);
+        }
+
+        @Override
+        public Blueprint blueprint() {
+            return new Blueprint(false, network.getLayerWiseConfigurations().toJson(), evaluationRows);
         }
 
         @Override
@@ -283,7 +403,7 @@ public sealed interface CellNetwork permits CellNetwork.Mlp, CellNetwork.Graph {
 
         @Override
         public Blueprint blueprint() {
-            return new Blueprint(true, graph.getConfiguration().toJson());
+            return new Blueprint(true, graph.getConfiguration().toJson(), 0);
         }
 
         @Override

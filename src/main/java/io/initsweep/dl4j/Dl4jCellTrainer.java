@@ -332,7 +332,7 @@ public final class Dl4jCellTrainer implements TransferTrainer {
     /** {@link #theory(Cell, DatasetIdentity, INDArray)} from the probe batch's mean square. */
     static CellTheory theory(Cell cell, DatasetIdentity dataset, double meanSquare) {
         try {
-            return CellTheory.forCell(cell.settings(), dataset.features(), dataset.outputs(), meanSquare);
+            return CellTheory.forCell(cell.settings(), dataset.inputShape(), dataset.outputs(), meanSquare);
         } catch (RuntimeException e) {
             log.warn("cell {}: the mean-field theory failed: {}", cell.cellId(), e.toString(), e);
             return CellTheory.failed(cell.settings().biasStd(), meanSquare, describe(e));

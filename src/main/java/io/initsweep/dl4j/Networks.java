@@ -12,10 +12,15 @@ import io.initsweep.model.Normalization;
 import io.initsweep.model.Precision;
 import io.initsweep.spec.CellSettings;
 
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.IActivation;
@@ -39,10 +44,10 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Builds the DL4J network of a cell, the one entry point for every architecture ({@link #build}): a plain MLP
- * ({@code depth} dense layers of {@code width} units and an output layer, no normalization) as a
- * {@code MultiLayerNetwork}, exactly as before residual networks existed; anything else — a residual network, an
- * MLP with normalization — as a {@code ComputationGraph} from its {@link GraphPlan} ({@link GraphNetworks}). Both
- * follow the cell's {@link NetworkLayout}.
+ * ({@code depth} dense layers and an output layer, no normalization) as a {@code MultiLayerNetwork}, exactly as
+ * before residual networks existed; a cnn as a {@code MultiLayerNetwork} of convolutions ({@link #cnn}); anything
+ * else — a residual network, an MLP with normalization — as a {@code ComputationGraph} from its {@link GraphPlan}
+ * ({@link GraphNetworks}). All follow the cell's {@link NetworkLayout}.
  */
 public final class Networks {
     private Networks() {
@@ -59,13 +64,18 @@ public final class Networks {
         if (plainMlp(layout)) {
             return new CellNetwork.Mlp(mlp(cell, dataset));
         }
+        if (layout.cnn()) {
+            return new CellNetwork.Cnn(cnn(cell, dataset, layout), layout,
+                    evaluationRows(layout, cell.settings().precision()));
+        }
         GraphPlan plan = GraphPlan.of(layout, cell.settings().activation());
         return new CellNetwork.Graph(GraphNetworks.build(cell, dataset, plan), plan);
     }
 
     /** Whether a network is the MLP of the first release, built as a MultiLayerNetwork. */
     static boolean plainMlp(NetworkLayout layout) {
-        return !layout.residual() && layout.normalization() == Normalization.NONE;
+        return layout.architecture() == io.initsweep.model.Architecture.MLP
+                && layout.normalization() == Normalization.NONE;
     }
 
     /**
@@ -108,6 +118,97 @@ public final class Networks {
                 .build());
         return list.build();
     }
+
+    /**
+     * The initialized MultiLayerNetwork of a cnn cell (see {@link NetworkLayout}), random biases included; the caller
+     * releases it. The rows stay flat ({@code C·H·W} values, row-major in {@code [C, H, W]} order, as every dataset
+     * holds them): {@code InputType.convolutionalFlat} puts DL4J's {@code FeedForwardToCnnPreProcessor} before the
+     * first convolution, which reshapes each row in 'c' order to {@code [C, H, W]} (NCHW, DL4J's convolution format),
+     * so minibatches, evaluation, data-parallel training and replay treat a cnn's data as any other cell's.
+     *
+     * <p>A MultiLayerNetwork rather than a graph: the network is a chain, and a chain keeps the direct training step
+     * ({@link Dl4jCellTrainer.Step}, the same bits as {@code fit}, tested) and DL4J Spark's
+     * {@code SparkDl4jMultiLayer} for data-parallel cells.
+     */
+    public static MultiLayerNetwork cnn(Cell cell, DatasetIdentity dataset, NetworkLayout layout) {
+        CellSettings s = cell.settings();
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
+                .seed(cell.initSeed())
+                .dataType(dataType(s.precision()))
+                .updater(updater(s))
+                .convolutionMode(ConvolutionMode.Same)
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
+                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+                .list();
+        NetworkLayout.Conv first = layout.layer(0).conv();
+        for (NetworkLayout.Layer layer : layout.layers()) {
+            if (layer.isOutput()) {
+                break;
+            }
+            NetworkLayout.Conv conv = layer.conv();
+            list.layer(new ConvolutionLayer.Builder(conv.kernel().height(), conv.kernel().width())
+                    .stride(conv.stride(), conv.stride())
+                    .convolutionMode(ConvolutionMode.Same)
+                    .nIn(conv.kernel().inChannels()).nOut(conv.kernel().outChannels())
+                    .activation(activation(s.activation()))
+                    .weightInit(weightInit(cell, layer.index()))
+                    .biasInit(s.biasInit())
+                    .build());
+        }
+        list.layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build());
+        NetworkLayout.Layer output = layout.output();
+        boolean classification = dataset.task() == Task.CLASSIFICATION;
+        list.layer(new OutputLayer.Builder(classification ? LossFunctions.LossFunction.MCXENT
+                : LossFunctions.LossFunction.MSE)
+                .nIn(output.fanIn()).nOut(output.fanOut())
+                .activation(classification ? new ActivationSoftmax() : new ActivationIdentity())
+                .weightInit(weightInit(cell, output.index()))
+                .biasInit(s.biasInit())
+                .build());
+        list.setInputType(InputType.convolutionalFlat(first.inHeight(), first.inWidth(),
+                first.kernel().inChannels()));
+        MultiLayerNetwork network = new MultiLayerNetwork(list.build());
+        network.init();
+        if (s.biasStd() != 0) {
+            // the MLP's draw (RandomBiases) keyed by the layout's layer index; network layer depth is the pooling
+            for (NetworkLayout.Layer layer : layout.layers()) {
+                INDArray bias = network.getLayer(cnnNetworkLayer(layout, layer.index())).getParam("b");
+                double[] values = RandomBiases.values(s.biasInit(), s.biasStd(), cell.initSeed(), layer.index(),
+                        (int) bias.length());
+                bias.assign(Nd4j.create(values, bias.shape(), 'c').castTo(bias.dataType()));
+            }
+        }
+        return network;
+    }
+
+    /** The MultiLayerNetwork layer of a cnn's layout layer: the same index, but the output after the pooling layer. */
+    static int cnnNetworkLayer(NetworkLayout layout, int index) {
+        return index == layout.outputIndex() ? index + 1 : index;
+    }
+
+    /**
+     * Examples a cnn evaluates at once (loss and accuracy on whole splits): enough that one pass's largest buffers,
+     * the widest layer's unrolled patches ({@code H'·W'·C_in·k²} values) and its output, stay within
+     * {@value #EVALUATION_BYTES} bytes. A whole 60,000-image split at once would need tens of GB. A function of the
+     * layout only, so a cell's numbers do not depend on the memory of the machine it ran on.
+     */
+    static int evaluationRows(NetworkLayout layout, io.initsweep.model.Precision precision) {
+        long perExample = 1;
+        for (NetworkLayout.Layer layer : layout.layers()) {
+            if (layer.isConvolution()) {
+                NetworkLayout.Conv conv = layer.conv();
+                long positions = (long) conv.outHeight() * conv.outWidth();
+                perExample = Math.max(perExample, positions * conv.kernel().inChannels() * conv.kernel().taps()
+                        + positions * conv.kernel().outChannels()
+                        + (long) conv.kernel().inChannels() * conv.inHeight() * conv.inWidth());
+            }
+        }
+        long bytes = perExample * (precision == io.initsweep.model.Precision.FLOAT64 ? 8 : 4);
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, EVALUATION_BYTES / bytes));
+    }
+
+    /** The memory one evaluation pass of a cnn may take for its largest layer (see {@link #evaluationRows}). */
+    static final long EVALUATION_BYTES = 256L << 20;
 
     /**
      * Layer {@code index}'s weight init. Each layer draws from its own stream, seeded from the cell's init seed and

@@ -148,7 +148,7 @@ final class Propagation {
     }
 
     /** Σσ², Σσ⁴ and σ_max² from the Gram matrix of {@code Jᵀ} on its narrower side. */
-    private static JacobianSpectrum.Point gramSpectrum(INDArray transposed, boolean featuresSide) {
+    static JacobianSpectrum.Point gramSpectrum(INDArray transposed, boolean featuresSide) {
         INDArray gram = featuresSide ? transposed.mmul(transposed.transpose())
                 : transposed.transpose().mmul(transposed);
         int n = (int) gram.rows();

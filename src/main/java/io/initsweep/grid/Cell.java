@@ -55,9 +55,12 @@ public record Cell(String sweep, String cellId, String pointId, long seed, long 
         return label.toString();
     }
 
-    /** A rough relative cost (multiply-adds per epoch), for scheduling the longest cells first. */
-    public double estimatedCost(int features, int outputs, int trainRows) {
-        return NetworkLayout.of(settings, features, outputs).multiplyAdds() * trainRows * settings.epochs();
+    /**
+     * A rough relative cost (multiply-adds per epoch, a convolution's at every position), for scheduling the longest
+     * cells first.
+     */
+    public double estimatedCost(io.initsweep.data.DatasetIdentity dataset) {
+        return Grid.layout(settings, dataset).multiplyAdds() * dataset.trainRows() * settings.epochs();
     }
 
     @Override

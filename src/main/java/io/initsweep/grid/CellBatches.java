@@ -1,6 +1,7 @@
 package io.initsweep.grid;
 
 import io.initsweep.model.Activation;
+import io.initsweep.model.Architecture;
 import io.initsweep.model.Normalization;
 import io.initsweep.model.Precision;
 import io.initsweep.spec.CellSettings;
@@ -53,17 +54,19 @@ public final class CellBatches {
 
     /**
      * Whether a cell with these settings may be batched at all: it trains in one task (not data-parallel), its
-     * network is the plain MLP the batched computation implements (no residual blocks, no normalization layers),
-     * and it keeps no layers of a source network (its first layers come from a model file, and some may be
-     * frozen). Any other cell would be trained there as a network it is not, so it never shares a batch.
+     * network is the plain MLP of one width that the batched computation implements (no residual blocks, no
+     * convolutions, no normalization layers, no per-layer {@code widths} other than {@code width}), and it keeps no
+     * layers of a source network (its first layers come from a model file, and some may be frozen). Any other cell
+     * would be trained there as a network it is not, so it never shares a batch.
      */
     public static boolean batchable(CellSettings s) {
-        return !s.dataParallel() && !s.residual() && s.normalization() == Normalization.NONE && !s.transfers();
+        return !s.dataParallel() && s.architecture() == Architecture.MLP && s.normalization() == Normalization.NONE
+                && s.hiddenWidths().stream().allMatch(w -> w == s.width()) && !s.transfers();
     }
 
     /**
      * The batch key of a cell; empty for a cell that never shares a batch (not {@link #batchable}: data-parallel,
-     * residual, normalized or transfer).
+     * residual, cnn, normalized, of unequal widths or transfer).
      */
     public static Optional<Key> key(Cell cell) {
         CellSettings s = cell.settings();

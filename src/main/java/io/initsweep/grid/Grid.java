@@ -285,6 +285,7 @@ public final class Grid {
         }
         List<Located<?>> schemes = values(spec, Settings.SCHEME);
         List<Located<?>> architectures = values(spec, Settings.ARCHITECTURE);
+        errors.addAll(architectureProblems(spec, architectures));
         List<Located<?>> depths = values(spec, Settings.DEPTH);
         List<Located<?>> blockDepths = values(spec, Settings.BLOCK_DEPTH);
         for (Located<?> architecture : architectures) {
@@ -330,6 +331,65 @@ public final class Grid {
         return errors;
     }
 
+    /**
+     * What the cnn and per-layer width settings cannot be combined with: normalization in a cnn (not built yet),
+     * {@code width} where every cell is a cnn (it has channels), {@code widths} together with the one width it
+     * replaces or in a residual network (one stream width), and a {@code widths} list whose length is not a depth of
+     * the grid.
+     */
+    private static List<SpecError> architectureProblems(SweepSpec spec, List<Located<?>> architectures) {
+        List<SpecError> errors = new ArrayList<>();
+        boolean anyCnn = architectures.stream().anyMatch(a -> a.value() == Architecture.CNN);
+        boolean allCnn = architectures.stream().allMatch(a -> a.value() == Architecture.CNN);
+        boolean anyResidual = architectures.stream().anyMatch(a -> a.value() == Architecture.RESIDUAL);
+        if (anyCnn) {
+            for (Located<?> normalization : values(spec, Settings.NORMALIZATION)) {
+                if (normalization.value() != Normalization.NONE) {
+                    errors.add(spec.error(normalization, "normalization " + normalization.value() + " is not "
+                            + "available for architecture cnn (a cell of this grid); cnn cells are plain stacks of "
+                            + "convolutions, so give them normalization none"));
+                }
+            }
+        }
+        if (allCnn && given(spec, Settings.WIDTH)) {
+            errors.add(spec.error(values(spec, Settings.WIDTH).get(0), "width does not apply to architecture cnn, "
+                    + "whose convolution layers have channels (channels, or widths per layer)"));
+        }
+        if (!given(spec, Settings.WIDTHS)) {
+            return errors;
+        }
+        List<Located<?>> widthsValues = values(spec, Settings.WIDTHS);
+        Located<?> where = widthsValues.get(0);
+        if (given(spec, Settings.WIDTH)) {
+            errors.add(spec.error(where, "widths replaces width (one width per hidden layer instead of one for all): "
+                    + "give one of them, not both"));
+        }
+        if (given(spec, Settings.CHANNELS)) {
+            errors.add(spec.error(where, "widths replaces channels (output channels per convolution layer instead "
+                    + "of one count for all): give one of them, not both"));
+        }
+        if (anyResidual) {
+            errors.add(spec.error(where, "widths does not apply to architecture residual (a cell of this grid): its "
+                    + "residual stream and every branch layer have one width, width"));
+        }
+        for (Located<?> widths : widthsValues) {
+            int entries = ((List<?>) widths.value()).size();
+            for (Located<?> depth : values(spec, Settings.DEPTH)) {
+                if (entries != (Integer) depth.value()) {
+                    errors.add(spec.error(widths, "widths " + Settings.WIDTHS.canonical(widths.value()) + " has "
+                            + entries + " entries but a cell has depth " + depth.value() + ": give one width per "
+                            + "hidden layer (mlp) or convolution layer (cnn)"));
+                }
+            }
+        }
+        return errors;
+    }
+
+    /** Whether the spec gives a setting, on the grid or fixed. */
+    private static boolean given(SweepSpec spec, Setting<?> setting) {
+        return spec.onGrid(setting) || spec.fixed().containsKey(setting.key());
+    }
+
     /** A setting's values in the spec: its grid axis's, else its fixed value, else its default. */
     static List<Located<?>> values(SweepSpec spec, Setting<?> setting) {
         for (SweepSpec.GridAxis axis : spec.grid()) {
@@ -342,18 +402,29 @@ public final class Grid {
 
     /** The network of a cell on data of the given shape (see {@link NetworkLayout}). */
     public static NetworkLayout layout(CellSettings settings, DatasetIdentity dataset) {
-        return NetworkLayout.of(settings, dataset.features(), dataset.outputs());
+        return NetworkLayout.of(settings, dataset.inputShape(), dataset.outputs());
     }
 
     private static List<SpecError> shapeProblems(SweepSpec spec, CellSettings settings, DatasetIdentity dataset) {
         List<SpecError> errors = new ArrayList<>();
+        if (settings.cnn() && dataset.inputShape().size() != 3) {
+            errors.add(spec.error(spec.whereIs(Settings.ARCHITECTURE, settings.architecture()), "architecture cnn "
+                    + "needs images, but dataset " + dataset.name() + " has examples of shape "
+                    + dataset.inputShape() + " (" + dataset.features() + " features); use idx or bars data, or give "
+                    + "image-shape: [C, H, W] for csv and parquet rows"));
+            return errors;
+        }
         NetworkLayout layout = layout(settings, dataset);
         for (NetworkLayout.Layer layer : layout.layers()) {
-            Optional<String> problem = layer.init().shapeProblem(layer.fanIn(), layer.fanOut());
+            Optional<String> problem = layer.shapeProblem();
             if (problem.isPresent()) {
                 Located<?> where = whereScheme(spec, settings, layer.index());
-                errors.add(spec.error(where, problem.get() + " for " + layer.describe() + " (" + dataset.features()
-                        + " features, width " + settings.width() + ", " + dataset.outputs() + " outputs); "
+                String shape = layer.isConvolution()
+                        ? "kernel C_out × C_in × k × k = " + layer.conv().kernel() + ", input " + dataset.inputShape()
+                        : dataset.features() + " features, " + (settings.widths().isEmpty()
+                        ? "width " + settings.width() : "widths " + settings.widths()) + ", " + dataset.outputs()
+                        + " outputs";
+                errors.add(spec.error(where, problem.get() + " for " + layer.describe() + " (" + shape + "); "
                         + "use layer-init to give the other layers another scheme"));
             }
         }

@@ -6,6 +6,8 @@ import java.util.Locale;
 public enum LayerKind {
     /** A dense (fully connected) layer, the output layer included: the layers schemes initialize. */
     DENSE,
+    /** A convolution layer of a cnn, also initialized by the schemes (as a kernel). */
+    CONVOLUTION,
     /** A batch or layer normalization layer. */
     NORMALIZATION,
     /** The addition that ends a residual block: the residual stream after the block. */

@@ -48,13 +48,15 @@ public final class Tables {
     public record LayerRow(CellResult result, LayerStats layer) {
     }
 
-    public static final Table<CellResult> RUNS = new Table<>("runs", 4,
+    // runs version 5: the cnn settings, widths and beta (issue 16), after version 4's batch_cells and transfer
+    // source columns; a catalog registered at version 4 re-creates the table with them
+    public static final Table<CellResult> RUNS = new Table<>("runs", 5,
             "one row per cell: its settings, outcome and provenance", runColumns());
 
     public static final Table<EpochRow> EPOCHS = new Table<>("epochs", 1,
             "one row per cell and epoch; epoch 0 is the network before any update", epochColumns());
 
-    public static final Table<LayerRow> LAYERS = new Table<>("layers", 3,
+    public static final Table<LayerRow> LAYERS = new Table<>("layers", 4,
             "one row per cell, layer and phase (init, training, final): signal propagation on the probe batch",
             layerColumns());
 
@@ -99,6 +101,11 @@ public final class Tables {
             c.add(settingColumn(setting));
             if (setting == Settings.SCHEME) {
                 c.addAll(schemeColumns());
+            }
+            if (setting == Settings.WIDTHS) {
+                c.add(new Column<>("beta", DoubleType, true, "Hanin & Rolnick's beta = sum over the hidden layers of "
+                        + "1/width (cnn: 1/channels of each convolution layer, the analogue); null for residual "
+                        + "networks (table version 5)", r -> settings(r).beta()));
             }
         }
         c.add(new Column<>("seed", LongType, false, "seed index from the spec", r -> r.cell().seed()));
@@ -218,9 +225,9 @@ public final class Tables {
         c.add(new Column<>("cell_id", StringType, false, "the cell", r -> r.result().cell().cellId()));
         c.add(new Column<>("run_id", StringType, false, "the invocation that trained the cell",
                 r -> r.result().provenance().runId()));
-        c.add(new Column<>("layer", IntegerType, false, "the dense layer the row belongs to, 0-based: hidden layers "
-                + "(mlp: 0..depth-1; residual: the stem 0, then block b's branch layer j at 1 + b·block_depth + j), "
-                + "then the output layer", r -> r.layer().layer()));
+        c.add(new Column<>("layer", IntegerType, false, "the layer the row belongs to, 0-based: hidden layers "
+                + "(mlp: 0..depth-1; residual: the stem 0, then block b's branch layer j at 1 + b·block_depth + j; "
+                + "cnn: the convolution layers 0..depth-1), then the output layer", r -> r.layer().layer()));
         c.add(new Column<>("is_output", BooleanType, false, "whether the row belongs to the output layer",
                 r -> r.layer().layer() == r.result().cell().settings().hiddenLayers()));
         c.add(new Column<>("phase", StringType, false, "init (before the first update), training (after an epoch, "
@@ -250,11 +257,51 @@ public final class Tables {
                 "variance of dL/dx, the gradient back-propagated into the layer's input (residual_add: into the "
                         + "block's input)", r -> r.layer().gradInputVar()));
         c.add(new Column<>("symmetry", DoubleType, true,
-                "mean pairwise cosine similarity of the units' incoming weights (1 = clones)",
+                "mean pairwise cosine similarity of the units' incoming weights (convolution: of the flattened "
+                        + "filters, one per output channel; 1 = clones)",
                 r -> r.layer().symmetry()));
         c.addAll(layerTheoryColumns());
         c.addAll(structureColumns());
+        c.addAll(convolutionColumns());
         return c;
+    }
+
+    /**
+     * A convolution layer's geometry and its statistics per output channel (issue 16; table version 4), null on
+     * other rows. Per-channel values are arrays indexed by channel, in the layer's row, rather than a row per
+     * channel: the table stays one row per layer and phase (the grain every view and query of it has), a 64-channel
+     * layer costs four arrays instead of 64 rows repeating the row's keys, and a per-channel view is one
+     * {@code posexplode} away (the {@code layer_channels} view).
+     */
+    private static List<Column<LayerRow>> convolutionColumns() {
+        List<Column<LayerRow>> c = new ArrayList<>();
+        c.add(new Column<>("kernel", IntegerType, true, "convolution: kernel height and width",
+                r -> conv(r) == null ? null : conv(r).kernel()));
+        c.add(new Column<>("stride", IntegerType, true, "convolution: 1, or 2 where the layer downsamples",
+                r -> conv(r) == null ? null : conv(r).stride()));
+        c.add(new Column<>("out_height", IntegerType, true, "convolution: output rows",
+                r -> conv(r) == null ? null : conv(r).outHeight()));
+        c.add(new Column<>("out_width", IntegerType, true, "convolution: output columns",
+                r -> conv(r) == null ? null : conv(r).outWidth()));
+        DataType doubles = org.apache.spark.sql.types.DataTypes.createArrayType(DoubleType, false);
+        c.add(new Column<>("channel_dead_fraction", doubles, true, "convolution, rectifier networks: per output "
+                + "channel, the share of its (probe example, position) pre-activations that are not positive (1 = a "
+                + "dead channel; dead_fraction is the share of such channels)",
+                r -> conv(r) == null ? null : conv(r).channelDeadFraction()));
+        c.add(new Column<>("channel_saturated_fraction", doubles, true, "convolution, tanh/sigmoid/softsign "
+                + "networks: per output channel, the share of its outputs within 3% of the range from an asymptote",
+                r -> conv(r) == null ? null : conv(r).channelSaturatedFraction()));
+        c.add(new Column<>("channel_activation_var", doubles, true, "convolution: per output channel, the "
+                + "variance of its output over the probe examples and positions",
+                r -> conv(r) == null ? null : conv(r).channelActivationVar()));
+        c.add(new Column<>("channel_grad_weight_var", doubles, true, "convolution: per output channel, the "
+                + "variance of dL/dW over its filter's C_in·k·k weights on the probe batch",
+                r -> conv(r) == null ? null : conv(r).channelGradWeightVar()));
+        return c;
+    }
+
+    private static LayerStats.Convolution conv(LayerRow r) {
+        return r.layer().convolution();
     }
 
     /**
@@ -263,9 +310,10 @@ public final class Tables {
      */
     private static List<Column<LayerRow>> structureColumns() {
         List<Column<LayerRow>> c = new ArrayList<>();
-        c.add(new Column<>("kind", StringType, false, "dense, normalization or residual_add (the end of a residual "
-                + "block)", r -> r.layer().placement().kind().canonicalName()));
-        c.add(new Column<>("role", StringType, true, "dense rows: hidden (mlp), stem, branch, branch_last or output",
+        c.add(new Column<>("kind", StringType, false, "dense, convolution, normalization or residual_add (the end of "
+                + "a residual block)", r -> r.layer().placement().kind().canonicalName()));
+        c.add(new Column<>("role", StringType, true, "dense and convolution rows: hidden (mlp and cnn), stem, branch, "
+                + "branch_last or output",
                 r -> r.layer().placement().role() == null ? null : r.layer().placement().role().canonicalName()));
         c.add(new Column<>("block", IntegerType, true, "the residual block (0-based); null outside any block",
                 r -> r.layer().placement().block()));

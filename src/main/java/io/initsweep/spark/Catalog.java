@@ -33,7 +33,7 @@ public final class Catalog {
     public static final String DATABASE = ReadOnlyGuard.DATABASE;
     /** Views in dependency order, each defined once in {@code src/main/resources/sql/<name>.sql}. */
     public static final List<String> VIEWS = List.of("unique_runs", "unique_epochs", "unique_layers",
-            "cell_stats", "curves", "propagation", "theory_layers");
+            "cell_stats", "curves", "propagation", "theory_layers", "layer_channels");
 
     private Catalog() {
     }

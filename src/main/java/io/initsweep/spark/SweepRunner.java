@@ -377,7 +377,7 @@ public final class SweepRunner {
 
     private static double cost(Cell cell, Map<String, TrainingData> bySha) {
         DatasetIdentity d = bySha.get(cell.datasetSha256()).identity();
-        return cell.estimatedCost(d.features(), d.outputs(), d.trainRows());
+        return cell.estimatedCost(d);
     }
 
     /**

@@ -118,10 +118,68 @@ public final class CellSettings implements Serializable {
         return get(Settings.BRANCH_SCALE);
     }
 
+    /** Whether the cell is a convolutional network. */
+    public boolean cnn() {
+        return architecture() == Architecture.CNN;
+    }
+
+    /** Output channels of every convolution layer (cnn only; {@link #hiddenWidths()} has them per layer). */
+    public int channels() {
+        return get(Settings.CHANNELS);
+    }
+
+    /** Kernel height and width (cnn only). */
+    public int kernel() {
+        return get(Settings.KERNEL);
+    }
+
+    /** Convolution layers k, 2k, ... have stride 2; 0 for none (cnn only). */
+    public int downsampleEvery() {
+        return get(Settings.DOWNSAMPLE_EVERY);
+    }
+
+    /** The {@code widths} list as given; empty where it is not. */
+    public List<Integer> widths() {
+        return get(Settings.WIDTHS);
+    }
+
     /**
-     * Dense layers before the output layer, the numbering {@code layer-init} uses: {@code depth} in an MLP; in a
-     * residual network the stem (layer 0) and {@code block-depth} layers per block (block b's layer j is
-     * {@code 1 + b·block-depth + j}). The output layer comes next.
+     * The width of every hidden layer, input side first: {@code widths} where given, else {@code width} (mlp) or
+     * {@code channels} (cnn) for each of the {@code depth} layers; a residual network's stem and branch layers all
+     * have {@code width}.
+     */
+    public List<Integer> hiddenWidths() {
+        if (!widths().isEmpty()) {
+            return widths();
+        }
+        return java.util.Collections.nCopies(hiddenLayers(), cnn() ? channels() : width());
+    }
+
+    /**
+     * Hanin and Rolnick 2018's {@code β = Σ_l 1/n_l} over the hidden layers' widths ("How to Start Training: The
+     * Effect of Initialization and Architecture", NeurIPS 2018): in a ReLU network initialized with variance
+     * 2/fan_in, the variance of the squared length of the activations grows like exp(5β) (their failure mode FM2),
+     * so networks of one depth that narrow or widen differ by it. A cnn counts channels (each channel is one
+     * "unit" whose weights are shared over the positions; the paper's analysis is for fully connected layers, so
+     * there it is the analogue, not a theorem). Null for a residual network, where the paper governs the same
+     * failure mode by the sum of the branch scales instead.
+     */
+    public Double beta() {
+        if (residual()) {
+            return null;
+        }
+        double beta = 0;
+        for (int width : hiddenWidths()) {
+            beta += 1.0 / width;
+        }
+        return beta;
+    }
+
+    /**
+     * Layers before the output layer, the numbering {@code layer-init} uses: {@code depth} in an MLP (its hidden
+     * layers) and in a cnn (its convolution layers); in a residual network the stem (layer 0) and
+     * {@code block-depth} layers per block (block b's layer j is {@code 1 + b·block-depth + j}). The output layer
+     * comes next.
      */
     public int hiddenLayers() {
         return residual() ? 1 + depth() * blockDepth() : depth();

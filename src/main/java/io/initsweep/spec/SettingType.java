@@ -79,6 +79,94 @@ public abstract class SettingType<T> {
         };
     }
 
+    /**
+     * A non-empty list of at most {@code maxLength} integers, each in [min, max], written {@code [64, 32, 16]} in a
+     * spec; canonically {@code 64,32,16} (no spaces, so a grid point's label stays one word per coordinate), and
+     * stored in its {@code runs} column as that text. A list on a grid axis is one value: the axis is a list of
+     * lists ({@code widths: [[64, 64], [128, 32]]}).
+     */
+    public static SettingType<List<Integer>> integerList(int min, int max, int maxLength) {
+        return new SettingType<>(ColumnType.STRING, "a list of integers " + min + ".." + max + " such as [64, 32]") {
+            @Override
+            List<Integer> parse(YamlNode node, String key) {
+                if (!node.isSequence()) {
+                    throw node.problem(key + " must be a list of integers such as [64, 32, 16], got "
+                            + node.describe());
+                }
+                List<YamlNode> items = node.items();
+                if (items.isEmpty() || items.size() > maxLength) {
+                    throw node.problem(key + " must hold 1.." + maxLength + " integers, got " + items.size());
+                }
+                List<Integer> values = new ArrayList<>();
+                for (YamlNode item : items) {
+                    values.add((int) longInteger(item, min, max, key + " entry"));
+                }
+                return List.copyOf(values);
+            }
+
+            @Override
+            public String canonical(List<Integer> value) {
+                return value.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+            }
+
+            @Override
+            public Object toColumn(List<Integer> value) {
+                return value.isEmpty() ? null : canonical(value);
+            }
+
+            @Override
+            public List<Integer> fromColumn(Object stored) {
+                return parseIntegerList((String) stored);
+            }
+        };
+    }
+
+    /** {@code 64,32,16} back to its list; @throws IllegalArgumentException if it is not one */
+    static List<Integer> parseIntegerList(String text) {
+        if (text.isBlank()) {
+            return List.of();
+        }
+        List<Integer> values = new ArrayList<>();
+        for (String part : text.split(",")) {
+            try {
+                values.add(Integer.parseInt(part.strip()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not a list of integers: '" + text + "'");
+            }
+        }
+        return List.copyOf(values);
+    }
+
+    /**
+     * An integer in [min, max] that passes {@code valid}.
+     *
+     * @param requirement what {@code valid} demands, for messages: "must be odd"
+     */
+    public static SettingType<Integer> integer(int min, int max, java.util.function.IntPredicate valid,
+                                               String requirement) {
+        SettingType<Integer> plain = integer(min, max);
+        return new SettingType<>(ColumnType.INT, plain.doc() + ", " + requirement.replaceFirst("^must be ", "")) {
+            @Override
+            Integer parse(YamlNode node, String key) {
+                int value = plain.parse(node, key);
+                if (!valid.test(value)) {
+                    throw node.problem(key + " " + requirement + ", got " + node.describe());
+                }
+                return value;
+            }
+
+            @Override
+            public String canonical(Integer value) {
+                return plain.canonical(value);
+            }
+
+            @Override
+            public Integer fromColumn(Object stored) {
+                return plain.fromColumn(stored);
+            }
+        };
+    }
+
     /** A long integer in [min, max]. */
     public static SettingType<Long> longInteger(long min, long max) {
         return new SettingType<>(ColumnType.LONG, "integer >= " + min) {

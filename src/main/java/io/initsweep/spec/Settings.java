@@ -38,7 +38,7 @@ public final class Settings {
 
     public static final Setting<SchemeSpec> SCHEME = Setting.builder("scheme", MODEL, SettingType.scheme())
             .axis().required().inIdAtDefault()
-            .description("initialization scheme of every dense layer (see below)")
+            .description("initialization scheme of every dense and convolution layer (see below)")
             .column("scheme", "canonical scheme label with its parameters, e.g. normal(std=0.01)")
             .roles(CELL_ID, INIT_SEED, REPLAY).build();
 
@@ -74,14 +74,14 @@ public final class Settings {
 
     public static final Setting<Integer> DEPTH = Setting.builder("depth", MODEL, SettingType.integer(1, 1000))
             .axis().required().inIdAtDefault()
-            .description("hidden layers (mlp) or residual blocks (residual), 1..1000")
-            .column("depth", "hidden layers (mlp) or residual blocks (residual)")
+            .description("hidden layers (mlp), residual blocks (residual) or convolution layers (cnn), 1..1000")
+            .column("depth", "hidden layers (mlp), residual blocks (residual) or convolution layers (cnn)")
             .roles(CELL_ID, INIT_SEED, CONTEXT, REPLAY).build();
 
     public static final Setting<Integer> WIDTH = Setting.builder("width", MODEL, SettingType.integer(1, 65536))
             .axis().defaultValue(64).inIdAtDefault()
-            .description("units per hidden layer, 1..65536")
-            .column("width", "units per hidden layer")
+            .description("units per hidden layer (mlp, residual), 1..65536")
+            .column("width", "units per hidden layer (mlp, residual; not used by cnn cells or where widths is given)")
             .roles(CELL_ID, INIT_SEED, CONTEXT, REPLAY).build();
 
     public static final Setting<Activation> ACTIVATION = Setting.builder("activation", MODEL,
@@ -99,8 +99,9 @@ public final class Settings {
                     SettingType.choice(List.of(Architecture.values()), Architecture::canonicalName))
             .axis().defaultValue(Architecture.MLP)
             .description("`mlp`: `depth` dense layers; `residual`: a stem layer, `depth` residual blocks of "
-                    + "`block-depth` dense layers each, the output layer (below)")
-            .column("architecture", "mlp or residual")
+                    + "`block-depth` dense layers each, the output layer; `cnn`: `depth` convolution layers, global "
+                    + "average pooling, the output layer (below)")
+            .column("architecture", "mlp, residual or cnn")
             .roles(CELL_ID, INIT_SEED, CONTEXT, REPLAY).build();
 
     public static final Setting<Normalization> NORMALIZATION = Setting.builder("normalization", MODEL,
@@ -123,6 +124,63 @@ public final class Settings {
             .axis().defaultValue(BranchScale.ONE).onlyWhen(ARCHITECTURE, Architecture.RESIDUAL, true)
             .description("residual: fixed factor on every branch's output, a number > 0 or `1/sqrt(depth)`")
             .column("branch_scale", "residual: fixed factor on every branch's output, e.g. 1 or 1/sqrt(depth)")
+            .roles(CELL_ID, INIT_SEED, CONTEXT, REPLAY).build();
+
+    // Convolutional networks (issue 16) and per-layer widths (issue 14). None is in the id at its default, so the
+    // cells of specs that do not use them keep their ids and seeds; the cnn settings apply to cnn cells only and are
+    // refused where the architecture is fixed to another.
+
+    /**
+     * Output channels of every convolution layer of a cnn: the convolutional counterpart of {@code width} (it is
+     * what the layer's fan-in {@code k²·C_in} and every scheme's variance scale with).
+     */
+    public static final Setting<Integer> CHANNELS = Setting.builder("channels", MODEL, SettingType.integer(1, 4096))
+            .axis().defaultValue(16).onlyWhen(ARCHITECTURE, Architecture.CNN, true)
+            .description("cnn: output channels of every convolution layer, 1..4096 (or per layer: `widths`)")
+            .column("channels", "cnn: output channels of every convolution layer (not used where widths gives them "
+                    + "per layer)")
+            .roles(CELL_ID, INIT_SEED, CONTEXT, REPLAY).build();
+
+    /**
+     * The kernel's height and width. Odd only: same padding is then symmetric (PyTorch's and DL4J's "same" agree
+     * and pad (k−1)/2 on every side), and the kernel has the centre tap that delta-orthogonal and delta-identity
+     * init put their weights on.
+     */
+    public static final Setting<Integer> KERNEL = Setting.builder("kernel", MODEL,
+                    SettingType.integer(1, 31, k -> k % 2 == 1, "must be odd"))
+            .axis().defaultValue(3).onlyWhen(ARCHITECTURE, Architecture.CNN, true)
+            .description("cnn: kernel height and width, odd, 1..31 (same padding of (kernel−1)/2 on every side)")
+            .column("kernel", "cnn: kernel height and width")
+            .roles(CELL_ID, INIT_SEED, CONTEXT, REPLAY).build();
+
+    /**
+     * Downsampling by strided convolution: layers k, 2k, 3k, … (0-based) have stride 2 (as the first convolution of
+     * each stage in He et al. 2016's networks), the others stride 1. A stride leaves every layer a convolution drawn
+     * by a scheme, whose variance map the theory covers unchanged (each output still sums k²·C_in inputs); a pooling
+     * layer would add an operation that no scheme initializes and whose effect on the variance depends on the
+     * spatial correlations of the signal.
+     */
+    public static final Setting<Integer> DOWNSAMPLE_EVERY = Setting.builder("downsample-every", MODEL,
+                    SettingType.integer(0, 1000))
+            .axis().defaultValue(0).onlyWhen(ARCHITECTURE, Architecture.CNN, true)
+            .description("cnn: stride 2 at convolution layers k, 2k, 3k, … (0-based), halving height and width "
+                    + "(rounded up); 0 = never")
+            .column("downsample_every", "cnn: convolution layers k, 2k, ... have stride 2; 0 = none")
+            .roles(CELL_ID, INIT_SEED, CONTEXT, REPLAY).build();
+
+    /**
+     * A width per hidden layer instead of one: mlp hidden layer l has {@code widths[l]} units, cnn convolution layer
+     * l {@code widths[l]} output channels. The list has exactly {@code depth} entries and replaces {@code width}
+     * (mlp) or {@code channels} (cnn), which may then not be given; residual networks have one stream width and
+     * refuse it. Hanin and Rolnick 2018's β = Σ 1/width_l is recorded per cell ({@code runs.beta}).
+     */
+    public static final Setting<List<Integer>> WIDTHS = Setting.builder("widths", MODEL,
+                    SettingType.integerList(1, 65536, 1000))
+            .axis().defaultValue(List.of())
+            .description("a width per hidden layer, `[w0, w1, ...]`, exactly `depth` entries: mlp units or cnn "
+                    + "channels per layer, instead of `width` / `channels` (below)")
+            .nullableColumn("widths", "per-layer widths, e.g. '128,64,32' (mlp units or cnn channels); null if not "
+                    + "given")
             .roles(CELL_ID, INIT_SEED, CONTEXT, REPLAY).build();
 
     public static final Setting<Optimizer> OPTIMIZER = Setting.builder("optimizer", TRAINING,
@@ -312,7 +370,8 @@ public final class Settings {
 
     /** Every setting, in declaration order. */
     public static final List<Setting<?>> ALL = List.of(SCHEME, LAYER_INIT, BIAS_INIT, BIAS_STD, DEPTH, WIDTH,
-            ACTIVATION, ARCHITECTURE, NORMALIZATION, BLOCK_DEPTH, BRANCH_SCALE, OPTIMIZER, LEARNING_RATE, MOMENTUM,
+            ACTIVATION, ARCHITECTURE, NORMALIZATION, BLOCK_DEPTH, BRANCH_SCALE, CHANNELS, KERNEL, DOWNSAMPLE_EVERY, WIDTHS,
+            OPTIMIZER, LEARNING_RATE, MOMENTUM,
             BATCH_SIZE, EPOCHS, TARGET_LOSS, PRECISION, DIAGNOSTICS_EVERY, MODE, WORKERS,
             AVERAGING_FREQUENCY, BATCH_SIZE_PER_WORKER, DATA_SEED, CORES_PER_CELL, COMMIT_SECONDS, TRANSFER_LAYERS,
             SOURCE_DATA, STRATEGY, FREEZE, LP_EPOCHS, LP_LEARNING_RATE, CELLS_PER_TASK);

@@ -1,6 +1,7 @@
 package io.initsweep.theory;
 
 import io.initsweep.grid.NetworkLayout;
+import io.initsweep.init.KernelShape;
 import io.initsweep.init.SchemeSpec;
 import io.initsweep.model.Activation;
 import io.initsweep.model.Normalization;
@@ -38,10 +39,21 @@ import java.util.Objects;
 public record CellTheory(Double sigmaW2, double sigmaB2, double inputMeanSquare, MeanField meanField,
                          List<LayerPrediction> layers, String notApplicable) implements Serializable {
 
-    /** A hidden layer as the theory needs it: its scheme and its shape. */
-    public record HiddenLayer(SchemeSpec scheme, int fanIn, int fanOut) implements Serializable {
+    /**
+     * A hidden layer as the theory needs it: its scheme and its shape.
+     *
+     * @param fanIn  a dense layer's inputs; a convolution's input units {@code C_in·H·W}
+     * @param fanOut a dense layer's outputs; a convolution's output units {@code C_out·H'·W'}
+     * @param kernel a convolution's kernel, whose scheme formula gives σ_w²; null for a dense layer
+     */
+    public record HiddenLayer(SchemeSpec scheme, int fanIn, int fanOut, KernelShape kernel) implements Serializable {
         public HiddenLayer {
             Objects.requireNonNull(scheme, "scheme is null");
+        }
+
+        /** A dense layer. */
+        public HiddenLayer(SchemeSpec scheme, int fanIn, int fanOut) {
+            this(scheme, fanIn, fanOut, null);
         }
     }
 
@@ -75,7 +87,9 @@ public record CellTheory(Double sigmaW2, double sigmaB2, double inputMeanSquare,
         List<LayerPrediction.Layer> layers = new ArrayList<>();
         for (int l = 0; l < hidden.size(); l++) {
             HiddenLayer layer = hidden.get(l);
-            WeightVariance variance = WeightVariance.of(layer.scheme(), activation, layer.fanIn(), layer.fanOut());
+            WeightVariance variance = layer.kernel() != null
+                    ? WeightVariance.of(layer.scheme(), activation, layer.kernel())
+                    : WeightVariance.of(layer.scheme(), activation, layer.fanIn(), layer.fanOut());
             if (!variance.applicable()) {
                 return notApplicable(sigmaB2, inputMeanSquare, "layer " + l + " (" + layer.scheme().label() + "): "
                         + variance.notApplicable());
@@ -105,6 +119,25 @@ public record CellTheory(Double sigmaW2, double sigmaB2, double inputMeanSquare,
      * square of the data its network sees at init (the probe batch, over examples and features).
      */
     public static CellTheory forCell(CellSettings settings, int features, int outputs, double inputMeanSquare) {
+        return forCell(settings, List.of(features), outputs, inputMeanSquare);
+    }
+
+    /**
+     * The prediction for one cell on examples of the given shape ({@code [features]}, or {@code [C, H, W]}).
+     *
+     * <p>A cnn is covered by the same recursion (Xiao et al. 2018, "Dynamical Isometry and a Mean Field Theory of
+     * CNNs", Sec. 2): with weights of variance σ_w²/(k²·C_in), the variance of a pre-activation at one position,
+     * averaged over the positions, follows the fully connected network's map {@code q_l = σ_w²·E[φ(z)²] + σ_b²},
+     * and so do its fixed point q*, χ1, the correlation map (the cosine of two inputs' pre-activations over channels
+     * and positions) and the depth scales: the phase diagram of a vanilla CNN is the fully connected one. Each
+     * convolution enters with σ_w² = k²·C_in·Var(W) from its kernel's formula and its units C·H·W, so a stride,
+     * which leaves the forward map alone, divides the predicted gradient ratio by its square (an input position
+     * then feeds fewer outputs). The paper's derivation pads circularly; initsweep pads with zeros ("same"), so the
+     * prediction is exact only for positions at least l·(k−1)/2 away from the border at layer l, and a measured
+     * variance over all positions runs somewhat below it where the border's positions are a noticeable share.
+     */
+    public static CellTheory forCell(CellSettings settings, List<Integer> inputShape, int outputs,
+                                     double inputMeanSquare) {
         Objects.requireNonNull(settings, "settings is null");
         double sigmaB2 = settings.biasStd() * settings.biasStd();
         // The mean-field recursion here is that of a plain stack of dense layers (Poole et al., Schoenholz et al.);
@@ -124,10 +157,19 @@ public record CellTheory(Double sigmaW2, double sigmaB2, double inputMeanSquare,
                     + settings.normalization().canonicalName() + ": the theory covers networks without normalization "
                     + "layers");
         }
-        NetworkLayout layout = NetworkLayout.of(settings, features, outputs);
+        NetworkLayout layout = NetworkLayout.of(settings, inputShape, outputs);
         List<HiddenLayer> hidden = new ArrayList<>();
         for (NetworkLayout.Layer layer : layout.layers()) {
-            if (!layer.isOutput()) {
+            if (layer.isOutput()) {
+                continue;
+            }
+            if (layer.isConvolution()) {
+                NetworkLayout.Conv conv = layer.conv();
+                KernelShape kernel = conv.kernel();
+                hidden.add(new HiddenLayer(layer.scheme(),
+                        Math.toIntExact((long) kernel.inChannels() * conv.inHeight() * conv.inWidth()),
+                        Math.toIntExact(layer.outputUnits()), kernel));
+            } else {
                 hidden.add(new HiddenLayer(layer.scheme(), layer.fanIn(), layer.fanOut()));
             }
         }

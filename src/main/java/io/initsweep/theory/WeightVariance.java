@@ -1,6 +1,7 @@
 package io.initsweep.theory;
 
 import io.initsweep.init.InitScheme;
+import io.initsweep.init.KernelShape;
 import io.initsweep.init.SchemeKind;
 import io.initsweep.init.SchemeSpec;
 import io.initsweep.model.Activation;
@@ -72,6 +73,37 @@ public record WeightVariance(Double sigmaW2, String notApplicable) implements Se
             return notApplicable("scheme " + scheme.label() + " draws weights of non-zero mean");
         }
         return new WeightVariance(fanIn * resolved.variance(fanIn, fanOut), null);
+    }
+
+    /**
+     * σ_w² of a convolution with this kernel drawn by {@code scheme}: {@code fan_in·Var(W)} with
+     * {@code fan_in = k²·C_in} (the inputs one output value sums; Xiao et al. 2018's σ_w² is this product, their
+     * weights having variance σ_w²/(k²·C_in)) and Var(W) from the scheme's kernel formula, over every tap. For
+     * {@code delta_orthogonal} that is {@code gain²·C_in/C_out} (the centre tap's orthonormal columns carry it all),
+     * for the independent-entry schemes the dense value with the kernel's fans. The delta identity is not
+     * applicable, as identity on a dense layer is not.
+     */
+    public static WeightVariance of(SchemeSpec scheme, Activation activation, KernelShape kernel) {
+        Objects.requireNonNull(scheme, "scheme is null");
+        Objects.requireNonNull(activation, "activation is null");
+        Objects.requireNonNull(kernel, "kernel is null");
+        if (scheme.kind() == SchemeKind.LSUV) {
+            return notApplicable("lsuv sets the weight variance from a batch of data, not by a formula");
+        }
+        InitScheme resolved = scheme.resolve(activation);
+        if (resolved instanceof InitScheme.Constant constant) {
+            return notApplicable(constant.value() == 0.0
+                    ? "zero weights make every unit the same function: no random weights for a mean-field limit"
+                    : "constant weights have non-zero mean: all units share one pre-activation component");
+        }
+        if (resolved instanceof InitScheme.Identity) {
+            return notApplicable("the delta identity copies one input channel per output channel: pre-activations "
+                    + "are not sums of many random terms, so not Gaussian");
+        }
+        if (resolved.mean(kernel) != 0.0) {
+            return notApplicable("scheme " + scheme.label() + " draws weights of non-zero mean");
+        }
+        return new WeightVariance(kernel.fanIn() * resolved.variance(kernel), null);
     }
 
     private static WeightVariance notApplicable(String reason) {

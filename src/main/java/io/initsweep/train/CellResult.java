@@ -167,10 +167,11 @@ public record CellResult(Cell cell, DatasetIdentity dataset, RunStatus status, S
         return denominator != 0 && Double.isFinite(value) ? value : null;
     }
 
-    /** The dense rows of the hidden layers at init, in layer order. */
+    /** The dense (cnn: convolution) rows of the hidden layers at init, in layer order. */
     private List<LayerStats> hiddenAtInit() {
         int hidden = cell.settings().hiddenLayers();
-        return atInit(LayerKind.DENSE).stream().filter(l -> l.layer() < hidden).toList();
+        return atInit(cell.settings().cnn() ? LayerKind.CONVOLUTION : LayerKind.DENSE).stream()
+                .filter(l -> l.layer() < hidden).toList();
     }
 
     private List<LayerStats> atInit(LayerKind kind) {

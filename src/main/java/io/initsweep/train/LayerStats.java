@@ -40,11 +40,12 @@ import java.util.Objects;
  *                          ({@link Diagnostics#pairCorrelation}); null where no pair has two non-zero vectors or the
  *                          row has no pre-activation
  * @param placement         what the row measures and where it sits, with what only some kinds of rows have
+ * @param convolution       a convolution layer's geometry and per-channel statistics; null for other rows
  */
 public record LayerStats(int layer, Phase phase, int fanIn, int fanOut, Double weightMean, Double weightStd,
                          double activationMean, double activationVar, Double preactivationVar, Double deadFraction,
                          Double saturatedFraction, Double gradWeightVar, double gradInputVar, Double symmetry,
-                         int epoch, Double correlation, Placement placement)
+                         int epoch, Double correlation, Placement placement, Convolution convolution)
         implements Serializable {
 
     public LayerStats {
@@ -53,6 +54,46 @@ public record LayerStats(int layer, Phase phase, int fanIn, int fanOut, Double w
         if (epoch < 0 || (phase == Phase.INIT) != (epoch == 0)) {
             throw new IllegalArgumentException("epoch " + epoch + " does not fit phase " + phase
                     + ": init rows are epoch 0, the others later");
+        }
+        if ((convolution != null) != (placement.kind() == LayerKind.CONVOLUTION)) {
+            throw new IllegalArgumentException("exactly the convolution rows have convolution statistics");
+        }
+    }
+
+    /** A row of any kind but a convolution. */
+    public LayerStats(int layer, Phase phase, int fanIn, int fanOut, Double weightMean, Double weightStd,
+                      double activationMean, double activationVar, Double preactivationVar, Double deadFraction,
+                      Double saturatedFraction, Double gradWeightVar, double gradInputVar, Double symmetry,
+                      int epoch, Double correlation, Placement placement) {
+        this(layer, phase, fanIn, fanOut, weightMean, weightStd, activationMean, activationVar, preactivationVar,
+                deadFraction, saturatedFraction, gradWeightVar, gradInputVar, symmetry, epoch, correlation,
+                placement, null);
+    }
+
+    /**
+     * A convolution layer's geometry and its statistics per output channel (issue 16), index c being channel c.
+     * The row's own columns summarize them: its dead fraction is the share of channels dead on every example and at
+     * every position (a channel shares its weights over the positions, so it is the unit that dies), its saturated
+     * fraction, activation and pre-activation variances are over all channels and positions, its symmetry is the
+     * mean pairwise cosine of the flattened filters.
+     *
+     * @param kernel               kernel height and width
+     * @param stride               1, or 2 where the layer downsamples
+     * @param outHeight            output rows
+     * @param outWidth             output columns
+     * @param channelDeadFraction  rectifier networks: per channel, the share of its (example, position) values whose
+     *                             pre-activation is not positive (1 = a dead channel); null otherwise
+     * @param channelSaturatedFraction saturating networks: per channel, the share of its outputs within 3% of the
+     *                             range from an asymptote; null otherwise
+     * @param channelActivationVar per channel, the variance of its output over examples and positions
+     * @param channelGradWeightVar per channel, the variance of ∂L/∂W over its filter's C_in·k·k weights
+     */
+    public record Convolution(int kernel, int stride, int outHeight, int outWidth, double[] channelDeadFraction,
+                              double[] channelSaturatedFraction, double[] channelActivationVar,
+                              double[] channelGradWeightVar) implements Serializable {
+        public Convolution {
+            Objects.requireNonNull(channelActivationVar, "channelActivationVar is null");
+            Objects.requireNonNull(channelGradWeightVar, "channelGradWeightVar is null");
         }
     }
 
@@ -75,6 +116,11 @@ public record LayerStats(int layer, Phase phase, int fanIn, int fanOut, Double w
     /** Whether this row measures a dense layer (the rows every network has). */
     public boolean dense() {
         return placement.kind() == LayerKind.DENSE;
+    }
+
+    /** Whether this row measures a layer initialized by a scheme: a dense or a convolution layer. */
+    public boolean weighted() {
+        return placement.kind() == LayerKind.DENSE || placement.kind() == LayerKind.CONVOLUTION;
     }
 
     /**
@@ -103,6 +149,12 @@ public record LayerStats(int layer, Phase phase, int fanIn, int fanOut, Double w
                             Double normRunningVarMean) implements Serializable {
         public Placement {
             Objects.requireNonNull(kind, "kind is null");
+        }
+
+        /** A convolution layer's row (its role is hidden: every convolution of a cnn comes before the output). */
+        public static Placement convolution() {
+            return new Placement(LayerKind.CONVOLUTION, LayerRole.HIDDEN, null, null, null, null, null, null, null,
+                    null);
         }
 
         /** A dense layer's row. */

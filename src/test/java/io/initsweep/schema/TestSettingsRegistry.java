@@ -45,6 +45,9 @@ class TestSettingsRegistry {
             "training", Map.of("epochs", "4"),
             "data", Map.of("dataset", "blobs", "samples", "60"));
 
+    /** The data of cells whose setting applies to cnn cells only: images. */
+    private static final Map<String, String> CNN_DATA = Map.of("dataset", "bars", "samples", "60", "size", "8");
+
     /** A value other than the default (and other than the base's) for every setting. */
     private static final Map<String, String> SAMPLES = Map.ofEntries(
             Map.entry("scheme", "xavier_uniform"),
@@ -58,6 +61,10 @@ class TestSettingsRegistry {
             Map.entry("normalization", "batch"),
             Map.entry("block-depth", "3"),
             Map.entry("branch-scale", "1/sqrt(depth)"),
+            Map.entry("channels", "4"),
+            Map.entry("kernel", "5"),
+            Map.entry("downsample-every", "2"),
+            Map.entry("widths", "[12, 6]"),
             Map.entry("optimizer", "adam"),
             Map.entry("learning-rate", "0.2"),
             Map.entry("momentum", "0.5"),
@@ -195,6 +202,13 @@ class TestSettingsRegistry {
     private static SweepSpec spec(Map<String, String> changes, Map<String, String> controllers) {
         Map<String, Map<String, String>> sections = new TreeMap<>();
         BASE.forEach((section, values) -> sections.put(section, new LinkedHashMap<>(values)));
+        if ("cnn".equals(controllers.get("architecture"))) {
+            sections.put("data", new LinkedHashMap<>(CNN_DATA)); // a cnn needs images
+            sections.get("model").remove("width"); // and has channels
+        }
+        if (changes.containsKey("widths") || changes.containsKey("grid:widths")) {
+            sections.get("model").remove("width"); // widths replaces it
+        }
         Map<String, String> grid = new LinkedHashMap<>();
         grid.put("scheme", "[he_normal]");
         Map<String, String> all = new LinkedHashMap<>(controllers);
@@ -242,7 +256,10 @@ class TestSettingsRegistry {
     }
 
     private static Dataset dataset(Cell cell) {
-        return Datasets.synthetic(io.initsweep.data.DatasetSpec.of(io.initsweep.data.DatasetKind.BLOBS,
+        return cell.settings().cnn()
+                ? Datasets.synthetic(io.initsweep.data.DatasetSpec.of(io.initsweep.data.DatasetKind.BARS,
+                Map.of("samples", 60, "size", 8)), cell.settings().dataSeed())
+                : Datasets.synthetic(io.initsweep.data.DatasetSpec.of(io.initsweep.data.DatasetKind.BLOBS,
                 Map.of("samples", 60)), cell.settings().dataSeed());
     }
 

@@ -179,7 +179,8 @@ class TestCatalogViews {
     void tablesAndViewsAreRegistered() {
         List<String> names = spark.sql("SHOW TABLES IN initsweep").collectAsList().stream()
                 .map(r -> r.getString(1)).sorted().toList();
-        assertThat(names).containsExactly("cell_stats", "curves", "epochs", "layers", "propagation", "runs",
+        assertThat(names).containsExactly("cell_stats", "curves", "epochs", "layer_channels", "layers",
+                "propagation", "runs",
                 "scheme_comparison", "theory_layers", "unique_epochs", "unique_layers", "unique_runs");
         assertThat(spark.table("initsweep.runs").count()).isEqualTo(10);
         // the deduplicating views keep every distinct row: a training-phase row shares its layer and phase with
