@@ -318,8 +318,8 @@ public final class SweepRunner {
             throw new IllegalStateException("the cells need " + needed.size() + " source networks but the plan "
                     + "has " + (files.size() + toTrain.size()));
         }
-        console.printf("%d source networks: %d saved earlier, %d to train%n", needed.size(), files.size(),
-                toTrain.size());
+        console.printf("%d source network%s: %d saved earlier, %d to train%n", needed.size(),
+                needed.size() == 1 ? "" : "s", files.size(), toTrain.size());
         if (toTrain.isEmpty()) {
             return;
         }

@@ -151,4 +151,70 @@ class DriverKillIT {
         assertThat(rerun.out()).contains("20 cells, " + stopped.size() + " already done");
         assertThat(Sweeps.committed(warehouse)).hasSize(20);
     }
+
+    @Test
+    void killedAfterItsSourceIsSavedATransferSweepResumesWithoutRetrainingTheSource() throws Exception {
+        // TestTransferSweep's bars pair, 6 seeds: one source, then 24 cells of about a second each.
+        Path spec = Files.writeString(dir.resolve("transfer.yaml"), """
+                name: transferred
+                seeds: 6
+                grid:
+                  scheme: [he_normal, xavier_normal]
+                  transfer-layers: [0, 2]
+                model: {depth: 2, width: 64, activation: relu}
+                training: {epochs: 10, learning-rate: 0.05, batch-size: 32, target-loss: 0.6}
+                data: {dataset: bars, classes: 8, size: 12, samples: 1600, keep-classes: [1, 3, 5, 7]}
+                execution: {commit-seconds: 1}
+                source:
+                  seeds: 1
+                  model: {scheme: he_normal}
+                  training: {epochs: 15}
+                  data: {keep-classes: [0, 2, 4, 6]}
+                """);
+        Path warehouse = dir.resolve("warehouse");
+        Path sources = warehouse.resolve("_sources/transferred");
+        Process driver = Scripts.start(Map.of(), dir.resolve("transfer.out"), dir.resolve("transfer.err"),
+                "jobs/initsweep", "run", spec.toString(), "--out", warehouse.toString());
+        Path source;
+        try {
+            source = awaitFile(sources, driver, 300);
+        } finally {
+            driver.destroyForcibly(); // SIGKILL as soon as the source is in the warehouse
+            assertThat(driver.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        byte[] saved = Files.readAllBytes(source);
+        Map<String, String> beforeKill = Sweeps.committed(warehouse);
+        assertThat(beforeKill.size()).as("cells committed before the kill").isLessThan(24);
+
+        Scripts.Result rerun = Scripts.run(Map.of(), 600, "jobs/initsweep", "run", spec.toString(), "--out",
+                warehouse.toString());
+        assertThat(rerun.code()).as(rerun.all()).isZero();
+        assertThat(rerun.out()).contains("1 saved earlier, 0 to train")
+                .contains("24 cells, " + beforeKill.size() + " already done");
+        assertThat(Files.readAllBytes(source)).as("the source is not retrained or rewritten").isEqualTo(saved);
+        try (var files = Files.list(sources)) {
+            assertThat(files.filter(p -> p.getFileName().toString().endsWith(".zip"))).hasSize(1);
+        }
+        Map<String, String> after = Sweeps.committed(warehouse); // throws on any duplicate
+        assertThat(after).hasSize(24);
+        beforeKill.forEach((cell, runId) -> assertThat(after).containsEntry(cell, runId));
+    }
+
+    /** Polls until a committed (non-temporary) model file is in {@code directory}. */
+    private static Path awaitFile(Path directory, Process running, long timeoutSeconds) throws Exception {
+        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (Files.isDirectory(directory)) {
+                try (var files = Files.list(directory)) {
+                    var found = files.filter(p -> p.getFileName().toString().endsWith(".zip")).findFirst();
+                    if (found.isPresent()) {
+                        return found.get();
+                    }
+                }
+            }
+            assertThat(running.isAlive()).as("the sweep ended before its source was saved").isTrue();
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no source saved after " + timeoutSeconds + " s");
+    }
 }

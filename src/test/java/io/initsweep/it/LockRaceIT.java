@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LockRaceIT {
     static final int CONTENDERS = 4;
     /** Rounds per protocol: the claims election backs off for up to seconds, so it gets fewer in the same time. */
-    static final int LOCAL_ROUNDS = 25;
-    static final int CLAIMS_ROUNDS = 12;
+    static final int LOCAL_ROUNDS = 20;
+    static final int CLAIMS_ROUNDS = 8;
 
     @TempDir
     Path dir;

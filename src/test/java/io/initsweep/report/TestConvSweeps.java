@@ -87,19 +87,21 @@ class TestConvSweeps {
                 .select("cell_id", "channel_activation_var", "channel_grad_weight_var").first();
         // the layer_channels view unfolds those arrays: one row per convolution layer, phase and channel, each
         // holding the array's element at its channel (posexplode is 0-based, SQL arrays' [] too)
-        String[] count = TestReportAndNotebooks.cli("sql", "--out", warehouse.toString(), "--format", "csv",
-                "SELECT count(*) AS n, count(DISTINCT channel) AS channels, min(channel) AS lo, max(channel) AS hi "
+        // (one sql command: each starts the catalog)
+        String picked = "cell_id = '" + layer.getString(0) + "' AND phase = 'final' AND layer = 1 AND channel = 3";
+        String[] view = TestReportAndNotebooks.cli("sql", "--out", warehouse.toString(), "--format", "csv",
+                "SELECT count(*) AS n, count(DISTINCT channel) AS channels, min(channel) AS lo, max(channel) AS hi, "
+                        + "max(CASE WHEN " + picked + " THEN activation_var END) AS a, "
+                        + "max(CASE WHEN " + picked + " THEN grad_weight_var END) AS g "
                         + "FROM initsweep.layer_channels WHERE sweep = 'conv'");
-        assertThat(count[0]).as(count[2]).isEqualTo("0");
-        assertThat(count[1].lines().toList()).containsExactly("n,channels,lo,hi", (4 * 2 * 3 * 4) + ",4,0,3");
-        String[] channel = TestReportAndNotebooks.cli("sql", "--out", warehouse.toString(), "--format", "csv",
-                "SELECT activation_var, grad_weight_var FROM initsweep.layer_channels WHERE cell_id = '"
-                        + layer.getString(0) + "' AND phase = 'final' AND layer = 1 AND channel = 3");
-        assertThat(channel[0]).as(channel[2]).isEqualTo("0");
-        String[] values = channel[1].lines().toList().get(1).split(",");
+        assertThat(view[0]).as(view[2]).isEqualTo("0");
+        List<String> lines = view[1].lines().toList();
+        assertThat(lines.get(0)).isEqualTo("n,channels,lo,hi,a,g");
+        String[] values = lines.get(1).split(",");
+        assertThat(List.of(values).subList(0, 4)).containsExactly(Integer.toString(4 * 2 * 3 * 4), "4", "0", "3");
         // Double.toString round-trips: the view's value is the array's element, bit for bit
-        assertThat(Double.parseDouble(values[0])).isEqualTo(layer.<Double>getList(1).get(3));
-        assertThat(Double.parseDouble(values[1])).isEqualTo(layer.<Double>getList(2).get(3));
+        assertThat(Double.parseDouble(values[4])).isEqualTo(layer.<Double>getList(1).get(3));
+        assertThat(Double.parseDouble(values[5])).isEqualTo(layer.<Double>getList(2).get(3));
     }
 
     @Test

@@ -117,7 +117,7 @@ class TestTransferSweep {
         TestSweepIntegration.Cli crashed = run(new CrashingTransfers(), spec, out);
         assertThat(crashed.code()).as(crashed.output()).isEqualTo(ExitCode.RUNTIME_FAILURE);
         assertThat(crashed.out()).contains("4 cells, 0 already done, 4 to train")
-                .contains("1 source networks: 0 saved earlier, 1 to train");
+                .contains("1 source network: 0 saved earlier, 1 to train");
         List<Path> saved = sourceFiles(out, "bars-transfer");
         assertThat(saved).hasSize(1);
         String sourceId = saved.get(0).getFileName().toString().replace(".zip", "");
@@ -127,7 +127,7 @@ class TestTransferSweep {
         TestSweepIntegration.Cli resumed = run(Dl4jCellTrainer.FACTORY, spec, out);
         assertThat(resumed.code()).as(resumed.output()).isEqualTo(ExitCode.OK);
         // (whether the crashed run committed some from-scratch cells before its job failed depends on timing)
-        assertThat(resumed.out()).contains("1 source networks: 1 saved earlier, 0 to train");
+        assertThat(resumed.out()).contains("1 source network: 1 saved earlier, 0 to train");
         assertThat(sourceFiles(out, "bars-transfer")).containsExactly(saved.get(0));
         assertThat(Files.getLastModifiedTime(saved.get(0)).toMillis()).isEqualTo(modified);
 
