@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LockRaceIT {
     static final int CONTENDERS = 4;
     /** Rounds per protocol: the claims election backs off for up to seconds, so it gets fewer in the same time. */
-    static final int LOCAL_ROUNDS = 20;
-    static final int CLAIMS_ROUNDS = 8;
+    static final int LOCAL_ROUNDS = 12;
+    static final int CLAIMS_ROUNDS = 6;
 
     @TempDir
     Path dir;
@@ -43,7 +43,7 @@ class LockRaceIT {
         Path locks = Files.createDirectories(dir.resolve(protocol).resolve("_locks"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // Every process loads its classes first; the first round starts once all have had time to.
-        long first = System.currentTimeMillis() + 15_000;
+        long first = System.currentTimeMillis() + 8_000;
         List<Process> processes = new ArrayList<>();
         List<Path> outputs = new ArrayList<>();
         for (int c = 0; c < CONTENDERS; c++) {
@@ -57,7 +57,7 @@ class LockRaceIT {
                     .redirectErrorStream(true).redirectOutput(out.toFile()).start());
         }
         for (Process process : processes) {
-            assertThat(process.waitFor(15 + rounds * period / 1000 + 60, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.waitFor(8 + rounds * period / 1000 + 60, TimeUnit.SECONDS)).isTrue();
         }
         Map<Integer, List<long[]>> winners = new HashMap<>();
         Map<Integer, Integer> answers = new HashMap<>();

@@ -56,9 +56,11 @@ class ObjectStoreIT {
     @Test
     void aDriverKilledMidSweepOnS3IsResumedWithEveryCellOnceAndASecondRunIsRefusedPastTheStaleTime()
             throws Exception {
-        // 40 cells of about 3 s; the first run on one core so that it is still training when it is killed.
+        // 40 cells of about 2 s; the first run on one core so that it is still training when it is killed (with
+        // 20 epochs, a quiet machine finished it while the second run was being refused). A commit every 5 s: each
+        // commit on S3 copies and deletes every file it moves.
         Path spec = Files.writeString(dir.resolve("killed.yaml"), Sweeps.FORTY_CELLS.formatted("killed")
-                .replace("epochs: 12", "epochs: 40"));
+                .replace("epochs: 12", "epochs: 40").replace("commit-seconds: 1", "commit-seconds: 5"));
         String out = "s3a://" + BUCKET + "/killed";
         Process driver = Scripts.start(environment(FAST_LOCKS), dir.resolve("killed.out"), dir.resolve("killed.err"),
                 "jobs/initsweep", "run", spec.toString(), "--out", out, "--master", "local[1]");

@@ -16,7 +16,11 @@ import java.util.stream.Stream;
 
 /** Reading a warehouse from the test JVM while a sweep writes it. */
 final class Sweeps {
-    /** 40 cells of about a second each, committed at least every second. */
+    /**
+     * 40 cells of about a second each, committed at least every second, one cell per task: the kill tests need a
+     * sweep that is still running when they strike (batched, these 40 cells train in a few seconds; exactly-once
+     * of batched tasks is TestExactlyOnce's).
+     */
     static final String FORTY_CELLS = """
             name: %s
             seeds: 10
@@ -24,7 +28,7 @@ final class Sweeps {
             model: {activation: tanh, width: 48}
             training: {epochs: 12, batch-size: 32}
             data: {dataset: spirals, samples: 1200}
-            execution: {commit-seconds: 1}
+            execution: {commit-seconds: 1, cells-per-task: 1}
             """;
 
     private Sweeps() {
