@@ -123,7 +123,10 @@ class DriverKillIT {
 
     @Test
     void ctrlCCommitsWhatFinishedReleasesTheLockAndExits130InOneLine() throws Exception {
-        Path spec = Files.writeString(dir.resolve("stopped.yaml"), TWENTY_CELLS.formatted("stopped"));
+        // 20 cells of about 3 s, so that the sweep is still training when Ctrl-C comes (at 12 epochs a CI run
+        // finished it between the third commit and the signal)
+        Path spec = Files.writeString(dir.resolve("stopped.yaml"), TWENTY_CELLS.formatted("stopped")
+                .replace("epochs: 12", "epochs: 36"));
         Path warehouse = dir.resolve("warehouse");
         Path err = dir.resolve("stopped.err");
         Process driver = Scripts.start(Map.of(), dir.resolve("stopped.out"), err, "jobs/initsweep", "run",
