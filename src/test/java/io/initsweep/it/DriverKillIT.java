@@ -132,7 +132,9 @@ class DriverKillIT {
         Process driver = Scripts.start(Map.of(), dir.resolve("stopped.out"), err, "jobs/initsweep", "run",
                 spec.toString(), "--out", warehouse.toString());
         try {
-            Sweeps.awaitCommitted(warehouse, 3, driver, 300);
+            // Wait on the run's own progress line, not on a read of the tables: this JVM's first Spark read can
+            // take longer than the sweep has left (a CI run signalled a finished sweep that way).
+            awaitProgress(dir.resolve("stopped.out"), 3, driver, 300);
             // The launcher execs the JVM: its pid is the JVM's. SIGINT, as Ctrl-C in a terminal sends it.
             assertThat(new ProcessBuilder("kill", "-INT", Long.toString(driver.pid())).start().waitFor()).isZero();
             assertThat(driver.waitFor(120, TimeUnit.SECONDS)).as("stopped after Ctrl-C").isTrue();
@@ -201,6 +203,25 @@ class DriverKillIT {
         Map<String, String> after = Sweeps.committed(warehouse); // throws on any duplicate
         assertThat(after).hasSize(24);
         beforeKill.forEach((cell, runId) -> assertThat(after).containsEntry(cell, runId));
+    }
+
+    /** Polls a run's standard output until its progress line counts at least {@code cells} finished cells. */
+    private static void awaitProgress(Path stdout, int cells, Process running, long timeoutSeconds) throws Exception {
+        java.util.regex.Pattern progress = java.util.regex.Pattern.compile("^\\[\\s*(\\d+)/\\d+\\]");
+        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(stdout)) {
+                for (String line : Files.readAllLines(stdout)) {
+                    java.util.regex.Matcher m = progress.matcher(line);
+                    if (m.find() && Integer.parseInt(m.group(1)) >= cells) {
+                        return;
+                    }
+                }
+            }
+            assertThat(running.isAlive()).as("the sweep ended before %d cells finished", cells).isTrue();
+            Thread.sleep(100);
+        }
+        throw new AssertionError("fewer than " + cells + " cells finished after " + timeoutSeconds + " s");
     }
 
     /** Polls until a committed (non-temporary) model file is in {@code directory}. */
