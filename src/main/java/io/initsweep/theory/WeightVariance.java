@@ -56,15 +56,11 @@ public record WeightVariance(Double sigmaW2, String notApplicable) implements Se
         if (fanIn < 1 || fanOut < 1) {
             throw new IllegalArgumentException("a layer needs fan_in, fan_out >= 1, got " + fanIn + "x" + fanOut);
         }
-        if (scheme.kind() == SchemeKind.LSUV) {
-            return notApplicable("lsuv sets the weight variance from a batch of data, not by a formula");
+        WeightVariance noFormula = withoutFormula(scheme, activation);
+        if (noFormula != null) {
+            return noFormula;
         }
         InitScheme resolved = scheme.resolve(activation);
-        if (resolved instanceof InitScheme.Constant constant) {
-            return notApplicable(constant.value() == 0.0
-                    ? "zero weights make every unit the same function: no random weights for a mean-field limit"
-                    : "constant weights have non-zero mean: all units share one pre-activation component");
-        }
         if (resolved instanceof InitScheme.Identity) {
             return notApplicable("identity weights copy one input per unit: pre-activations are not sums of many "
                     + "random terms, so not Gaussian");
@@ -87,15 +83,11 @@ public record WeightVariance(Double sigmaW2, String notApplicable) implements Se
         Objects.requireNonNull(scheme, "scheme is null");
         Objects.requireNonNull(activation, "activation is null");
         Objects.requireNonNull(kernel, "kernel is null");
-        if (scheme.kind() == SchemeKind.LSUV) {
-            return notApplicable("lsuv sets the weight variance from a batch of data, not by a formula");
+        WeightVariance noFormula = withoutFormula(scheme, activation);
+        if (noFormula != null) {
+            return noFormula;
         }
         InitScheme resolved = scheme.resolve(activation);
-        if (resolved instanceof InitScheme.Constant constant) {
-            return notApplicable(constant.value() == 0.0
-                    ? "zero weights make every unit the same function: no random weights for a mean-field limit"
-                    : "constant weights have non-zero mean: all units share one pre-activation component");
-        }
         if (resolved instanceof InitScheme.Identity) {
             return notApplicable("the delta identity copies one input channel per output channel: pre-activations "
                     + "are not sums of many random terms, so not Gaussian");
@@ -104,6 +96,19 @@ public record WeightVariance(Double sigmaW2, String notApplicable) implements Se
             return notApplicable("scheme " + scheme.label() + " draws weights of non-zero mean");
         }
         return new WeightVariance(kernel.fanIn() * resolved.variance(kernel), null);
+    }
+
+    /** Why a scheme has no σ_w² of the theory's kind, dense or convolution alike; null when it has one. */
+    private static WeightVariance withoutFormula(SchemeSpec scheme, Activation activation) {
+        if (scheme.kind() == SchemeKind.LSUV) {
+            return notApplicable("lsuv sets the weight variance from a batch of data, not by a formula");
+        }
+        if (scheme.resolve(activation) instanceof InitScheme.Constant constant) {
+            return notApplicable(constant.value() == 0.0
+                    ? "zero weights make every unit the same function: no random weights for a mean-field limit"
+                    : "constant weights have non-zero mean: all units share one pre-activation component");
+        }
+        return null;
     }
 
     private static WeightVariance notApplicable(String reason) {
