@@ -6,7 +6,9 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,15 +40,49 @@ final class SweepRecords {
         }
     }
 
-    /** The sweep's record, or null if it never ran here. */
+    /**
+     * The sweep's record, or null if it never ran here. A run replacing the record (between its delete and rename,
+     * or on S3 while the copy lands) can make one read miss it or see it change: read again a few times.
+     */
     SweepRecord read(String sweep) throws IOException {
         Path file = new Path(dir, sweep + ".json");
-        if (!fs.exists(file)) {
-            return null;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (!fs.exists(file)) {
+                    if (attempt >= READ_TRIES || !beingReplaced(sweep)) {
+                        return null;
+                    }
+                } else {
+                    try (InputStream in = fs.open(file)) {
+                        return JSON.readValue(in, SweepRecord.class);
+                    }
+                }
+            } catch (FileNotFoundException e) {
+                if (attempt >= READ_TRIES) {
+                    throw e;
+                }
+            } catch (IOException e) {
+                if (attempt >= READ_TRIES || !SweepLock.changedWhileRead(e)) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(50L * attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while reading " + file);
+            }
         }
-        try (InputStream in = fs.open(file)) {
-            return JSON.readValue(in, SweepRecord.class);
+    }
+
+    private static final int READ_TRIES = 5;
+
+    /** True while a record written aside for this sweep has not yet been renamed into place. */
+    private boolean beingReplaced(String sweep) throws IOException {
+        if (!fs.exists(dir)) {
+            return false;
         }
+        return fs.listStatus(dir, p -> p.getName().startsWith("." + sweep + ".json.")).length > 0;
     }
 
     /** Names of the sweeps that ran here, sorted. */

@@ -3,6 +3,7 @@ package io.initsweep.spark;
 import io.initsweep.schema.Tables;
 import io.initsweep.tiers.SparkTest;
 
+import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -13,6 +14,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,6 +28,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -160,4 +167,56 @@ class TestS3Warehouse {
         assertThat(SweepLock.holder(fs, locks, "beat")).isNull();
     }
 
+    /**
+     * A claim replaced again and again (as a heartbeat does, here every 10 ms: far more often than a heartbeat) is still read: S3A
+     * refuses a read whose object changed between its HEAD and its GET, and the reader tries again instead of
+     * failing a status check or another run's acquire. CI hit the race once with a 1 s heartbeat.
+     */
+    @Test
+    void aClaimRewrittenWhileReadIsReadAgainNotAnError() throws Exception {
+        FileSystem fs = fs("s3a://results/");
+        Path locks = new Path("s3a://results/churn/_locks");
+        try (SweepLock lock = SweepLock.acquire(fs, locks, "churn", "busy")) {
+            FileStatus[] claims = fs.listStatus(SweepLock.claimsDirectory(locks, "churn"));
+            assertThat(claims).hasSize(1);
+            Path claim = claims[0].getPath();
+            byte[] content;
+            try (InputStream in = fs.open(claim)) {
+                content = in.readAllBytes();
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger rewrites = new AtomicInteger();
+            Thread writer = new Thread(() -> {
+                while (!stop.get()) {
+                    // A comment line changes the object's bytes (a new ETag) and not the claim's properties.
+                    try (FSDataOutputStream out = fs.create(claim, true)) {
+                        out.write(content);
+                        out.write(("# rewrite " + rewrites.incrementAndGet() + "\n").getBytes(
+                                StandardCharsets.ISO_8859_1));
+                        Thread.sleep(10);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            writer.start();
+            int reads = 0;
+            try {
+                long until = System.nanoTime() + 4_000_000_000L;
+                while (System.nanoTime() < until) {
+                    SweepLock.Holder holder = SweepLock.holder(fs, locks, "churn");
+                    assertThat(holder).as("read %d", reads).isNotNull();
+                    assertThat(holder.runId()).isEqualTo("busy");
+                    reads++;
+                }
+            } finally {
+                stop.set(true);
+                writer.join();
+            }
+            assertThat(rewrites.get()).as("rewrites during the reads").isGreaterThan(20);
+            assertThat(reads).isGreaterThan(20);
+        }
+    }
 }
