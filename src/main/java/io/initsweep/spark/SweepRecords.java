@@ -1,6 +1,7 @@
 package io.initsweep.spark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -42,14 +43,16 @@ final class SweepRecords {
 
     /**
      * The sweep's record, or null if it never ran here. A run replacing the record (between its delete and rename,
-     * or on S3 while the copy lands) can make one read miss it or see it change: read again a few times.
+     * or on S3 while the copy lands) can make one read miss it, fail its checksum or see it change: read again a
+     * few times.
      */
     SweepRecord read(String sweep) throws IOException {
         Path file = new Path(dir, sweep + ".json");
         for (int attempt = 1; ; attempt++) {
             try {
                 if (!fs.exists(file)) {
-                    if (attempt >= READ_TRIES || !beingReplaced(sweep)) {
+                    // Aside and not yet renamed, or renamed just after the check above: read again.
+                    if (attempt >= READ_TRIES || !(beingReplaced(sweep) || fs.exists(file))) {
                         return null;
                     }
                 } else {
@@ -62,7 +65,10 @@ final class SweepRecords {
                     throw e;
                 }
             } catch (IOException e) {
-                if (attempt >= READ_TRIES || !SweepLock.changedWhileRead(e)) {
+                // The local file system renames the data and its .crc one after the other: a read between the two
+                // fails its checksum. On S3 the object can change between S3A's HEAD and GET.
+                boolean replaced = e instanceof ChecksumException || SweepLock.changedWhileRead(e);
+                if (attempt >= READ_TRIES || !replaced) {
                     throw e;
                 }
             }
