@@ -190,4 +190,32 @@ class TestCatalogViews {
                     .isEqualTo(spark.table("initsweep." + table).count());
         }
     }
+    /**
+     * Registering again leaves views made from the same definitions alone (most of what a command's start costs),
+     * and makes them again when one is missing or their fingerprint differs (a new initsweep, a dead process).
+     */
+    @Test
+    void viewsAreMadeAgainOnlyWhenMissingOrTheirDefinitionsChanged() throws Exception {
+        Warehouse warehouse = Warehouse.open(spark, dir.resolve("warehouse").toString());
+        var catalog = spark.sharedState().externalCatalog();
+        String fingerprint = Catalog.viewsFingerprint(spark);
+        assertThat(fingerprint).hasSize(64);
+        long made = catalog.getTable(Catalog.DATABASE, "cell_stats").createTime();
+        Thread.sleep(1100); // the metastore keeps creation times in seconds
+
+        Catalog.register(spark, warehouse);
+        assertThat(catalog.getTable(Catalog.DATABASE, "cell_stats").createTime()).as("left alone").isEqualTo(made);
+
+        ReadOnlyGuard.writable(spark).sql("DROP VIEW " + Catalog.DATABASE + ".curves");
+        Catalog.register(spark, warehouse);
+        assertThat(spark.sql("SELECT count(*) FROM initsweep.curves").first().getLong(0)).isPositive();
+
+        ReadOnlyGuard.writable(spark).sql("ALTER DATABASE " + Catalog.DATABASE + " SET DBPROPERTIES ('"
+                + Catalog.VIEWS_FINGERPRINT + "' = 'from an older initsweep')");
+        Catalog.register(spark, warehouse);
+        assertThat(catalog.getTable(Catalog.DATABASE, "cell_stats").createTime()).as("made again").isGreaterThan(made);
+        assertThat(Catalog.viewsFingerprint(spark)).isEqualTo(fingerprint);
+        assertThat(spark.sql("SELECT n_seeds FROM initsweep.cell_stats WHERE scheme = 'he_normal'").first()
+                .getLong(0)).isEqualTo(5);
+    }
 }
