@@ -354,42 +354,11 @@ public final class SweepLock implements AutoCloseable {
 
     /**
      * Reads a lock or claim; null if there is none. On S3 a holder's heartbeat can replace the object between the
-     * HEAD and the GET of this read, and S3A then refuses the read (RemoteFileChangedException: the ETag it opened
-     * is gone). The heartbeat replaces the whole object, so reading again sees the new one: a few tries, then the
-     * error stands.
+     * HEAD and the GET of this read, and S3A then refuses the read: the heartbeat replaces the whole object, so
+     * reading again sees the new one.
      */
     private static Observed observe(FileSystem fs, Path path, Protocol protocol) throws IOException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return observeOnce(fs, path, protocol);
-            } catch (IOException e) {
-                if (attempt >= CHANGED_WHILE_READ_TRIES || !changedWhileRead(e)) {
-                    throw e;
-                }
-                log.debug("{} was rewritten while read (try {}), reading it again", path, attempt);
-                try {
-                    Thread.sleep(50L * attempt);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
-    }
-
-    private static final int CHANGED_WHILE_READ_TRIES = 10;
-
-    /**
-     * True for S3A's "object changed during the read" error, matched by name: hadoop-aws is provided by the cluster
-     * and may be absent, so its exception class cannot be named in a catch clause here.
-     */
-    static boolean changedWhileRead(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if ("RemoteFileChangedException".equals(t.getClass().getSimpleName())) {
-                return true;
-            }
-        }
-        return false;
+        return Rereads.read(path, 10, e -> false, last -> observeOnce(fs, path, protocol));
     }
 
     private static Observed observeOnce(FileSystem fs, Path path, Protocol protocol) throws IOException {

@@ -9,7 +9,6 @@ import org.apache.hadoop.fs.Path;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,37 +47,21 @@ final class SweepRecords {
      */
     SweepRecord read(String sweep) throws IOException {
         Path file = new Path(dir, sweep + ".json");
-        for (int attempt = 1; ; attempt++) {
-            try {
-                if (!fs.exists(file)) {
-                    // Aside and not yet renamed, or renamed just after the check above: read again.
-                    if (attempt >= READ_TRIES || !(beingReplaced(sweep) || fs.exists(file))) {
-                        return null;
-                    }
-                } else {
-                    try (InputStream in = fs.open(file)) {
-                        return JSON.readValue(in, SweepRecord.class);
-                    }
+        // The local file system renames the data and its .crc one after the other: a read between the two fails
+        // its checksum. Between delete and rename the file is missing, or gone between exists and open.
+        return Rereads.read(file, READ_TRIES, e -> e instanceof ChecksumException
+                || e instanceof FileNotFoundException, last -> {
+            if (!fs.exists(file)) {
+                // Aside and not yet renamed, or renamed just after the check above: read again.
+                if (!last && (beingReplaced(sweep) || fs.exists(file))) {
+                    throw new FileNotFoundException(file + " is being replaced");
                 }
-            } catch (FileNotFoundException e) {
-                if (attempt >= READ_TRIES) {
-                    throw e;
-                }
-            } catch (IOException e) {
-                // The local file system renames the data and its .crc one after the other: a read between the two
-                // fails its checksum. On S3 the object can change between S3A's HEAD and GET.
-                boolean replaced = e instanceof ChecksumException || SweepLock.changedWhileRead(e);
-                if (attempt >= READ_TRIES || !replaced) {
-                    throw e;
-                }
+                return null;
             }
-            try {
-                Thread.sleep(50L * attempt);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while reading " + file);
+            try (InputStream in = fs.open(file)) {
+                return JSON.readValue(in, SweepRecord.class);
             }
-        }
+        });
     }
 
     private static final int READ_TRIES = 5;
